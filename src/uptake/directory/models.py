@@ -1,0 +1,83 @@
+"""The directory: people, teams (a tree) and job roles of one workspace."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from uptake.db import Base, WorkspaceMixin, utcnow
+
+
+class EmploymentStatus(enum.StrEnum):
+    active = "active"
+    leave = "leave"
+    left = "left"
+
+
+class Team(WorkspaceMixin, Base):
+    __tablename__ = "directory_team"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name"),
+        UniqueConstraint("workspace_id", "external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("directory_team.id", ondelete="SET NULL"), index=True
+    )
+    lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("directory_person.id", ondelete="SET NULL", use_alter=True), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    parent: Mapped[Team | None] = relationship(remote_side=[id], lazy="raise", foreign_keys=[parent_id])
+
+
+class JobRole(WorkspaceMixin, Base):
+    __tablename__ = "directory_job_role"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(String(1000))
+
+
+class Person(WorkspaceMixin, Base):
+    __tablename__ = "directory_person"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        UniqueConstraint("workspace_id", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    display_name: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    job_role_id: Mapped[int | None] = mapped_column(
+        ForeignKey("directory_job_role.id", ondelete="SET NULL"), index=True
+    )
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("directory_team.id", ondelete="SET NULL"), index=True
+    )
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("directory_person.id", ondelete="SET NULL"), index=True
+    )
+    location: Mapped[str | None] = mapped_column(String(200))
+    employment_status: Mapped[EmploymentStatus] = mapped_column(
+        Enum(EmploymentStatus, native_enum=False, length=20, validate_strings=True),
+        default=EmploymentStatus.active,
+    )
+    start_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    team: Mapped[Team | None] = relationship(lazy="raise", foreign_keys=[team_id])
+    job_role: Mapped[JobRole | None] = relationship(lazy="raise")
+    manager: Mapped[Person | None] = relationship(remote_side=[id], lazy="raise")

@@ -1,0 +1,174 @@
+"""Shared test fixtures: a fresh, migrated database per test (SQLite always, PostgreSQL where it answers),
+the ASGI app on it, and callers in every role.
+
+PostgreSQL: ``UPTAKE_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``). Each test gets its
+own database, cloned from a migrated template made once per run, and dropped after. Where no server answers, the
+PostgreSQL variants are skipped with the reason printed in the summary.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from support import World
+from uptake.app import create_app
+from uptake.auth.roles import Role
+from uptake.db import make_engine, make_session_factory
+from uptake.migrations.commands import upgrade_database
+from uptake.settings import Settings
+
+POSTGRES_URL = os.environ.get("UPTAKE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SECRET = "test-secret-key-" + "x" * 40
+ROLES = [Role.admin, Role.program_lead, Role.reviewer, Role.team_lead, Role.employee]
+
+
+def postgres_unavailable_reason() -> str | None:
+    try:
+        engine = make_engine(POSTGRES_URL, pool_size=1, max_overflow=0, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:
+        return f"PostgreSQL does not answer at {POSTGRES_URL}: {str(error).splitlines()[0]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    reason = postgres_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    name = f"uptake_tmpl_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    template_url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(template_url)
+    upgrade_database(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "uptake.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_database(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+def fresh_postgres_database(template: str) -> tuple[str, Callable[[], None]]:
+    name = f"uptake_t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    """A fresh, migrated application database for one test, on each engine."""
+    if request.param == "sqlite":
+        target = tmp_path / "uptake.db"
+        shutil.copy(sqlite_template, target)
+        yield f"sqlite:///{target}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    url, drop = fresh_postgres_database(template)
+    yield url
+    drop()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(exist_ok=True)
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        events_url=f"duckdb:///{data_dir / 'events.duckdb'}",
+        secret_key=SECRET,  # type: ignore[arg-type]
+        run_worker=False,
+        log_format="console",
+        log_level="warning",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Any]:
+    application = create_app(settings, start_worker=False)
+    yield application
+    application.state.event_store.close()
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def world(session_factory: sessionmaker[Session], settings: Settings) -> World:
+    return World(session_factory, settings)
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def count_queries(app: Any) -> Callable[[], Any]:
+    """``with count_queries() as queries: ...`` then ``queries.count``: statements the app's engine ran."""
+    from contextlib import contextmanager
+
+    engine: Engine = app.state.engine
+
+    @contextmanager
+    def counter() -> Iterator[Any]:
+        class Counter:
+            count = 0
+            statements: list[str] = []  # noqa: RUF012
+
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            Counter.count += 1
+            Counter.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield Counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counter
