@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from pydantic import BaseModel, ConfigDict
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
@@ -94,3 +96,22 @@ def problem_body(status: int, title: str, detail: str, **extra: Any) -> dict[str
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body.update(extra)
     return body
+
+
+class ProblemFieldError(BaseModel):
+    field: str
+    reason: str
+
+
+class Problem(BaseModel):
+    """The problem+json body (RFC 9457) of every error answer; documented in the OpenAPI description."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[ProblemFieldError] | None = None

@@ -1,0 +1,154 @@
+"""Who may call a route: one mechanism for every route, stated in its signature.
+
+Every route depends on exactly one :class:`Access` rule (``Admin``, ``ProgramLead``, ``Reviewer``, …, or
+``Public`` for the few routes anyone may call). The rule authenticates the caller (an API key in
+``Authorization: Bearer`` or the login cookie), checks the role or the key's scope, and binds the request's
+database session to the caller's workspace. The route × role test in ``tests/auth/test_permissions.py`` walks
+every registered route, so a route without a rule fails the build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from uptake.auth import service as auth_service
+from uptake.auth.principal import Principal
+from uptake.auth.roles import Role, Scope
+from uptake.errors import Conflict, Forbidden, NotAuthenticated
+from uptake.settings import Settings
+
+SESSION_COOKIE = "uptake_session"
+
+
+class LoginRequired(NotAuthenticated):
+    """Raised for pages: the error handler answers with a redirect to the login page."""
+
+
+class CommitFailed(Conflict):
+    title = "The change could not be stored because it conflicts with stored data."
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: committed before the response is sent, rolled back on any error."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        try:
+            session.commit()
+        except IntegrityError as error:
+            session.rollback()
+            raise CommitFailed(str(error.orig).splitlines()[0] if error.orig else None) from None
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def cookie_serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.effective_secret_key, salt="uptake.session")
+
+
+def _authenticate(request: Request, session: Session, settings: Settings) -> Principal | None:
+    authorization = request.headers.get("authorization", "")
+    if authorization:
+        scheme, _, credentials = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            raise NotAuthenticated("send the API key as 'Authorization: Bearer <key>'")
+        principal = auth_service.principal_for_api_key(session, credentials.strip())
+        if principal is None:
+            raise NotAuthenticated("the API key is unknown or revoked")
+        return principal
+    signed = request.cookies.get(SESSION_COOKIE)
+    if not signed:
+        return None
+    try:
+        token = cookie_serializer(settings).loads(signed, max_age=settings.session_absolute_hours * 3600)
+    except BadSignature:
+        return None
+    return auth_service.principal_for_login_token(session, settings, str(token))
+
+
+class Access:
+    """An access rule: the roles (for people) and scopes (for API keys) a route admits.
+
+    ``admin`` always passes. ``public=True`` admits anyone, authenticated or not (the principal is None then).
+    ``page=True`` makes an unauthenticated caller a redirect to the login page instead of a 401.
+    """
+
+    def __init__(
+        self,
+        *roles: Role,
+        scopes: tuple[Scope, ...] = (),
+        public: bool = False,
+        page: bool = False,
+    ) -> None:
+        self.roles = frozenset(roles)
+        self.scopes = frozenset(scope.value for scope in scopes)
+        self.public = public
+        self.page = page
+
+    def __repr__(self) -> str:
+        if self.public:
+            return "Access(public)"
+        return f"Access(roles={sorted(self.roles)}, scopes={sorted(self.scopes)})"
+
+    def admits(self, principal: Principal) -> bool:
+        if principal.api_key_id is not None:
+            return bool(self.scopes & principal.scopes) or (
+                Scope.admin.value in principal.scopes and Role.admin in self.roles
+            )
+        return Role.admin in principal.roles or bool(self.roles & principal.roles)
+
+    def __call__(self, request: Request, session: SessionDep, settings: SettingsDep) -> Principal | None:
+        principal = _authenticate(request, session, settings)
+        request.state.principal = principal
+        if self.public:
+            return principal
+        if principal is None:
+            if self.page:
+                raise LoginRequired()
+            raise NotAuthenticated()
+        if not self.admits(principal):
+            wanted = ", ".join(sorted(self.roles | self.scopes)) or "admin"
+            raise Forbidden(f"this needs one of: {wanted}")
+        return principal
+
+
+EVERYONE = (Role.employee, Role.team_lead, Role.reviewer, Role.program_lead)
+
+# Who may call a route, as types a route's signature names. Admin passes every rule.
+Admin = Annotated[Principal, Depends(Access(Role.admin))]
+ProgramLead = Annotated[Principal, Depends(Access(Role.program_lead))]
+Reviewer = Annotated[Principal, Depends(Access(Role.reviewer, Role.program_lead))]
+TeamLead = Annotated[Principal, Depends(Access(Role.team_lead, Role.program_lead))]
+Employee = Annotated[Principal, Depends(Access(*EVERYONE))]
+Public = Annotated[Principal | None, Depends(Access(public=True))]
+
+AdminPage = Annotated[Principal, Depends(Access(Role.admin, page=True))]
+ProgramLeadPage = Annotated[Principal, Depends(Access(Role.program_lead, page=True))]
+ReviewerPage = Annotated[Principal, Depends(Access(Role.reviewer, Role.program_lead, page=True))]
+TeamLeadPage = Annotated[Principal, Depends(Access(Role.team_lead, Role.program_lead, page=True))]
+EmployeePage = Annotated[Principal, Depends(Access(*EVERYONE, page=True))]
+PublicPage = Annotated[Principal | None, Depends(Access(public=True, page=True))]
+
+EventsWriter = Annotated[Principal, Depends(Access(scopes=(Scope.events_write,)))]
+EntitlementsReader = Annotated[Principal, Depends(Access(*EVERYONE, scopes=(Scope.entitlements_read,)))]
+ScimClient = Annotated[Principal, Depends(Access(scopes=(Scope.scim,)))]

@@ -1,0 +1,34 @@
+"""Who is calling: a person logged in through a browser, or an API key of an integration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from uptake.auth.roles import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    workspace_id: int
+    roles: frozenset[Role]
+    person_id: int | None = None
+    display_name: str = ""
+    api_key_id: int | None = None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    login_session_id: int | None = None
+
+    @property
+    def actor(self) -> str:
+        """How this caller is named in the audit log."""
+        if self.person_id is not None:
+            return f"person:{self.person_id}"
+        if self.api_key_id is not None:
+            return f"key:{self.api_key_id}"
+        return "system"
+
+    @property
+    def is_person(self) -> bool:
+        return self.person_id is not None
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles)) or Role.admin in self.roles

@@ -1,0 +1,466 @@
+"""The ``uptake`` command. Each subcommand builds the settings once and passes them on."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from uptake.errors import UptakeError
+from uptake.settings import Settings, SettingsError, load_settings, masked, prepare_data_dir
+
+app = typer.Typer(
+    help="uptake: make AI adoption a managed, measured process.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+audit_app = typer.Typer(help="Check the tamper-evident audit log.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage people's access to uptake.", no_args_is_help=True)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+workspaces_app = typer.Typer(help="Create and list workspaces (one per organization).", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+app.add_typer(workspaces_app, name="workspaces")
+
+console = Console()
+errors = Console(stderr=True)
+DEMO_MARKER = ".uptake-demo"
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", "-c", help="A TOML file of settings (keys as in docs/settings.md).")
+]
+WorkspaceOption = Annotated[
+    str | None, typer.Option("--workspace", "-w", help="Workspace slug (default: the only one).")
+]
+
+
+class CommandError(Exception):
+    """A command cannot do what was asked; the message says why and what to do."""
+
+
+def _settings(config: Path | None, **overrides: Any) -> Settings:
+    return prepare_data_dir(load_settings(config, **{k: v for k, v in overrides.items() if v is not None}))
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def _session_factory(settings: Settings) -> Any:
+    from uptake.db import make_session_factory
+    from uptake.stores import connect_database
+
+    return make_session_factory(connect_database(settings))
+
+
+def _resolve_workspace(session: Any, slug: str | None) -> int:
+    from uptake.db import bind_workspace
+    from uptake.workspaces import service as workspaces_service
+
+    if slug is not None:
+        workspace = workspaces_service.get_workspace_by_slug(session, slug)
+    else:
+        workspaces = workspaces_service.list_workspaces(session)
+        if not workspaces:
+            raise CommandError(
+                "there is no workspace yet — create one with 'uptake workspaces create SLUG NAME'"
+            )
+        if len(workspaces) > 1:
+            names = ", ".join(workspace.slug for workspace in workspaces)
+            raise CommandError(f"there are several workspaces ({names}) — choose one with --workspace SLUG")
+        workspace = workspaces[0]
+    bind_workspace(session, workspace.id)
+    return workspace.id
+
+
+# -- serving ----------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (UPTAKE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (UPTAKE_PORT).")] = None,
+    worker: Annotated[
+        bool | None, typer.Option("--worker/--no-worker", help="Run background jobs in this process.")
+    ] = None,
+) -> None:
+    """Migrate the database to the newest schema, then serve the web app and API."""
+    settings = _settings(config, host=host, port=port, run_worker=worker)
+    _serve(settings)
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from uptake.app import create_app
+    from uptake.stores import check_events_store, migrate_database
+
+    before, after = migrate_database(settings)
+    if before != after:
+        console.print(f"Database schema upgraded: {before or 'empty'} → {after}")
+    check_events_store(settings)
+    application = create_app(settings)
+    console.print(
+        f"uptake is serving at [bold]http://{settings.host}:{settings.port}[/bold]  (Ctrl+C stops it)"
+    )
+    uvicorn.run(application, host=settings.host, port=settings.port, log_config=None, access_log=False)
+
+
+@app.command()
+def worker(
+    config: ConfigOption = None,
+    once: Annotated[bool, typer.Option(help="Run the jobs that are due, then exit.")] = False,
+) -> None:
+    """Run the background job runner as its own process (any number may run beside the server)."""
+    from uptake.jobs.definitions import job_definitions
+    from uptake.jobs.runner import Worker
+    from uptake.observability import configure_logging
+
+    settings = _settings(config)
+    configure_logging(settings.log_level, settings.log_format)
+    runner = Worker(settings, _session_factory(settings), job_definitions())
+    if once:
+        ran = runner.run_until_idle()
+        console.print(f"{ran} job(s) ran.")
+        return
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop(timeout=0))
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        runner.stop(timeout=0)
+
+
+@app.command()
+def migrate(config: ConfigOption = None) -> None:
+    """Upgrade the application database to the newest schema (Alembic)."""
+    from uptake.stores import migrate_database
+
+    settings = _settings(config)
+    before, after = migrate_database(settings)
+    if before == after:
+        console.print(f"The database is already at the newest schema ({after}).")
+    else:
+        console.print(f"Database schema upgraded: {before or 'empty'} → {after}")
+
+
+@app.command()
+def check(config: ConfigOption = None) -> None:
+    """Print the effective settings (secrets masked) and check that each store can be reached."""
+    from uptake.stores import check_events_store
+
+    settings = load_settings(config)
+    table = Table("setting", "value", "from", title="Effective settings")
+    explicit = settings.model_fields_set
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if name == "secret_key":
+            shown = (
+                "set (hidden)" if value is not None else f"generated into {settings.data_dir / 'secret_key'}"
+            )
+        elif name == "database_url":
+            shown = masked(settings.effective_database_url)
+        elif name == "events_url":
+            shown = settings.effective_events_url
+        else:
+            shown = str(value)
+        table.add_row(f"UPTAKE_{name.upper()}", shown, "set" if name in explicit else "default")
+    console.print(table)
+
+    failures: list[SettingsError] = []
+    steps: list[tuple[str, Callable[[], str]]] = [
+        ("data dir", lambda: f"{prepare_data_dir(settings).data_dir.resolve()} is writable"),
+        ("database", lambda: _describe_database(settings)),
+        ("events store", lambda: check_events_store(prepare_data_dir(settings))),
+    ]
+    for label, step in steps:
+        try:
+            console.print(f"[green]✓[/green] {label}: {step()}")
+        except SettingsError as error:
+            failures.append(error)
+            errors.print(f"[red]✗[/red] {label}: {error}")
+    if failures:
+        raise typer.Exit(1)
+
+
+def _describe_database(settings: Settings) -> str:
+    from uptake.stores import database_status
+
+    current, head = database_status(settings)
+    url = masked(settings.effective_database_url)
+    if current == head:
+        return f"{url} answers, schema {head} (newest)"
+    return f"{url} answers, schema {current or 'empty'}; run 'uptake migrate' to reach {head}"
+
+
+# -- the demo ---------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[Path, typer.Option(help="Folder for the demo's data; made fresh each time.")] = Path(
+        "uptake-demo"
+    ),
+    people: Annotated[
+        int, typer.Option(min=50, max=200_000, help="How many people the organization has.")
+    ] = 3000,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the demo when it is ready.")
+    ] = True,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Create a fresh demo organization (Northwind Mutual) in its own data dir and serve it."""
+    from uptake.db import make_session_factory, session_scope
+    from uptake.demo.organization import DEMO_PASSWORD, create_demo_organization
+    from uptake.stores import connect_database, migrate_database
+
+    if data_dir.exists():
+        if not (data_dir / DEMO_MARKER).exists():
+            raise CommandError(
+                f"{data_dir} exists and was not made by 'uptake demo' — choose another --data-dir or remove it yourself"
+            )
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+    (data_dir / DEMO_MARKER).write_text("made by uptake demo; deleted and remade by the next 'uptake demo'\n")
+    settings = prepare_data_dir(load_settings(None, data_dir=data_dir, host=host, port=port))
+    migrate_database(settings)
+    factory = make_session_factory(connect_database(settings))
+    with _progress() as progress:
+        tasks: dict[str, Any] = {}
+
+        def report(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = progress.add_task(f"Creating {step}", total=total)
+            progress.update(tasks[step], completed=done, total=total)
+
+        with session_scope(factory) as session:
+            summary = create_demo_organization(session, people=people, progress=report)
+    table = Table(
+        "persona", "email", "password", "who", title="Demo logins (one click each on the login page)"
+    )
+    for persona in summary.personas:
+        table.add_row(persona.label, persona.email, DEMO_PASSWORD, persona.description)
+    console.print(table)
+    console.print(
+        f"{summary.people:,} people in {summary.teams} teams, in workspace '{summary.workspace_slug}'."
+    )
+    if serve_after:
+        _serve(settings)
+
+
+# -- workspaces, users and keys ---------------------------------------------------------------------------------
+
+
+@workspaces_app.command("create")
+def workspaces_create(
+    slug: Annotated[str, typer.Argument(help="Short name used in URLs, e.g. acme")],
+    name: Annotated[str, typer.Argument(help="The organization's name")],
+    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Berlin")] = "UTC",
+    config: ConfigOption = None,
+) -> None:
+    """Create a workspace for an organization."""
+    from pydantic import ValidationError
+
+    from uptake.db import session_scope
+    from uptake.workspaces import schemas, service
+
+    try:
+        body = schemas.WorkspaceCreate(slug=slug, name=name, timezone=timezone)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise CommandError(f"{first['loc'][0]}: {first['msg']}") from None
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session:
+        workspace = service.create_workspace(session, body)
+        console.print(f"Workspace '{workspace.slug}' created (id {workspace.id}).")
+
+
+@workspaces_app.command("list")
+def workspaces_list(config: ConfigOption = None) -> None:
+    """List the workspaces."""
+    from uptake.db import session_scope
+    from uptake.workspaces import service
+
+    settings = _settings(config)
+    table = Table("id", "slug", "name", "time zone", "privacy floor")
+    with session_scope(_session_factory(settings)) as session:
+        for workspace in service.list_workspaces(session):
+            table.add_row(
+                str(workspace.id),
+                workspace.slug,
+                workspace.name,
+                workspace.timezone,
+                str(workspace.privacy_floor),
+            )
+    console.print(table)
+
+
+@users_app.command("create-admin")
+def users_create_admin(
+    email: Annotated[str, typer.Argument(help="The admin's email (also their login)")],
+    name: Annotated[str, typer.Option(help="Display name")] = "Administrator",
+    password: Annotated[
+        str | None, typer.Option(help="At least 12 characters; asked for when not given", hide_input=True)
+    ] = None,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Make the first admin of a workspace (a local account with a password)."""
+    from uptake.auth import service as auth_service
+    from uptake.auth.roles import Role
+    from uptake.db import session_scope
+    from uptake.directory import service as directory_service
+
+    settings = _settings(config)
+    if password is None:
+        password = typer.prompt(
+            "Password (at least 12 characters)", hide_input=True, confirmation_prompt=True
+        )
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        person = directory_service.get_person_by_email(session, workspace_id, email)
+        if person is None:
+            person = directory_service.create_person(session, workspace_id, email=email, display_name=name)
+        auth_service.create_account(
+            session, workspace_id, person_id=person.id, roles=[Role.admin], password=password
+        )
+        console.print(f"{email} is an admin and can log in with the password given.")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Argument(help="What the key is for, e.g. 'support assistant'")],
+    scope: Annotated[
+        list[str],
+        typer.Option("--scope", "-s", help="events:write, entitlements:read, feedback:write, scim, admin"),
+    ],
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Create an API key; it is printed once and stored only as a hash."""
+    from uptake.auth import service as auth_service
+    from uptake.auth.roles import Scope
+    from uptake.db import session_scope
+
+    known = {item.value: item for item in Scope}
+    unknown = [value for value in scope if value not in known]
+    if unknown:
+        raise CommandError(f"--scope: unknown scope {unknown[0]!r}; choose from {', '.join(known)}")
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        key, plaintext = auth_service.create_api_key(
+            session, workspace_id, name=name, scopes=[known[value] for value in scope], created_by=None
+        )
+    console.print(
+        f"API key {key.prefix}… created with scopes {', '.join(key.scopes)}. Copy it now, it is not shown again:"
+    )
+    print(plaintext)
+
+
+@keys_app.command("list")
+def keys_list(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
+    """List API keys (prefix, scopes, last use)."""
+    from uptake.auth import service as auth_service
+    from uptake.db import session_scope
+
+    settings = _settings(config)
+    table = Table("id", "name", "key", "scopes", "last used", "revoked")
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        for key in auth_service.list_api_keys(session, workspace_id):
+            table.add_row(
+                str(key.id),
+                key.name,
+                f"{key.prefix}…",
+                ", ".join(key.scopes),
+                f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never",
+                f"{key.revoked_at:%Y-%m-%d}" if key.revoked_at else "",
+            )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[int, typer.Argument(help="The key's id, from 'uptake keys list'")],
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Revoke an API key; calls with it fail from now on."""
+    from uptake.auth import service as auth_service
+    from uptake.db import session_scope
+
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        key = auth_service.revoke_api_key(session, workspace_id, key_id, actor="system")
+    console.print(f"API key {key.prefix}… is revoked.")
+
+
+# -- the audit log ----------------------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
+    """Walk the audit log's hash chain; exit 1 and name the first broken entry if it was tampered with."""
+    from uptake.audit import service as audit_service
+    from uptake.db import across_workspaces, session_scope
+    from uptake.workspaces import service as workspaces_service
+
+    settings = _settings(config)
+    broken = False
+    with session_scope(_session_factory(settings)) as session, across_workspaces(session):
+        targets = (
+            [workspaces_service.get_workspace_by_slug(session, workspace)]
+            if workspace
+            else workspaces_service.list_workspaces(session)
+        )
+        for target in targets:
+            report = audit_service.verify_audit_chain(session, target.id)
+            if report.first_break is None:
+                console.print(
+                    f"[green]✓[/green] {target.slug}: {report.entries_checked} entries, chain intact"
+                )
+            else:
+                broken = True
+                brk = report.first_break
+                errors.print(
+                    f"[red]✗[/red] {target.slug}: the chain breaks at entry #{brk.seq} (id {brk.entry_id}): "
+                    f"{brk.reason}"
+                )
+    if broken:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point: expected failures become one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        app()
+    except SettingsError as error:
+        errors.print(f"[red]error:[/red] {error}", highlight=False)
+        sys.exit(2)
+    except CommandError as error:
+        errors.print(f"[red]error:[/red] {error}", highlight=False)
+        sys.exit(2)
+    except UptakeError as error:
+        detail = "; ".join(f"{item.field}: {item.reason}" for item in error.errors) or error.detail
+        errors.print(f"[red]error:[/red] {detail}", highlight=False)
+        sys.exit(1)

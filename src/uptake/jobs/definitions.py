@@ -1,0 +1,26 @@
+"""The one explicit list of every job uptake runs. A new job is added here, by name, nowhere else."""
+
+from __future__ import annotations
+
+from uptake.audit import service as audit_service
+from uptake.jobs import service as jobs_service
+from uptake.jobs.service import JobDefinition
+
+
+def job_definitions() -> list[JobDefinition]:
+    return [
+        JobDefinition(
+            name="audit.verify_chains",
+            function=audit_service.verify_all_audit_chains,
+            description="Walk every workspace's audit log and fail loudly at the first broken link.",
+            schedule="17 3 * * *",
+            max_attempts=1,
+        ),
+        JobDefinition(
+            name="jobs.purge_finished",
+            function=jobs_service.purge_finished_jobs,
+            description="Delete finished jobs older than 30 days.",
+            schedule="41 4 * * *",
+            max_attempts=3,
+        ),
+    ]

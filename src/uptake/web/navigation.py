@@ -1,0 +1,34 @@
+"""The navigation: one explicit list of sections, each shown to the roles that may open it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from uptake.auth.principal import Principal
+from uptake.auth.roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    path: str
+    roles: frozenset[Role]
+
+
+EVERYONE = frozenset({Role.employee, Role.team_lead, Role.reviewer, Role.program_lead})
+LEADS = frozenset({Role.program_lead})
+ADMINS = frozenset({Role.admin})
+
+NAVIGATION: list[NavItem] = [
+    NavItem("Home", "/", EVERYONE),
+    NavItem("Audit log", "/audit", frozenset({Role.reviewer, Role.program_lead})),
+    NavItem("API keys", "/settings/api-keys", ADMINS),
+    NavItem("Jobs", "/jobs", ADMINS),
+    NavItem("Workspace", "/settings/workspace", ADMINS),
+]
+
+
+def navigation_for(principal: Principal | None) -> list[NavItem]:
+    if principal is None:
+        return []
+    return [item for item in NAVIGATION if principal.has_role(*item.roles)]

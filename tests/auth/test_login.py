@@ -1,0 +1,119 @@
+"""Local login, sessions, logout and API keys, through the ASGI app."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from support import as_caller
+from uptake.auth.roles import Role, Scope
+
+PASSWORD = "correct horse battery"
+
+
+def _login(client: TestClient, email: str, password: str, next_path: str = "/"):
+    client.get("/login")
+    token = client.cookies.get("uptake_csrf")
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "next": next_path, "csrf_token": token},
+        follow_redirects=False,
+    )
+
+
+def test_login_with_password_opens_a_session(client: TestClient, world) -> None:
+    workspace = world.workspace(name="Acme")
+    world.person(
+        workspace, roles=[Role.program_lead], email="lead@acme.example", password=PASSWORD, name="Lee"
+    )
+    response = _login(client, "Lead@Acme.example", PASSWORD, "/audit")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/audit"
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Acme" in home.text
+    assert "Lee" in home.text
+
+
+def test_wrong_password_says_so_and_locks_after_five(client: TestClient, world) -> None:
+    workspace = world.workspace()
+    world.person(workspace, roles=[Role.employee], email="e@example.com", password=PASSWORD)
+    for _ in range(5):
+        response = _login(client, "e@example.com", "wrong password!")
+        assert response.status_code == 401
+        assert "The email or password is wrong." in response.text
+    response = _login(client, "e@example.com", PASSWORD)
+    assert response.status_code == 429
+    assert "try again after" in response.text
+
+
+def test_open_redirect_after_login_is_refused(client: TestClient, world) -> None:
+    workspace = world.workspace()
+    world.person(workspace, roles=[Role.employee], email="e@example.com", password=PASSWORD)
+    response = _login(client, "e@example.com", PASSWORD, "https://evil.example/")
+    assert response.headers["location"] == "/"
+
+
+def test_pages_send_anonymous_visitors_to_login(client: TestClient) -> None:
+    response = client.get("/audit?verify=true", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Faudit%3Fverify%3Dtrue"
+
+
+def test_logout_ends_the_session(client: TestClient, world) -> None:
+    workspace = world.workspace()
+    caller = world.caller(workspace, Role.employee)
+    as_caller(client, caller)
+    assert client.get("/api/v1/me").status_code == 200
+    client.post("/logout", data={"csrf_token": caller.cookies["uptake_csrf"]}, follow_redirects=False)
+    as_caller(client, caller)  # replay the old cookie
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_logout_everywhere_revokes_every_session(client: TestClient, world) -> None:
+    workspace = world.workspace()
+    caller = world.caller(workspace, Role.employee)
+    as_caller(client, caller)
+    assert client.delete("/api/v1/me/sessions").json() == {"sessions_revoked": 1}
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_api_key_is_shown_once_stored_hashed_and_revocable(client: TestClient, world) -> None:
+    workspace = world.workspace()
+    as_caller(client, world.caller(workspace, Role.admin))
+    created = client.post("/api/v1/api-keys", json={"name": "support bot", "scopes": ["events:write"]})
+    assert created.status_code == 201
+    key = created.json()["key"]
+    assert key.startswith(created.json()["prefix"] + "_")
+    listed = client.get("/api/v1/api-keys").json()
+    assert "key" not in listed[0]
+    with world.session(workspace) as session:
+        from sqlalchemy import select
+
+        from uptake.auth.models import ApiKey
+
+        stored = session.scalar(select(ApiKey))
+        assert key not in (stored.secret_hash, stored.prefix)
+
+    machine = TestClient(client.app)
+    assert machine.get("/api/v1/me", headers={"authorization": f"Bearer {key}"}).status_code == 403
+    revoked = client.delete(f"/api/v1/api-keys/{created.json()['id']}")
+    assert revoked.status_code == 204
+    after = machine.get("/api/v1/me", headers={"authorization": f"Bearer {key}"})
+    assert after.status_code == 401
+    assert after.json()["detail"] == "the API key is unknown or revoked"
+
+
+def test_a_key_of_one_workspace_sees_only_that_workspace(client: TestClient, world) -> None:
+    first = world.workspace(name="First")
+    second = world.workspace(name="Second")
+    key = world.api_key(first, Scope.admin)
+    response = client.get("/api/v1/workspace", headers={"authorization": f"Bearer {key}"})
+    assert response.status_code == 403  # an admin-scoped key is not a person: workspace pages are for people
+    as_caller(client, world.caller(second, Role.admin))
+    assert client.get("/api/v1/workspace").json()["name"] == "Second"
+
+
+def test_malformed_authorization_header_is_explained(client: TestClient) -> None:
+    response = client.get("/api/v1/me", headers={"authorization": "Basic abc"})
+    assert response.status_code == 401
+    assert "Bearer" in response.json()["detail"]
