@@ -9,7 +9,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "uptake"
-CORE = {"db", "settings", "errors", "observability", "web", "health", "stores"}
+CORE = {"db", "settings", "errors", "params", "observability", "web", "health", "stores"}
 CORE_MODULES = {"auth.dependencies", "auth.principal", "auth.roles"}
 PUBLIC_DOORS = {"service", "schemas"}
 # Modules whose job is to see every domain: the model list for Alembic, the app and the command line.

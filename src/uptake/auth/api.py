@@ -6,6 +6,7 @@ from uptake.auth import schemas, service
 from uptake.auth.dependencies import Admin, Employee, SessionDep
 from uptake.auth.models import ApiKey
 from uptake.errors import Forbidden
+from uptake.params import ResourceId
 
 router = APIRouter(tags=["access"])
 
@@ -43,6 +44,6 @@ def create_api_key(body: schemas.ApiKeyCreate, session: SessionDep, admin: Admin
 
 
 @router.delete("/api-keys/{key_id}", status_code=204)
-def revoke_api_key(key_id: int, session: SessionDep, admin: Admin) -> Response:
+def revoke_api_key(key_id: ResourceId, session: SessionDep, admin: Admin) -> Response:
     service.revoke_api_key(session, admin.workspace_id, key_id, actor=admin.actor)
     return Response(status_code=204)

@@ -17,6 +17,7 @@ from uptake.auth.dependencies import (
 )
 from uptake.auth.roles import Scope
 from uptake.errors import UptakeError
+from uptake.params import ResourceId
 from uptake.web.flash import flash
 from uptake.web.templating import render
 
@@ -130,7 +131,7 @@ def create_api_key(
 
 
 @router.post("/settings/api-keys/{key_id}/revoke")
-def revoke_api_key(request: Request, key_id: int, session: SessionDep, admin: AdminPage) -> Response:
+def revoke_api_key(request: Request, key_id: ResourceId, session: SessionDep, admin: AdminPage) -> Response:
     key = service.revoke_api_key(session, admin.workspace_id, key_id, actor=admin.actor)
     response = RedirectResponse("/settings/api-keys", status_code=303)
     flash(request, response, f"Key {key.prefix}… is revoked; calls with it now fail.", "success")

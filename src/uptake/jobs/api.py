@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from uptake.auth.dependencies import Admin, SessionDep
 from uptake.jobs import schemas, service
 from uptake.jobs.models import Job, JobStatus
+from uptake.params import ResourceId
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
@@ -22,5 +23,5 @@ def list_jobs(
 
 
 @router.post("/{job_id}/retry", response_model=schemas.Job)
-def retry_job(job_id: int, session: SessionDep, admin: Admin) -> Job:
+def retry_job(job_id: ResourceId, session: SessionDep, admin: Admin) -> Job:
     return service.retry_job(session, job_id, admin.workspace_id)

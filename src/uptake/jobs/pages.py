@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse, Response
 from uptake.auth.dependencies import AdminPage, SessionDep
 from uptake.jobs import service
 from uptake.jobs.models import JobStatus
+from uptake.params import ResourceId
 from uptake.web.flash import flash
 from uptake.web.templating import render
 
@@ -32,7 +33,7 @@ def jobs_page(request: Request, session: SessionDep, admin: AdminPage) -> Respon
 
 
 @router.post("/jobs/{job_id}/retry")
-def retry_job(request: Request, job_id: int, session: SessionDep, admin: AdminPage) -> Response:
+def retry_job(request: Request, job_id: ResourceId, session: SessionDep, admin: AdminPage) -> Response:
     job = service.retry_job(session, job_id, admin.workspace_id)
     response = RedirectResponse("/jobs", status_code=303)
     flash(request, response, f"Job {job.id} ({job.name}) is queued again.", "success")
