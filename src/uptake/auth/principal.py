@@ -16,6 +16,8 @@ class Principal:
     api_key_id: int | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
     login_session_id: int | None = None
+    # The teams this person leads, with all their subteams: what a team lead's views are scoped to.
+    team_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def actor(self) -> str:
@@ -32,3 +34,7 @@ class Principal:
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles)) or Role.admin in self.roles
+
+    def leads_team(self, team_id: int) -> bool:
+        """Whether this caller leads ``team_id`` (directly or through a parent team)."""
+        return team_id in self.team_ids
