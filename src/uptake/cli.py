@@ -195,7 +195,7 @@ def check(config: ConfigOption = None) -> None:
             console.print(f"[green]✓[/green] {label}: {step()}")
         except SettingsError as error:
             failures.append(error)
-            errors.print(f"[red]✗[/red] {label}: {error}")
+            errors.print(f"[red]✗[/red] {label}: {error}", soft_wrap=True)
     if failures:
         raise typer.Exit(1)
 
@@ -253,11 +253,12 @@ def demo(
 
         with session_scope(factory) as session:
             summary = create_demo_organization(session, people=people, progress=report)
-    table = Table(
-        "persona", "email", "password", "who", title="Demo logins (one click each on the login page)"
-    )
+    table = Table(title="Demo logins")
+    table.add_column("persona")
+    table.add_column("email", no_wrap=True)
+    table.add_column("password", no_wrap=True)
     for persona in summary.personas:
-        table.add_row(persona.label, persona.email, DEMO_PASSWORD, persona.description)
+        table.add_row(persona.label, persona.email, DEMO_PASSWORD)
     console.print(table)
     console.print(
         f"{summary.people:,} people in {summary.teams} teams, in workspace '{summary.workspace_slug}'."
@@ -455,12 +456,12 @@ def main() -> None:
     try:
         app()
     except SettingsError as error:
-        errors.print(f"[red]error:[/red] {error}", highlight=False)
+        errors.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except CommandError as error:
-        errors.print(f"[red]error:[/red] {error}", highlight=False)
+        errors.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except UptakeError as error:
         detail = "; ".join(f"{item.field}: {item.reason}" for item in error.errors) or error.detail
-        errors.print(f"[red]error:[/red] {detail}", highlight=False)
+        errors.print(f"[red]error:[/red] {detail}", highlight=False, soft_wrap=True)
         sys.exit(1)

@@ -1,0 +1,3 @@
+from uptake.cli import main
+
+main()
