@@ -44,8 +44,13 @@ def test_no_input_breaks_the_api(app, admin_headers) -> None:
             continue
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-                  database=None)
+        @settings(
+            max_examples=30,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
         def fuzz(case) -> None:
             response = case.call(headers=admin_headers)
             calls[operation.label] = calls.get(operation.label, 0) + 1
