@@ -22,8 +22,13 @@ from uptake.audit import pages as audit_pages
 from uptake.auth import api as auth_api
 from uptake.auth import pages as auth_pages
 from uptake.auth.dependencies import LoginRequired
+from uptake.catalog import api as catalog_api
+from uptake.catalog import pages as catalog_pages
 from uptake.db import make_engine, make_session_factory
+from uptake.directory import api as directory_api
 from uptake.errors import PROBLEM_CONTENT_TYPE, FieldError, Problem, UptakeError, problem_body
+from uptake.governance import api as governance_api
+from uptake.governance import pages as governance_pages
 from uptake.jobs import api as jobs_api
 from uptake.jobs import pages as jobs_pages
 from uptake.jobs.definitions import job_definitions
@@ -46,14 +51,19 @@ MACHINE_AND_API_PREFIXES = (API_PREFIX, *MACHINE_PATH_PREFIXES, "/healthz", "/re
 API_ROUTERS: list[APIRouter] = [
     workspaces_api.router,
     auth_api.router,
+    directory_api.router,
     audit_api.router,
     jobs_api.router,
+    catalog_api.router,
+    governance_api.router,
 ]
 PAGE_ROUTERS: list[APIRouter] = [
     workspaces_pages.router,
     auth_pages.router,
     audit_pages.router,
     jobs_pages.router,
+    catalog_pages.router,
+    governance_pages.router,
 ]
 
 

@@ -1,11 +1,17 @@
-"""The directory: people, teams (a tree) and job roles of one workspace."""
+"""The directory: people, teams (a tree) and job roles of one workspace.
+
+Teams form a tree through ``parent_id``; ``path`` repeats it as a materialized path (``/1/4/9/``: the ids from the
+root down to the team itself), so "this team and all its subteams" is one indexed ``LIKE '/1/4/%'``. The service
+keeps ``path`` correct on every create and move.
+"""
 
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from uptake.db import Base, WorkspaceMixin, utcnow
@@ -33,6 +39,7 @@ class Team(WorkspaceMixin, Base):
     lead_id: Mapped[int | None] = mapped_column(
         ForeignKey("directory_person.id", ondelete="SET NULL", use_alter=True), index=True
     )
+    path: Mapped[str] = mapped_column(String(1000), default="", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -53,12 +60,13 @@ class Person(WorkspaceMixin, Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "external_id"),
         UniqueConstraint("workspace_id", "email"),
+        UniqueConstraint("workspace_id", "user_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320))
-    display_name: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(200), index=True)
     job_title: Mapped[str | None] = mapped_column(String(200))
     job_role_id: Mapped[int | None] = mapped_column(
         ForeignKey("directory_job_role.id", ondelete="SET NULL"), index=True
@@ -75,6 +83,11 @@ class Person(WorkspaceMixin, Base):
         default=EmploymentStatus.active,
     )
     start_date: Mapped[date | None]
+    # The login name the identity provider knows this person by (SCIM ``userName``); None when not provisioned.
+    user_name: Mapped[str | None] = mapped_column(String(320))
+    # The SCIM attributes the identity provider sent that the directory does not model (name parts, phone
+    # numbers…), kept so the provider reads back what it wrote. None for people never provisioned by SCIM.
+    scim_attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
