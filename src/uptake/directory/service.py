@@ -118,11 +118,6 @@ def list_people(
     return people, repository.count_people_matching(session, workspace_id, people_filter)
 
 
-def list_people_by_ids(session: Session, workspace_id: int, person_ids: Sequence[int]) -> list[Person]:
-    """The people with these ids (unknown ids are left out), in no particular order."""
-    return repository.list_people_by_ids(session, workspace_id, person_ids)
-
-
 def list_locations(session: Session, workspace_id: int) -> list[str]:
     return repository.list_locations(session, workspace_id)
 
