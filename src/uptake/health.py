@@ -26,12 +26,12 @@ def check_stores(request: Request) -> dict[str, Any]:
         with request.app.state.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         checks["database"] = {"ok": True}
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - any failure means not ready; the reason is reported
         checks["database"] = {"ok": False, "reason": str(error).splitlines()[0][:300]}
     try:
         request.app.state.event_store.ping()
         checks["events"] = {"ok": True}
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - any failure means not ready; the reason is reported
         checks["events"] = {"ok": False, "reason": str(error).splitlines()[0][:300]}
     return checks
 

@@ -65,7 +65,7 @@ def check_events_store(settings: Settings) -> str:
     url = settings.effective_events_url
     try:
         store = EventStore(url)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - every failure to open is reported with its reason
         reason = _first_line(error)
         if "lock" in reason.lower():
             return f"{url} (in use by a running uptake server, which owns the file)"

@@ -70,7 +70,7 @@ class Worker:
         while not self._stop.is_set():
             try:
                 worked = self.run_once()
-            except Exception:
+            except Exception:  # the loop must survive a failed tick; log.exception records it
                 log.exception("worker.tick_failed", worker=self.worker_id)
                 worked = False
             if not worked:
@@ -226,7 +226,7 @@ class Worker:
                 )
                 result = definition.function(context)
                 session.commit()
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - a job's failure of any kind is recorded and retried
             finished.set()
             detail = "".join(traceback.format_exception_only(type(error), error)).strip()
             log_context.warning("job.failed", error=detail)
