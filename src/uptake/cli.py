@@ -26,10 +26,12 @@ app = typer.Typer(
 audit_app = typer.Typer(help="Check the tamper-evident audit log.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage people's access to uptake.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+sso_app = typer.Typer(help="Set up single sign-on (OpenID Connect) for a workspace.", no_args_is_help=True)
 workspaces_app = typer.Typer(help="Create and list workspaces (one per organization).", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
+app.add_typer(sso_app, name="sso")
 app.add_typer(workspaces_app, name="workspaces")
 
 console = Console()
@@ -353,6 +355,9 @@ def keys_create(
         list[str],
         typer.Option("--scope", "-s", help="events:write, entitlements:read, feedback:write, scim, admin"),
     ],
+    expires_in_days: Annotated[
+        int | None, typer.Option(min=1, max=3650, help="The key stops working after this many days.")
+    ] = None,
     workspace: WorkspaceOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -369,7 +374,12 @@ def keys_create(
     with session_scope(_session_factory(settings)) as session:
         workspace_id = _resolve_workspace(session, workspace)
         key, plaintext = auth_service.create_api_key(
-            session, workspace_id, name=name, scopes=[known[value] for value in scope], created_by=None
+            session,
+            workspace_id,
+            name=name,
+            scopes=[known[value] for value in scope],
+            created_by=None,
+            expires_in_days=expires_in_days,
         )
     console.print(
         f"API key {key.prefix}… created with scopes {', '.join(key.scopes)}. Copy it now, it is not shown again:"
@@ -384,7 +394,7 @@ def keys_list(workspace: WorkspaceOption = None, config: ConfigOption = None) ->
     from uptake.db import session_scope
 
     settings = _settings(config)
-    table = Table("id", "name", "key", "scopes", "last used", "revoked")
+    table = Table("id", "name", "key", "scopes", "last used", "expires", "revoked")
     with session_scope(_session_factory(settings)) as session:
         workspace_id = _resolve_workspace(session, workspace)
         for key in auth_service.list_api_keys(session, workspace_id):
@@ -394,6 +404,7 @@ def keys_list(workspace: WorkspaceOption = None, config: ConfigOption = None) ->
                 f"{key.prefix}…",
                 ", ".join(key.scopes),
                 f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never",
+                f"{key.expires_at:%Y-%m-%d}" if key.expires_at else "never",
                 f"{key.revoked_at:%Y-%m-%d}" if key.revoked_at else "",
             )
     console.print(table)
@@ -414,6 +425,257 @@ def keys_revoke(
         workspace_id = _resolve_workspace(session, workspace)
         key = auth_service.revoke_api_key(session, workspace_id, key_id, actor="system")
     console.print(f"API key {key.prefix}… is revoked.")
+
+
+def _person_id_by_email(session: Any, workspace_id: int, email: str) -> int:
+    from uptake.directory import service as directory_service
+
+    person = directory_service.get_person_by_email(session, workspace_id, email)
+    if person is None:
+        raise CommandError(
+            f"EMAIL: nobody with the email {email} is in this workspace's directory — add them to the directory first"
+        )
+    return person.id
+
+
+ROLE_NAMES = "admin, program_lead, reviewer, team_lead, employee"
+
+
+@users_app.command("grant")
+def users_grant(
+    email: Annotated[str, typer.Argument(help="The person's email, as in the directory")],
+    role: Annotated[str, typer.Argument(help=ROLE_NAMES)],
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Give a person a role (and access to uptake, if they had none)."""
+    from uptake.auth import service as auth_service
+    from uptake.db import session_scope
+
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        person_id = _person_id_by_email(session, workspace_id, email)
+        account = auth_service.grant_role(session, workspace_id, person_id, role, actor="system")
+        roles = ", ".join(account.roles)
+    console.print(f"{email} now holds: {roles}.")
+
+
+@users_app.command("revoke")
+def users_revoke(
+    email: Annotated[str, typer.Argument(help="The person's email, as in the directory")],
+    role: Annotated[str, typer.Argument(help=ROLE_NAMES)],
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Take a role granted in uptake away from a person (the last admin keeps theirs)."""
+    from uptake.auth import service as auth_service
+    from uptake.db import session_scope
+
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        person_id = _person_id_by_email(session, workspace_id, email)
+        account = auth_service.revoke_role(session, workspace_id, person_id, role, actor="system")
+        roles = ", ".join(account.roles) or "no granted role (employee)"
+    console.print(f"{email} now holds: {roles}.")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    email: Annotated[str, typer.Argument(help="The person's email, as in the directory")],
+    password: Annotated[
+        str | None, typer.Option(help="At least 12 characters; asked for when not given", hide_input=True)
+    ] = None,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Set or reset a person's local password (also unlocks an account locked by failed logins)."""
+    from uptake.auth import service as auth_service
+    from uptake.db import session_scope
+
+    settings = _settings(config)
+    if password is None:
+        password = typer.prompt(
+            "Password (at least 12 characters)", hide_input=True, confirmation_prompt=True
+        )
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        person_id = _person_id_by_email(session, workspace_id, email)
+        auth_service.set_password(session, workspace_id, person_id, password, actor="system")
+    console.print(f"{email} can log in with the new password.")
+
+
+@users_app.command("list")
+def users_list(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
+    """List the people who can log in, with their roles."""
+    from uptake.auth import service as auth_service
+    from uptake.db import session_scope
+
+    settings = _settings(config)
+    table = Table("email", "name", "roles", "roles from SSO", "password", "last login", "status")
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        for user in auth_service.list_users(session, workspace_id):
+            table.add_row(
+                user.email,
+                user.display_name,
+                ", ".join(user.roles) or "employee",
+                ", ".join(user.idp_roles),
+                "set" if user.has_password else "",
+                f"{user.last_login_at:%Y-%m-%d %H:%M}" if user.last_login_at else "never",
+                "active" if user.is_active else "deactivated",
+            )
+    console.print(table)
+
+
+# -- single sign-on ---------------------------------------------------------------------------------------------
+
+
+@sso_app.command("configure")
+def sso_configure(
+    issuer: Annotated[str | None, typer.Option(help="Issuer URL, exactly as the provider states it")] = None,
+    client_id: Annotated[str | None, typer.Option(help="The client id uptake is registered under")] = None,
+    client_secret: Annotated[
+        str | None,
+        typer.Option(
+            help="Asked for when not given (kept when already stored and not given)", hide_input=True
+        ),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Provider name on the login button, e.g. Okta")] = None,
+    scopes: Annotated[str | None, typer.Option(help="Default: 'openid email profile'")] = None,
+    match: Annotated[
+        str | None, typer.Option(help="email (match by email) or subject (sub = directory external id)")
+    ] = None,
+    groups_claim: Annotated[str | None, typer.Option(help="Claim holding the groups, e.g. groups")] = None,
+    role_map: Annotated[
+        list[str] | None,
+        typer.Option("--role-map", help="GROUP=ROLE, repeatable, e.g. --role-map ai-leads=program_lead"),
+    ] = None,
+    jit: Annotated[
+        bool | None, typer.Option("--jit/--no-jit", help="Create unknown people at their first login")
+    ] = None,
+    enabled: Annotated[bool | None, typer.Option("--enable/--disable", help="Show the login button")] = None,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Set or change a workspace's OpenID Connect provider; options not given keep their saved value."""
+    from pydantic import ValidationError
+
+    from uptake.auth import schemas as auth_schemas
+    from uptake.auth import sso
+    from uptake.db import session_scope
+    from uptake.workspaces import service as workspaces_service
+
+    mapping: dict[str, str] | None = None
+    if role_map is not None:
+        mapping = {}
+        for item in role_map:
+            group, separator, role = item.rpartition("=")
+            if not separator or not group.strip():
+                raise CommandError(f"--role-map: {item!r} is not GROUP=ROLE — e.g. ai-leads=program_lead")
+            mapping[group.strip()] = role.strip()
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        stored = sso.get_sso_configuration(session, workspace_id)
+        if stored is None and (issuer is None or client_id is None):
+            raise CommandError("--issuer and --client-id are needed the first time")
+        if stored is None and client_secret is None:
+            client_secret = typer.prompt("Client secret", hide_input=True)
+        values = {
+            "provider_name": name or (stored.provider_name if stored else "Single sign-on"),
+            "issuer_url": issuer or (stored.issuer_url if stored else ""),
+            "client_id": client_id or (stored.client_id if stored else ""),
+            "client_secret": client_secret,
+            "scopes": scopes or (stored.scopes if stored else "openid email profile"),
+            "match_claim": match or (stored.match_claim if stored else "email"),
+            "groups_claim": groups_claim
+            if groups_claim is not None
+            else (stored.groups_claim if stored else None),
+            "role_mapping": mapping if mapping is not None else (dict(stored.role_mapping) if stored else {}),
+            "just_in_time_provisioning": jit
+            if jit is not None
+            else (stored.just_in_time_provisioning if stored else False),
+            "is_enabled": enabled if enabled is not None else (stored.is_enabled if stored else True),
+        }
+        try:
+            body = auth_schemas.SsoConfigurationSave.model_validate(values)
+        except ValidationError as error:
+            first = error.errors()[0]
+            raise CommandError(f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']}") from None
+        configuration = sso.save_sso_configuration(session, settings, workspace_id, body, actor="system")
+        slug = workspaces_service.get_workspace(session, workspace_id).slug
+        callback = sso.redirect_uri(settings.base_url or f"http://{settings.host}:{settings.port}", slug)
+        provider = configuration.provider_name
+    console.print(f"Single sign-on with {provider} saved for '{slug}'. Register this redirect URI there:")
+    print(callback)
+    if settings.base_url is None:
+        console.print("[yellow]UPTAKE_BASE_URL is not set: set it to the public URL people use.[/yellow]")
+
+
+@sso_app.command("show")
+def sso_show(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
+    """Print a workspace's single sign-on settings (the client secret is never shown)."""
+    from uptake.auth import sso
+    from uptake.db import session_scope
+    from uptake.workspaces import service as workspaces_service
+
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        stored = sso.get_sso_configuration(session, workspace_id)
+        if stored is None:
+            raise CommandError("this workspace has no single sign-on — set it up with 'uptake sso configure'")
+        slug = workspaces_service.get_workspace(session, workspace_id).slug
+        described = sso.describe_sso_configuration(
+            stored,
+            base_url=settings.base_url or f"http://{settings.host}:{settings.port}",
+            workspace_slug=slug,
+        )
+        readable = sso.client_secret_is_readable(settings, stored)
+    table = Table("setting", "value", title=f"Single sign-on of '{slug}'")
+    for field, value in described.model_dump().items():
+        if field == "client_secret_stored":
+            value = "stored (encrypted)" if readable else "stored but unreadable: the secret key changed"
+        table.add_row(field, str(value))
+    console.print(table)
+
+
+@sso_app.command("check")
+def sso_check(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
+    """Fetch the provider's discovery document and keys, as a login would, and say what was found."""
+    from uptake.auth import sso
+    from uptake.db import session_scope
+
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        metadata = sso.check_provider(session, workspace_id)
+        stored = sso.get_sso_configuration(session, workspace_id)
+        readable = stored is not None and sso.client_secret_is_readable(settings, stored)
+    console.print(f"[green]✓[/green] issuer {metadata.issuer} answers")
+    console.print(f"  authorization endpoint: {metadata.authorization_endpoint}")
+    console.print(f"  token endpoint: {metadata.token_endpoint}")
+    console.print(f"  keys: {metadata.jwks_uri} ({', '.join(metadata.signing_algorithms) or 'RS256'})")
+    if not readable:
+        errors.print(
+            "[red]✗[/red] the stored client secret cannot be read — run 'uptake sso configure' again"
+        )
+        raise typer.Exit(1)
+
+
+@sso_app.command("remove")
+def sso_remove(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
+    """Remove a workspace's single sign-on; people then log in with passwords only."""
+    from uptake.auth import sso
+    from uptake.db import session_scope
+
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        sso.delete_sso_configuration(session, workspace_id, actor="system")
+    console.print("Single sign-on removed.")
 
 
 # -- the audit log ----------------------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def test_api_key_is_shown_once_stored_hashed_and_revocable(client: TestClient, w
     assert revoked.status_code == 204
     after = machine.get("/api/v1/me", headers={"authorization": f"Bearer {key}"})
     assert after.status_code == 401
-    assert after.json()["detail"] == "the API key is unknown or revoked"
+    assert after.json()["detail"] == "the API key is unknown, revoked or expired"
 
 
 def test_a_key_of_one_workspace_sees_only_that_workspace(client: TestClient, world) -> None:
@@ -117,3 +117,62 @@ def test_malformed_authorization_header_is_explained(client: TestClient) -> None
     response = client.get("/api/v1/me", headers={"authorization": "Basic abc"})
     assert response.status_code == 401
     assert "Bearer" in response.json()["detail"]
+
+
+def test_many_failures_from_one_address_are_slowed_down_across_emails(client: TestClient, world) -> None:
+    from uptake.auth import service as auth_service
+
+    workspace = world.workspace()
+    world.person(workspace, roles=[Role.employee], email="real@example.com", password=PASSWORD)
+    for number in range(auth_service.MAX_FAILED_LOGINS_PER_CLIENT):
+        response = _login(client, f"guess{number}@example.com", "wrong password!")
+        assert response.status_code == 401
+    throttled = _login(client, "real@example.com", PASSWORD)
+    assert throttled.status_code == 429
+    assert 0 < int(throttled.headers["retry-after"]) <= 15 * 60
+    assert "failed logins from your address" in throttled.text
+
+
+def test_a_locked_account_says_when_to_retry(client: TestClient, world) -> None:
+    workspace = world.workspace()
+    world.person(workspace, roles=[Role.employee], email="e@example.com", password=PASSWORD)
+    for _ in range(5):
+        _login(client, "e@example.com", "wrong password!")
+    locked = _login(client, "e@example.com", PASSWORD)
+    assert locked.status_code == 429
+    assert 14 * 60 <= int(locked.headers["retry-after"]) <= 15 * 60
+
+
+def test_logging_in_again_replaces_the_previous_session(client: TestClient, world) -> None:
+    workspace = world.workspace()
+    world.person(workspace, roles=[Role.employee], email="e@example.com", password=PASSWORD)
+    first = _login(client, "e@example.com", PASSWORD)
+    old_cookie = first.cookies.get("uptake_session")
+    second = _login(client, "e@example.com", PASSWORD)
+    new_cookie = second.cookies.get("uptake_session")
+    assert new_cookie
+    assert new_cookie != old_cookie
+    replay = TestClient(client.app)
+    replay.cookies.set("uptake_session", old_cookie)
+    assert replay.get("/api/v1/me").status_code == 401
+    from sqlalchemy import select
+
+    from uptake.auth.models import LoginSession
+
+    with world.session(workspace) as session:
+        logins = list(session.scalars(select(LoginSession).order_by(LoginSession.id)))
+        assert [(login.method, login.revoked_at is not None) for login in logins] == [
+            ("password", True),
+            ("password", False),
+        ]
+        assert logins[1].ip_address == "testclient"
+
+
+def test_session_cookie_is_http_only_and_same_site(client: TestClient, world) -> None:
+    workspace = world.workspace()
+    world.person(workspace, roles=[Role.employee], email="e@example.com", password=PASSWORD)
+    response = _login(client, "e@example.com", PASSWORD)
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("uptake_session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Max-Age=43200" in cookie

@@ -74,7 +74,7 @@ def _authenticate(request: Request, session: Session, settings: Settings) -> Pri
             raise NotAuthenticated("send the API key as 'Authorization: Bearer <key>'")
         principal = auth_service.principal_for_api_key(session, credentials.strip())
         if principal is None:
-            raise NotAuthenticated("the API key is unknown or revoked")
+            raise NotAuthenticated("the API key is unknown, revoked or expired")
         return principal
     signed = request.cookies.get(SESSION_COOKIE)
     if not signed:
@@ -151,4 +151,5 @@ PublicPage = Annotated[Principal | None, Depends(Access(public=True, page=True))
 
 EventsWriter = Annotated[Principal, Depends(Access(scopes=(Scope.events_write,)))]
 EntitlementsReader = Annotated[Principal, Depends(Access(*EVERYONE, scopes=(Scope.entitlements_read,)))]
+FeedbackWriter = Annotated[Principal, Depends(Access(*EVERYONE, scopes=(Scope.feedback_write,)))]
 ScimClient = Annotated[Principal, Depends(Access(scopes=(Scope.scim,)))]

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from uptake.auth.models import Account, ApiKey, LoginSession
+from uptake.auth.models import Account, ApiKey, FailedLogin, LoginSession, SsoConfiguration
 from uptake.db import across_workspaces
 
 
@@ -66,3 +66,62 @@ def list_api_keys(session: Session, workspace_id: int) -> list[ApiKey]:
 
 def get_api_key(session: Session, workspace_id: int, key_id: int) -> ApiKey | None:
     return session.scalar(select(ApiKey).where(ApiKey.workspace_id == workspace_id, ApiKey.id == key_id))
+
+
+def list_login_sessions_for_person(session: Session, workspace_id: int, person_id: int) -> list[LoginSession]:
+    query = (
+        select(LoginSession)
+        .where(
+            LoginSession.workspace_id == workspace_id,
+            LoginSession.person_id == person_id,
+            LoginSession.revoked_at.is_(None),
+        )
+        .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())
+    )
+    return list(session.scalars(query))
+
+
+def get_login_session(session: Session, workspace_id: int, login_session_id: int) -> LoginSession | None:
+    query = select(LoginSession).where(
+        LoginSession.workspace_id == workspace_id, LoginSession.id == login_session_id
+    )
+    return session.scalar(query)
+
+
+def list_failed_login_times(session: Session, client_address: str, *, since: datetime) -> list[datetime]:
+    """When ``client_address`` failed to log in since ``since``, oldest first (not a tenant table)."""
+    query = (
+        select(FailedLogin.failed_at)
+        .where(FailedLogin.client_address == client_address, FailedLogin.failed_at > since)
+        .order_by(FailedLogin.failed_at)
+    )
+    return list(session.scalars(query))
+
+
+def add_failed_login(session: Session, client_address: str, method: str, at: datetime) -> None:
+    session.add(FailedLogin(client_address=client_address, method=method, failed_at=at))
+    session.flush()
+
+
+def delete_failed_logins_before(session: Session, cutoff: datetime) -> None:
+    session.execute(
+        delete(FailedLogin)
+        .where(FailedLogin.failed_at <= cutoff)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def get_sso_configuration(session: Session, workspace_id: int) -> SsoConfiguration | None:
+    query = select(SsoConfiguration).where(SsoConfiguration.workspace_id == workspace_id)
+    return session.scalar(query)
+
+
+def list_enabled_sso_configurations_across_workspaces(session: Session) -> list[SsoConfiguration]:
+    """The login page shows one button per workspace with SSO, before anyone is known: across workspaces."""
+    with across_workspaces(session):
+        query = (
+            select(SsoConfiguration)
+            .where(SsoConfiguration.is_enabled.is_(True))
+            .order_by(SsoConfiguration.provider_name, SsoConfiguration.id)
+        )
+        return list(session.scalars(query))
