@@ -14,25 +14,52 @@ def _organization(world, workspace_id: int) -> dict[str, int]:
     """Customer Service > Tier 1 Support > Night Shift, and Finance; a few people in them."""
     with session_scope(world.factory, workspace_id) as session:
         service_team = directory_service.create_team(session, workspace_id, name="Customer Service")
-        tier1 = directory_service.create_team(session, workspace_id, name="Tier 1 Support", parent_id=service_team.id)
+        tier1 = directory_service.create_team(
+            session, workspace_id, name="Tier 1 Support", parent_id=service_team.id
+        )
         night = directory_service.create_team(session, workspace_id, name="Night Shift", parent_id=tier1.id)
         finance = directory_service.create_team(session, workspace_id, name="Finance")
         agent = directory_service.create_job_role(session, workspace_id, name="Support agent")
         ana = directory_service.create_person(
-            session, workspace_id, email="ana@example.com", display_name="Ana Costa", external_id="E1",
-            team_id=tier1.id, job_role_id=agent.id, job_title="Support agent", location="Lisbon",
+            session,
+            workspace_id,
+            email="ana@example.com",
+            display_name="Ana Costa",
+            external_id="E1",
+            team_id=tier1.id,
+            job_role_id=agent.id,
+            job_title="Support agent",
+            location="Lisbon",
         )
         ben = directory_service.create_person(
-            session, workspace_id, email="ben@example.com", display_name="Ben Okafor", external_id="E2",
-            team_id=night.id, job_role_id=agent.id, manager_id=ana.id, location="Dublin",
+            session,
+            workspace_id,
+            email="ben@example.com",
+            display_name="Ben Okafor",
+            external_id="E2",
+            team_id=night.id,
+            job_role_id=agent.id,
+            manager_id=ana.id,
+            location="Dublin",
         )
         carla = directory_service.create_person(
-            session, workspace_id, email="carla@example.com", display_name="Carla Weber", external_id="E3",
-            team_id=finance.id, job_title="Accountant",
+            session,
+            workspace_id,
+            email="carla@example.com",
+            display_name="Carla Weber",
+            external_id="E3",
+            team_id=finance.id,
+            job_title="Accountant",
         )
         return {
-            "service": service_team.id, "tier1": tier1.id, "night": night.id, "finance": finance.id,
-            "agent": agent.id, "ana": ana.id, "ben": ben.id, "carla": carla.id,
+            "service": service_team.id,
+            "tier1": tier1.id,
+            "night": night.id,
+            "finance": finance.id,
+            "agent": agent.id,
+            "ana": ana.id,
+            "ben": ben.id,
+            "carla": carla.id,
         }
 
 
@@ -61,9 +88,9 @@ def test_search_and_filters(client: TestClient, world) -> None:
     ids = _organization(world, workspace)
     as_caller(client, world.caller(workspace, Role.program_lead))
 
-    assert [p["display_name"] for p in client.get("/api/v1/people", params={"q": "okaf"}).json()["items"]] == [
-        "Ben Okafor"
-    ]
+    assert [
+        p["display_name"] for p in client.get("/api/v1/people", params={"q": "okaf"}).json()["items"]
+    ] == ["Ben Okafor"]
     by_role = client.get("/api/v1/people", params={"job_role_id": ids["agent"]}).json()
     assert by_role["total"] == 2
     by_location = client.get("/api/v1/people", params={"location": "lisbon"}).json()
@@ -82,10 +109,13 @@ def test_employee_sees_a_basic_directory_and_their_own_record(client: TestClient
     assert ben["view"] == "basic"
     assert ben["display_name"] == "Ben Okafor"
     assert ben["team"]["name"] == "Night Shift"
-    assert ben["email"] is None and ben["manager_id"] is None and ben["location"] is None
+    assert ben["email"] is None
+    assert ben["manager_id"] is None
+    assert ben["location"] is None
 
     me = client.get(f"/api/v1/people/{employee.person_id}").json()
-    assert me["view"] == "full" and me["email"] == employee.email
+    assert me["view"] == "full"
+    assert me["email"] == employee.email
 
     assert client.get("/api/v1/people", params={"location": "Lisbon"}).status_code == 403
     # a search never matches on emails for someone who may not see them
@@ -122,7 +152,9 @@ def test_create_update_and_delete_a_person(client: TestClient, world) -> None:
     assert person["external_id"] == "dara@example.com"
     assert person["team"]["name"] == "Finance"
 
-    changed = client.patch(f"/api/v1/people/{person['id']}", json={"job_title": "Controller", "location": None})
+    changed = client.patch(
+        f"/api/v1/people/{person['id']}", json={"job_title": "Controller", "location": None}
+    )
     assert changed.status_code == 200
     assert changed.json()["job_title"] == "Controller"
 
@@ -169,7 +201,10 @@ def test_teams_form_a_tree_that_moves_with_its_subteams(client: TestClient, worl
     moved = client.patch(f"/api/v1/teams/{ids['tier1']}", json={"parent_id": ids["finance"]})
     assert moved.status_code == 200
     assert moved.json()["ancestor_ids"] == [ids["finance"]]
-    assert client.get(f"/api/v1/teams/{ids['night']}").json()["ancestor_ids"] == [ids["finance"], ids["tier1"]]
+    assert client.get(f"/api/v1/teams/{ids['night']}").json()["ancestor_ids"] == [
+        ids["finance"],
+        ids["tier1"],
+    ]
     assert client.get("/api/v1/people", params={"team_id": ids["finance"]}).json()["total"] == 3
 
     below_itself = client.patch(f"/api/v1/teams/{ids['finance']}", json={"parent_id": ids["night"]})
@@ -225,7 +260,10 @@ def test_list_people_query_count_does_not_grow_with_people(client: TestClient, w
     with session_scope(world.factory, workspace) as session:
         for number in range(30):
             directory_service.create_person(
-                session, workspace, email=f"p{number}@example.com", display_name=f"Person {number}",
+                session,
+                workspace,
+                email=f"p{number}@example.com",
+                display_name=f"Person {number}",
                 team_id=ids["finance"] if number % 2 else ids["night"],
             )
     with count_queries() as many:
@@ -261,7 +299,8 @@ def test_no_list_shows_another_workspace(client: TestClient, world) -> None:
     with session_scope(world.factory, theirs) as session:
         their_person = directory_service.get_person_by_external_id(session, theirs, "E1")
         their_team = directory_service.get_team_by_name(session, theirs, "Finance")
-        assert their_person is not None and their_team is not None
+        assert their_person is not None
+        assert their_team is not None
         their_person_id, their_team_id = their_person.id, their_team.id
     assert client.get(f"/api/v1/people/{their_person_id}").status_code == 404
     assert client.get(f"/api/v1/teams/{their_team_id}").status_code == 404

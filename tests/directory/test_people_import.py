@@ -40,11 +40,20 @@ def test_a_thousand_rows_with_ten_bad_ones_import_the_990_good_ones(world) -> No
         if number % 100 == 50:  # ten bad rows: lines 52, 152, …, 952 (line 1 is the header)
             kind = (number // 100) % 3
             if kind == 0:
-                email, bad_lines[number + 2] = "not-an-email", ("mail", "'not-an-email' is not an email address")
+                email, bad_lines[number + 2] = (
+                    "not-an-email",
+                    ("mail", "'not-an-email' is not an email address"),
+                )
             elif kind == 1:
-                start, bad_lines[number + 2] = "31/02/2020", ("start_date", "'31/02/2020' must be a date like 2024-03-01")
+                start, bad_lines[number + 2] = (
+                    "31/02/2020",
+                    ("start_date", "'31/02/2020' must be a date like 2024-03-01"),
+                )
             else:
-                status, bad_lines[number + 2] = "retired", ("status", "'retired' is not one of active, leave, left")
+                status, bad_lines[number + 2] = (
+                    "retired",
+                    ("status", "'retired' is not one of active, leave, left"),
+                )
         rows.append(
             f"{external_id},{email},Person {number},Support agent,Support agent,"
             f"Customer Service/Tier {1 + number % 2} Support,E0000,Lisbon,{status},{start}"
@@ -59,23 +68,34 @@ def test_a_thousand_rows_with_ten_bad_ones_import_the_990_good_ones(world) -> No
     ]
     with session_scope(world.factory, workspace) as session:
         assert directory_service.count_people(session, workspace) == 990
-        assert directory_service.count_teams(session, workspace) == 4  # Leadership, Customer Service, Tier 1, Tier 2
+        assert (
+            directory_service.count_teams(session, workspace) == 4
+        )  # Leadership, Customer Service, Tier 1, Tier 2
         tier1 = directory_service.get_team_by_name(session, workspace, "Tier 1 Support")
         service_team = directory_service.get_team_by_name(session, workspace, "Customer Service")
-        assert tier1 is not None and service_team is not None
+        assert tier1 is not None
+        assert service_team is not None
         assert tier1.parent_id == service_team.id
         assert len(directory_service.subtree_team_ids(session, workspace, service_team.id)) == 3
         boss = directory_service.get_person_by_external_id(session, workspace, "E0000")
         person = directory_service.get_person_by_external_id(session, workspace, "E0001")
-        assert boss is not None and person is not None
+        assert boss is not None
+        assert person is not None
         assert person.manager_id == boss.id
         assert person.email == "person1@example.com"
         assert person.location == "Lisbon"
         assert str(person.start_date) == "2020-02-01"
         entries = audit_service.list_audit_entries(session, workspace, action="directory.people.imported")
         assert [entry.after for entry in entries] == [
-            {"rows_read": 1000, "created": 990, "updated": 0, "unchanged": 0, "rejected": 10,
-             "teams_created": 4, "job_roles_created": 2}
+            {
+                "rows_read": 1000,
+                "created": 990,
+                "updated": 0,
+                "unchanged": 0,
+                "rejected": 10,
+                "teams_created": 4,
+                "job_roles_created": 2,
+            }
         ]
 
 
@@ -105,7 +125,8 @@ def test_a_second_import_updates_by_external_id_and_counts_unchanged_rows(world)
     with session_scope(world.factory, workspace) as session:
         ben = directory_service.get_person_by_external_id(session, workspace, "E2")
         cara = directory_service.get_person_by_external_id(session, workspace, "E3")
-        assert ben is not None and cara is not None
+        assert ben is not None
+        assert cara is not None
         assert (ben.job_title, ben.employment_status) == ("Senior agent", EmploymentStatus.leave)
         assert cara.manager_id == ben.id
 
@@ -159,7 +180,9 @@ def test_a_cycle_through_people_already_in_the_directory_is_found(world) -> None
 def test_row_problems_are_reported_with_line_column_and_reason(world) -> None:
     workspace = world.workspace()
     with session_scope(world.factory, workspace) as session:
-        directory_service.create_person(session, workspace, email="taken@example.com", display_name="T", external_id="X1")
+        directory_service.create_person(
+            session, workspace, email="taken@example.com", display_name="T", external_id="X1"
+        )
         directory_service.create_team(session, workspace, name="Support")
     report = _import(
         world,
@@ -197,7 +220,10 @@ def test_a_header_without_the_needed_columns_is_refused_whole() -> None:
     with pytest.raises(ImportFileInvalid) as raised:
         read_people_csv(["name,title\n", "Ana,Agent\n"])
     assert [(error.field, error.reason) for error in raised.value.errors] == [
-        ("external_id", "no column for it; name one of: external_id, employee_id, employee_number, employee_no"),
+        (
+            "external_id",
+            "no column for it; name one of: external_id, employee_id, employee_number, employee_no",
+        ),
         ("email", "no column for it; name one of: email, mail, email_address, work_email"),
     ]
 
@@ -219,9 +245,9 @@ def test_quoted_cells_with_commas_and_line_breaks_keep_line_numbers_right(world)
 
 GOOD = st.builds(
     lambda name, start: {"name": name, "start": start, "bad": None},
-    st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\r\n\x00"), min_size=1, max_size=20).filter(
-        lambda text: text.strip() != ""
-    ),
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_characters="\r\n\x00"), min_size=1, max_size=20
+    ).filter(lambda text: text.strip() != ""),
     st.dates().map(lambda day: day.isoformat()) | st.just(""),
 )
 BAD = st.sampled_from(["email", "start_date", "status", "external_id", "name"]).map(
@@ -238,7 +264,13 @@ def test_any_mix_of_rows_keeps_every_good_row_and_reports_every_bad_row_once(spe
     expected_bad: list[int] = []
     expected_good: list[str] = []
     for index, spec in enumerate(specs):
-        external_id, email, status, start, name = f"E{index}", f"p{index}@example.com", "active", spec["start"], spec["name"]
+        external_id, email, status, start, name = (
+            f"E{index}",
+            f"p{index}@example.com",
+            "active",
+            spec["start"],
+            spec["name"],
+        )
         if spec["bad"] == "email":
             email = f"p{index}-at-example.com"
         elif spec["bad"] == "start_date":

@@ -88,6 +88,8 @@ class Person(WorkspaceMixin, Base):
     # The SCIM attributes the identity provider sent that the directory does not model (name parts, phone
     # numbers…), kept so the provider reads back what it wrote. None for people never provisioned by SCIM.
     scim_attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Set when the identity provider deleted the SCIM user: the person stays (as left) but is no SCIM resource.
+    scim_deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

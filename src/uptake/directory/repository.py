@@ -157,6 +157,18 @@ def list_people_in_teams(session: Session, workspace_id: int, team_ids: Sequence
     return list(session.scalars(query))
 
 
+def list_scim_people(
+    session: Session, workspace_id: int, condition: ColumnElement[bool], *, offset: int, limit: int
+) -> tuple[list[Person], int]:
+    """People that are SCIM resources (not deleted by the provider) matching ``condition``, by id."""
+    query = select(Person).where(
+        Person.workspace_id == workspace_id, Person.scim_deleted_at.is_(None), condition
+    )
+    total = int(session.scalar(query.with_only_columns(func.count(Person.id))) or 0)
+    people = list(session.scalars(query.order_by(Person.id).offset(offset).limit(limit))) if limit else []
+    return people, total
+
+
 def manager_links(session: Session, workspace_id: int) -> dict[int, int | None]:
     """Every person's manager id, for cycle checks over the whole workspace."""
     query = select(Person.id, Person.manager_id).where(Person.workspace_id == workspace_id)
@@ -265,6 +277,15 @@ def list_teams(
         query = query.where(Team.parent_id.is_(None))
     total = int(session.scalar(query.with_only_columns(func.count(Team.id))) or 0)
     teams = list(session.scalars(query.order_by(Team.name, Team.id).limit(limit).offset(offset)))
+    return teams, total
+
+
+def list_teams_matching(
+    session: Session, workspace_id: int, condition: ColumnElement[bool], *, offset: int, limit: int
+) -> tuple[list[Team], int]:
+    query = select(Team).where(Team.workspace_id == workspace_id, condition)
+    total = int(session.scalar(query.with_only_columns(func.count(Team.id))) or 0)
+    teams = list(session.scalars(query.order_by(Team.id).offset(offset).limit(limit))) if limit else []
     return teams, total
 
 

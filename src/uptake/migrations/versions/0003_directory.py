@@ -19,7 +19,8 @@ depends_on = None
 def _fill_team_paths() -> None:
     """Teams that exist already get their path (``/root/…/self/``), computed from ``parent_id``."""
     connection = op.get_bind()
-    parents = dict(connection.execute(sa.text("SELECT id, parent_id FROM directory_team")).all())
+    rows = connection.execute(sa.text("SELECT id, parent_id FROM directory_team")).all()
+    parents: dict[int, int | None] = {row[0]: row[1] for row in rows}
     paths: dict[int, str] = {}
 
     def path_of(team_id: int, seen: frozenset[int] = frozenset()) -> str:
@@ -46,6 +47,7 @@ def upgrade() -> None:
     with op.batch_alter_table("directory_person", schema=None) as batch_op:
         batch_op.add_column(sa.Column("user_name", sa.String(length=320), nullable=True))
         batch_op.add_column(sa.Column("scim_attributes", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("scim_deleted_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f("ix_directory_person_display_name"), ["display_name"], unique=False)
         batch_op.create_unique_constraint(
             batch_op.f("uq_directory_person_workspace_id_user_name"), ["workspace_id", "user_name"]
@@ -56,6 +58,7 @@ def downgrade() -> None:
     with op.batch_alter_table("directory_person", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_directory_person_workspace_id_user_name"), type_="unique")
         batch_op.drop_index(batch_op.f("ix_directory_person_display_name"))
+        batch_op.drop_column("scim_deleted_at")
         batch_op.drop_column("scim_attributes")
         batch_op.drop_column("user_name")
 

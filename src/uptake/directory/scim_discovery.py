@@ -1,0 +1,178 @@
+"""What the SCIM endpoint says about itself (RFC 7643 §5–7, RFC 7644 §4): the service provider configuration,
+the resource types and the schemas, generated from ``scim2-models`` and trimmed to what uptake stores.
+
+uptake keeps a person's other SCIM attributes as sent (see ``scim.py``), but publishes only the attributes listed
+in ``USER_ATTRIBUTES``/``ENTERPRISE_ATTRIBUTES``/``GROUP_ATTRIBUTES``: those it reads back exactly as written.
+Two choices differ from the core schema on purpose: ``emails`` and ``emails.value`` are required (every person
+in the directory has an email), and a group's members are users only (a team's subteams are not members).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scim2_models import (
+    URN,
+    AuthenticationScheme,
+    Bulk,
+    ChangePassword,
+    Context,
+    EnterpriseUser,
+    ETag,
+    Filter,
+    Group,
+    Patch,
+    ResourceType,
+    Schema,
+    SchemaExtension,
+    ServiceProviderConfig,
+    Sort,
+    User,
+)
+from scim2_models import Pagination as ScimPagination
+
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+MAX_RESULTS = 1000
+
+# attribute -> the sub-attributes published (None: a simple attribute)
+USER_ATTRIBUTES: dict[str, tuple[str, ...] | None] = {
+    "userName": None,
+    "name": ("formatted", "familyName", "givenName", "middleName", "honorificPrefix", "honorificSuffix"),
+    "displayName": None,
+    "nickName": None,
+    "title": None,
+    "userType": None,
+    "preferredLanguage": None,
+    "locale": None,
+    "timezone": None,
+    "active": None,
+    "emails": ("value", "type", "primary"),
+    "phoneNumbers": ("value", "type", "primary"),
+    "groups": ("value", "$ref", "display"),
+}
+ENTERPRISE_ATTRIBUTES: dict[str, tuple[str, ...] | None] = {
+    "employeeNumber": None,
+    "costCenter": None,
+    "organization": None,
+    "division": None,
+    "department": None,
+    "manager": ("value", "$ref"),
+}
+GROUP_ATTRIBUTES: dict[str, tuple[str, ...] | None] = {
+    "displayName": None,
+    "members": ("value", "$ref", "type"),
+}
+REQUIRED = {"emails", "emails.value"}
+MEMBER_REFERENCE_TYPES = ["User"]
+
+
+def _trim(schema: Schema, published: dict[str, tuple[str, ...] | None]) -> dict[str, Any]:
+    document: dict[str, Any] = schema.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    attributes = []
+    for attribute in document.get("attributes", []):
+        name = attribute["name"]
+        if name not in published:
+            continue
+        if name in REQUIRED:
+            attribute["required"] = True
+        sub_names = published[name]
+        if sub_names is not None:
+            subs = [sub for sub in attribute.get("subAttributes", []) if sub["name"] in sub_names]
+            for sub in subs:
+                if f"{name}.{sub['name']}" in REQUIRED:
+                    sub["required"] = True
+                if name == "members" and sub["name"] in ("$ref", "type"):
+                    if sub["name"] == "$ref":
+                        sub["referenceTypes"] = MEMBER_REFERENCE_TYPES
+                    else:
+                        sub["canonicalValues"] = MEMBER_REFERENCE_TYPES
+            attribute["subAttributes"] = subs
+        attributes.append(attribute)
+    document["attributes"] = attributes
+    return document
+
+
+def _location(base_url: str, kind: str, identifier: str) -> str:
+    return f"{base_url}/{kind}/{identifier}"
+
+
+def schemas(base_url: str) -> list[dict[str, Any]]:
+    """Every schema the endpoint serves: User, the enterprise extension, Group, and the three that describe the
+    endpoint itself."""
+    documents = [
+        _trim(User.to_schema(), USER_ATTRIBUTES),
+        _trim(EnterpriseUser.to_schema(), ENTERPRISE_ATTRIBUTES),
+        _trim(Group.to_schema(), GROUP_ATTRIBUTES),
+    ]
+    for model in (ResourceType, ServiceProviderConfig, Schema):
+        documents.append(model.to_schema().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
+    for document in documents:
+        document["meta"] = {
+            "resourceType": "Schema",
+            "location": _location(base_url, "Schemas", document["id"]),
+        }
+    return documents
+
+
+def resource_types(base_url: str) -> list[dict[str, Any]]:
+    user = ResourceType(
+        id="User",
+        name="User",
+        description="A person in the directory",
+        endpoint="/Users",
+        schema_=URN(USER_SCHEMA),
+        schema_extensions=[SchemaExtension(schema_=URN(ENTERPRISE_SCHEMA), required=False)],
+    )
+    group = ResourceType(
+        id="Group",
+        name="Group",
+        description="A team in the directory",
+        endpoint="/Groups",
+        schema_=URN(GROUP_SCHEMA),
+    )
+    documents = []
+    for resource_type in (user, group):
+        document: dict[str, Any] = resource_type.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+        document["meta"] = {
+            "resourceType": "ResourceType",
+            "location": _location(base_url, "ResourceTypes", str(resource_type.id)),
+        }
+        documents.append(document)
+    return documents
+
+
+def service_provider_config(base_url: str, documentation_url: str | None = None) -> dict[str, Any]:
+    config = ServiceProviderConfig(
+        documentation_uri=documentation_url,
+        patch=Patch(supported=True),
+        bulk=Bulk(supported=False, max_operations=0, max_payload_size=0),
+        filter=Filter(supported=True, max_results=MAX_RESULTS),
+        change_password=ChangePassword(supported=False),
+        sort=Sort(supported=False),
+        etag=ETag(supported=True),
+        pagination=ScimPagination(
+            cursor=False,
+            index=True,
+            default_pagination_method="index",
+            default_page_size=100,
+            max_page_size=MAX_RESULTS,
+        ),
+        authentication_schemes=[
+            AuthenticationScheme(
+                type=AuthenticationScheme.Type.oauthbearertoken,
+                name="API key",
+                description="An uptake API key with the 'scim' scope, sent as 'Authorization: Bearer <key>'",
+                primary=True,
+            )
+        ],
+    )
+    document: dict[str, Any] = config.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    document["meta"] = {
+        "resourceType": "ServiceProviderConfig",
+        "location": f"{base_url}/ServiceProviderConfig",
+    }
+    return document
