@@ -6,6 +6,7 @@ own domain to judge."""
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "uptake"
@@ -60,5 +61,5 @@ def test_the_rule_notices_a_breach(tmp_path, monkeypatch) -> None:
     package = tmp_path / "uptake"
     (package / "catalog").mkdir(parents=True)
     (package / "catalog" / "service.py").write_text("from uptake.directory.models import Person\n")
-    monkeypatch.setattr(__import__(__name__), "PACKAGE", package)
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", package)
     assert _violations() == ["catalog/service.py:1 imports uptake.directory.models.Person"]

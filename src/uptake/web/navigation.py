@@ -21,10 +21,18 @@ ADMINS = frozenset({Role.admin})
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "/", EVERYONE),
+    NavItem("Catalog", "/catalog", EVERYONE),
+    NavItem("Use cases", "/use-cases", frozenset({Role.reviewer, Role.program_lead})),
+    NavItem("Tools", "/tools", LEADS),
+    NavItem("Reviews", "/governance/reviews", frozenset({Role.reviewer, Role.program_lead})),
+    NavItem("Frameworks", "/governance/frameworks", frozenset({Role.reviewer, Role.program_lead})),
     NavItem("Audit log", "/audit", frozenset({Role.reviewer, Role.program_lead})),
+    NavItem("Users", "/settings/users", ADMINS),
     NavItem("API keys", "/settings/api-keys", ADMINS),
+    NavItem("Single sign-on", "/settings/sso", ADMINS),
     NavItem("Jobs", "/jobs", ADMINS),
     NavItem("Workspace", "/settings/workspace", ADMINS),
+    NavItem("My account", "/account", EVERYONE),
 ]
 
 

@@ -12,12 +12,13 @@ from starlette.responses import HTMLResponse
 
 from uptake.web.csrf import CSRF_FIELD, csrf_token_of
 from uptake.web.flash import pop_flashes
+from uptake.web.markdown import render_markdown
 from uptake.web.navigation import navigation_for
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 # Domains whose templates the pages may render, by name (no scanning).
-TEMPLATE_DOMAINS = ["web", "workspaces", "auth", "audit", "jobs", "directory"]
+TEMPLATE_DOMAINS = ["web", "workspaces", "auth", "audit", "jobs", "directory", "catalog", "governance"]
 
 
 def build_environment() -> Environment:
@@ -30,6 +31,7 @@ def build_environment() -> Environment:
     )
     environment.filters["datetime"] = _format_datetime
     environment.filters["number"] = _format_number
+    environment.filters["markdown"] = render_markdown
     environment.globals["CSRF_FIELD"] = CSRF_FIELD
     return environment
 

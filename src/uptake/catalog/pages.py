@@ -1,0 +1,704 @@
+"""The catalog's pages: the employee catalog, the use-case page with its use card, the editor for program leads
+(use cases, use cards, tools) and the diff between two versions of a card."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from uptake.auth.dependencies import EmployeePage, ProgramLeadPage, SessionDep
+from uptake.auth.principal import Principal
+from uptake.auth.roles import Role
+from uptake.catalog import schemas, service
+from uptake.catalog.lifecycle import LIVE_STATUSES, TransitionActor, UseCaseStatus
+from uptake.catalog.models import Hosting, HumanOversight, UseCase
+from uptake.catalog.use_card import SECTIONS
+from uptake.directory import service as directory_service
+from uptake.errors import FieldError, InvalidInput, UptakeError
+from uptake.governance import service as governance_service
+from uptake.web.flash import flash
+from uptake.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 30
+RACI_WORDS = ("responsible", "accountable", "consulted", "informed")
+
+
+def _sees_unpublished(caller: Principal) -> bool:
+    return caller.has_role(Role.program_lead, Role.reviewer)
+
+
+def _errors_of(error: ValidationError | UptakeError) -> dict[str, str]:
+    if isinstance(error, ValidationError):
+        return {
+            ".".join(str(part) for part in item["loc"]) or "form": str(item["msg"]) for item in error.errors()
+        }
+    if error.errors:
+        return {item.field: item.reason for item in error.errors}
+    return {"form": error.detail}
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
+def _names_of_people(session: Session, workspace_id: int, person_ids: set[int | None]) -> dict[int, str]:
+    wanted = sorted(person_id for person_id in person_ids if person_id is not None)
+    if not wanted:
+        return {}
+    return {
+        person.id: person.display_name
+        for person in directory_service.list_people_by_ids(session, workspace_id, wanted)
+    }
+
+
+def _tier_names(session: Session, workspace_id: int) -> dict[str, str]:
+    questionnaire = governance_service.get_risk_questionnaire(session, workspace_id)
+    return {tier.id: tier.name for tier in questionnaire.tiers}
+
+
+# ---------------------------------------------------------------- the employee catalog
+
+
+@router.get("/catalog")
+def catalog(
+    request: Request,
+    session: SessionDep,
+    caller: EmployeePage,
+    q: Annotated[str, Query(max_length=200)] = "",
+    tool: Annotated[str, Query(max_length=63)] = "",
+    tier: Annotated[str, Query(max_length=60)] = "",
+    status: Annotated[str, Query(max_length=30)] = "",
+    for_me: Annotated[str, Query(max_length=5)] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    """Approved use cases an employee may use, with search and filters; "for my role" keeps those aimed at the
+    caller's job role or teams."""
+    statuses = None
+    if status in {s.value for s in LIVE_STATUSES} or status == UseCaseStatus.paused.value:
+        statuses = [UseCaseStatus(status)]
+    use_cases, total = service.list_use_cases(
+        session,
+        caller.workspace_id,
+        statuses=statuses,
+        published_only=True,
+        search=q or None,
+        tool_slug=tool or None,
+        risk_tier=tier or None,
+        for_person_id=caller.person_id if for_me and caller.person_id is not None else None,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    decisions = governance_service.latest_decisions(session, caller.workspace_id, [u.id for u in use_cases])
+    context = {
+        "use_cases": use_cases,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "tools": service.list_tools(session, caller.workspace_id),
+        "tier_names": _tier_names(session, caller.workspace_id),
+        "statuses": [*sorted(s.value for s in LIVE_STATUSES), UseCaseStatus.paused.value],
+        "filters": {"q": q, "tool": tool, "tier": tier, "status": status, "for_me": bool(for_me)},
+        "owners": _names_of_people(session, caller.workspace_id, {u.owner_id for u in use_cases}),
+        "decisions": decisions,
+    }
+    return render(request, "catalog/catalog.html", context)
+
+
+# ---------------------------------------------------------------- the editor's list
+
+
+@router.get("/use-cases")
+def use_cases(
+    request: Request,
+    session: SessionDep,
+    caller: EmployeePage,
+    status: Annotated[str, Query(max_length=30)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """Every use case in every status, for program leads and reviewers; employees go to the catalog."""
+    if not _sees_unpublished(caller):
+        return RedirectResponse("/catalog", status_code=303)
+    statuses = [UseCaseStatus(status)] if status in {s.value for s in UseCaseStatus} else None
+    items, total = service.list_use_cases(
+        session, caller.workspace_id, statuses=statuses, search=q or None, limit=500
+    )
+    context = {
+        "use_cases": items,
+        "total": total,
+        "statuses": [s.value for s in UseCaseStatus],
+        "filters": {"status": status, "q": q},
+        "tier_names": _tier_names(session, caller.workspace_id),
+        "owners": _names_of_people(session, caller.workspace_id, {u.owner_id for u in items}),
+    }
+    return render(request, "catalog/use_cases.html", context)
+
+
+# ---------------------------------------------------------------- the use-case page
+
+
+@router.get("/use-cases/new")
+def new_use_case(request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
+    return _use_case_form(request, session, lead.workspace_id, None, {}, {})
+
+
+def _use_case_form(
+    request: Request,
+    session: Session,
+    workspace_id: int,
+    use_case: UseCase | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    status: int = 200,
+) -> Response:
+    if use_case is not None and not values:
+        people = _people_emails(session, workspace_id, use_case)
+        values = {
+            "slug": use_case.slug,
+            "title": use_case.title,
+            "summary": use_case.summary,
+            "workflow": use_case.workflow,
+            "workflow_step": use_case.workflow_step,
+            "owning_team_id": str(use_case.owning_team_id or ""),
+            "owner_email": people.get(use_case.owner_id or 0, ""),
+            "raci": "\n".join(
+                f"{entry['responsibility']}: "
+                + (
+                    people.get(entry.get("person_id") or 0)
+                    or entry.get("party")
+                    or f"job role {entry.get('job_role_id')}"
+                )
+                for entry in use_case.raci
+            ),
+            "target_job_role_ids": [str(i) for i in use_case.target_job_role_ids],
+            "target_team_ids": [str(i) for i in use_case.target_team_ids],
+            "tool_slugs": use_case.tool_slugs,
+            "allowed_data_classes": use_case.allowed_data_classes,
+            "human_oversight": use_case.human_oversight.value if use_case.human_oversight else "",
+            "target_adoption_percent": _number(use_case.target_adoption_percent),
+            "target_acceptance_rate_percent": _number(use_case.target_acceptance_rate_percent),
+            "target_minutes_saved_per_use": _number(use_case.target_minutes_saved_per_use),
+            "estimated_minutes_saved_per_accepted_output": _number(
+                use_case.estimated_minutes_saved_per_accepted_output
+            ),
+            "tags": ", ".join(use_case.tags),
+            "required_training": ", ".join(use_case.required_training),
+        }
+    context = {
+        "use_case": use_case,
+        "values": values,
+        "errors": errors,
+        "tools": service.list_tools(session, workspace_id),
+        "teams": directory_service.list_all_teams(session, workspace_id),
+        "job_roles": directory_service.list_all_job_roles(session, workspace_id),
+        "data_classes": service.list_data_classes(session, workspace_id),
+        "oversight_modes": [mode.value for mode in HumanOversight],
+    }
+    return render(request, "catalog/use_case_form.html", context, status=status)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}"
+
+
+def _people_emails(session: Session, workspace_id: int, use_case: UseCase) -> dict[int, str]:
+    ids = {use_case.owner_id, *(entry.get("person_id") for entry in use_case.raci)}
+    wanted = sorted(person_id for person_id in ids if person_id)
+    if not wanted:
+        return {}
+    return {p.id: p.email for p in directory_service.list_people_by_ids(session, workspace_id, wanted)}
+
+
+def _resolve_person(session: Session, workspace_id: int, email: str) -> int | None:
+    person = directory_service.get_person_by_email(session, workspace_id, email)
+    return person.id if person is not None else None
+
+
+def _use_case_fields(session: Session, workspace_id: int, form: dict[str, Any]) -> dict[str, Any]:
+    """The use case's fields from the form, people named by email resolved to their ids."""
+    errors: list[FieldError] = []
+    owner_id = None
+    if form["owner_email"].strip():
+        owner_id = _resolve_person(session, workspace_id, form["owner_email"])
+        if owner_id is None:
+            errors.append(FieldError("owner_email", "nobody in the directory has this email"))
+    raci = []
+    for line_number, line in enumerate(form["raci"].splitlines(), start=1):
+        if not line.strip():
+            continue
+        word, _, who = line.partition(":")
+        word, who = word.strip().lower(), who.strip()
+        if word not in RACI_WORDS or not who:
+            errors.append(
+                FieldError(
+                    "raci",
+                    f"line {line_number}: write 'responsible: who' (or accountable, consulted, informed)",
+                )
+            )
+            continue
+        person_id = _resolve_person(session, workspace_id, who) if "@" in who else None
+        raci.append(
+            {"responsibility": word, "person_id": person_id}
+            if person_id
+            else {"responsibility": word, "party": who}
+        )
+    if errors:
+        raise InvalidInput(errors=errors)
+
+    def number(name: str) -> str | None:
+        return form[name].strip() or None
+
+    return {
+        "title": form["title"],
+        "summary": form["summary"],
+        "workflow": form["workflow"],
+        "workflow_step": form["workflow_step"],
+        "owning_team_id": form["owning_team_id"] or None,
+        "owner_id": owner_id,
+        "raci": raci,
+        "target_job_role_ids": form["target_job_role_ids"],
+        "target_team_ids": form["target_team_ids"],
+        "tool_slugs": form["tool_slugs"],
+        "allowed_data_classes": form["allowed_data_classes"],
+        "human_oversight": form["human_oversight"] or None,
+        "target_adoption_percent": number("target_adoption_percent"),
+        "target_acceptance_rate_percent": number("target_acceptance_rate_percent"),
+        "target_minutes_saved_per_use": number("target_minutes_saved_per_use"),
+        "estimated_minutes_saved_per_accepted_output": number("estimated_minutes_saved_per_accepted_output"),
+        "tags": _split_list(form["tags"]),
+        "required_training": _split_list(form["required_training"]),
+    }
+
+
+UseCaseText = Annotated[str, Form(max_length=5000)]
+UseCaseChoices = Annotated[list[str], Form()]
+
+
+@router.post("/use-cases/new")
+def create_use_case(
+    request: Request,
+    session: SessionDep,
+    lead: ProgramLeadPage,
+    slug: UseCaseText = "",
+    title: UseCaseText = "",
+    summary: UseCaseText = "",
+    workflow: UseCaseText = "",
+    workflow_step: UseCaseText = "",
+    owning_team_id: UseCaseText = "",
+    owner_email: UseCaseText = "",
+    raci: UseCaseText = "",
+    target_job_role_ids: UseCaseChoices = [],  # noqa: B006 - FastAPI copies form defaults
+    target_team_ids: UseCaseChoices = [],  # noqa: B006
+    tool_slugs: UseCaseChoices = [],  # noqa: B006
+    allowed_data_classes: UseCaseChoices = [],  # noqa: B006
+    human_oversight: UseCaseText = "",
+    target_adoption_percent: UseCaseText = "",
+    target_acceptance_rate_percent: UseCaseText = "",
+    target_minutes_saved_per_use: UseCaseText = "",
+    estimated_minutes_saved_per_accepted_output: UseCaseText = "",
+    tags: UseCaseText = "",
+    required_training: UseCaseText = "",
+) -> Response:
+    form = dict(locals())
+    for name in ("request", "session", "lead"):
+        form.pop(name)
+    try:
+        fields = _use_case_fields(session, lead.workspace_id, form)
+        body = schemas.UseCaseCreate.model_validate({"slug": slug.strip(), **fields})
+        use_case = service.create_use_case(
+            session, lead.workspace_id, body, actor=lead.actor, author_id=lead.person_id
+        )
+    except (ValidationError, UptakeError) as error:
+        session.rollback()
+        return _use_case_form(request, session, lead.workspace_id, None, form, _errors_of(error), status=422)
+    response = RedirectResponse(f"/use-cases/{use_case.slug}", status_code=303)
+    flash(request, response, f"Use case “{use_case.title}” drafted. Next: write its use card.", "success")
+    return response
+
+
+@router.get("/use-cases/{slug}/edit")
+def edit_use_case(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
+    use_case = service.get_use_case_by_slug(session, lead.workspace_id, slug)
+    return _use_case_form(request, session, lead.workspace_id, use_case, {}, {})
+
+
+@router.post("/use-cases/{slug}/edit")
+def save_use_case(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    lead: ProgramLeadPage,
+    title: UseCaseText = "",
+    summary: UseCaseText = "",
+    workflow: UseCaseText = "",
+    workflow_step: UseCaseText = "",
+    owning_team_id: UseCaseText = "",
+    owner_email: UseCaseText = "",
+    raci: UseCaseText = "",
+    target_job_role_ids: UseCaseChoices = [],  # noqa: B006 - FastAPI copies form defaults
+    target_team_ids: UseCaseChoices = [],  # noqa: B006
+    tool_slugs: UseCaseChoices = [],  # noqa: B006
+    allowed_data_classes: UseCaseChoices = [],  # noqa: B006
+    human_oversight: UseCaseText = "",
+    target_adoption_percent: UseCaseText = "",
+    target_acceptance_rate_percent: UseCaseText = "",
+    target_minutes_saved_per_use: UseCaseText = "",
+    estimated_minutes_saved_per_accepted_output: UseCaseText = "",
+    tags: UseCaseText = "",
+    required_training: UseCaseText = "",
+) -> Response:
+    form = dict(locals())
+    for name in ("request", "session", "lead", "slug"):
+        form.pop(name)
+    use_case = service.get_use_case_by_slug(session, lead.workspace_id, slug)
+    try:
+        body = schemas.UseCaseUpdate.model_validate(_use_case_fields(session, lead.workspace_id, form))
+        service.update_use_case(session, lead.workspace_id, slug, body, actor=lead.actor)
+    except (ValidationError, UptakeError) as error:
+        session.rollback()
+        use_case = service.get_use_case_by_slug(session, lead.workspace_id, slug)
+        form["slug"] = slug
+        return _use_case_form(
+            request, session, lead.workspace_id, use_case, form, _errors_of(error), status=422
+        )
+    response = RedirectResponse(f"/use-cases/{slug}", status_code=303)
+    flash(request, response, "Use case saved.", "success")
+    return response
+
+
+@router.get("/use-cases/{slug}")
+def use_case_page(slug: str, request: Request, session: SessionDep, caller: EmployeePage) -> Response:
+    """The use case with its use card, conditions, trust label and (for leads and reviewers) its governance."""
+    workspace_id = caller.workspace_id
+    use_case = service.get_use_case_for_viewer(
+        session, workspace_id, slug, sees_unpublished=_sees_unpublished(caller)
+    )
+    card = service.get_use_card(session, workspace_id, use_case)
+    decisions = governance_service.latest_decisions(session, workspace_id, [use_case.id])
+    assessment = governance_service.get_risk_assessment(session, workspace_id, use_case.id)
+    tool_slugs = set(use_case.tool_slugs)
+    is_lead = caller.has_role(Role.program_lead)
+    open_review = (
+        governance_service.get_open_review_view(session, workspace_id, use_case.id)
+        if _sees_unpublished(caller)
+        else None
+    )
+    transitions = [
+        transition
+        for transition in service.allowed_transitions(use_case)
+        if transition.actor in (TransitionActor.program_lead, TransitionActor.submission)
+    ]
+    raci_people = _names_of_people(
+        session, workspace_id, {use_case.owner_id, *(entry.get("person_id") for entry in use_case.raci)}
+    )
+    decision = decisions.get(use_case.id)
+    tier_names = _tier_names(session, workspace_id)
+    trust_label = {
+        "owner": raci_people.get(use_case.owner_id or 0),
+        "last_review": decision.decided_at if decision else None,
+        "next_review": decision.next_review_on if decision else None,
+        "tier": use_case.risk_tier,
+        "tier_name": tier_names.get(use_case.risk_tier or ""),
+        "status": use_case.status,
+    }
+    context = {
+        "use_case": use_case,
+        "card": card,
+        "trust_label": trust_label,
+        "sections": SECTIONS,
+        "versions": service.list_use_card_versions(session, workspace_id, slug),
+        "conditions": governance_service.list_use_case_conditions(session, workspace_id, use_case.id),
+        "decision": decision,
+        "assessment": assessment,
+        "tier_names": tier_names,
+        "tools": [tool for tool in service.list_tools(session, workspace_id) if tool.slug in tool_slugs],
+        "teams": {team.id: team.name for team in directory_service.list_all_teams(session, workspace_id)},
+        "job_roles": {
+            role.id: role.name for role in directory_service.list_all_job_roles(session, workspace_id)
+        },
+        "people": raci_people,
+        "data_classes": {dc.slug: dc.name for dc in service.list_data_classes(session, workspace_id)},
+        "is_lead": is_lead,
+        "sees_governance": _sees_unpublished(caller),
+        "transitions": transitions if is_lead else [],
+        "completeness": service.check_use_case_completeness(session, workspace_id, slug)
+        if is_lead and use_case.status == UseCaseStatus.draft
+        else None,
+        "open_review": open_review,
+        "is_published": service.is_published(use_case),
+    }
+    return render(request, "catalog/use_case.html", context)
+
+
+@router.post("/use-cases/{slug}/transitions")
+def transition_use_case(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    lead: ProgramLeadPage,
+    to: Annotated[str, Form(max_length=30)],
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    response = RedirectResponse(f"/use-cases/{slug}", status_code=303)
+    try:
+        target = UseCaseStatus(to)
+        use_case = governance_service.move_use_case(
+            session,
+            lead.workspace_id,
+            slug,
+            target,
+            actor=lead.actor,
+            person_id=lead.person_id,
+            reason=reason or None,
+        )
+    except ValueError:
+        flash(request, response, f"{to!r} is not a status.", "error")
+        return response
+    except UptakeError as error:
+        session.rollback()
+        details = "; ".join(f"{e.reason}" for e in error.errors[:6])
+        flash(request, response, f"{error.detail}{': ' + details if details else ''}", "error")
+        return response
+    flash(
+        request, response, f"“{use_case.title}” is now {use_case.status.value.replace('_', ' ')}.", "success"
+    )
+    return response
+
+
+# ---------------------------------------------------------------- the use card
+
+
+@router.get("/use-cases/{slug}/use-card/edit")
+def edit_use_card(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
+    use_case = service.get_use_case_by_slug(session, lead.workspace_id, slug)
+    card = service.get_use_card(session, lead.workspace_id, use_case)
+    values = {section.key: getattr(card, section.key) if card else "" for section in SECTIONS}
+    context = {"use_case": use_case, "sections": SECTIONS, "values": values, "errors": {}, "card": card}
+    return render(request, "catalog/use_card_form.html", context)
+
+
+CardField = Annotated[str, Form(max_length=20_000)]
+
+
+@router.post("/use-cases/{slug}/use-card/edit")
+def save_use_card(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    lead: ProgramLeadPage,
+    trust_output: CardField = "",
+    role_impact: CardField = "",
+    when_to_use: CardField = "",
+    when_wrong: CardField = "",
+    accountability: CardField = "",
+    approvals: CardField = "",
+    good_examples: CardField = "",
+    bad_examples: CardField = "",
+    changelog: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    sections = {
+        "trust_output": trust_output,
+        "role_impact": role_impact,
+        "when_to_use": when_to_use,
+        "when_wrong": when_wrong,
+        "accountability": accountability,
+        "approvals": approvals,
+        "good_examples": good_examples,
+        "bad_examples": bad_examples,
+    }
+    sections = {key: value.replace("\r\n", "\n") for key, value in sections.items()}
+    use_case = service.get_use_case_by_slug(session, lead.workspace_id, slug)
+    try:
+        version = service.record_use_card_version(
+            session,
+            lead.workspace_id,
+            slug,
+            schemas.UseCardContent(**sections),
+            changelog=changelog,
+            actor=lead.actor,
+            author_id=lead.person_id,
+        )
+    except UptakeError as error:
+        session.rollback()
+        use_case = service.get_use_case_by_slug(session, lead.workspace_id, slug)
+        context = {
+            "use_case": use_case,
+            "sections": SECTIONS,
+            "values": {**sections, "changelog": changelog},
+            "errors": _errors_of(error),
+            "card": service.get_use_card(session, lead.workspace_id, use_case),
+        }
+        return render(request, "catalog/use_card_form.html", context, status=422)
+    response = RedirectResponse(f"/use-cases/{slug}", status_code=303)
+    flash(request, response, f"Use card version {version.version} published.", "success")
+    return response
+
+
+@router.get("/use-cases/{slug}/use-card/diff")
+def use_card_diff(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    caller: EmployeePage,
+    from_version: Annotated[int, Query(alias="from", ge=0, le=1_000_000)] = 0,
+    to_version: Annotated[int, Query(alias="to", ge=1, le=1_000_000)] = 1,
+) -> Response:
+    use_case = service.get_use_case_for_viewer(
+        session, caller.workspace_id, slug, sees_unpublished=_sees_unpublished(caller)
+    )
+    sections = service.diff_use_card_versions(session, caller.workspace_id, slug, from_version, to_version)
+    versions = service.list_use_card_versions(session, caller.workspace_id, slug)
+    context = {
+        "use_case": use_case,
+        "sections": sections,
+        "from_version": from_version,
+        "to_version": to_version,
+        "versions": versions,
+    }
+    return render(request, "catalog/use_card_diff.html", context)
+
+
+# ---------------------------------------------------------------- tools
+
+
+@router.get("/tools")
+def tools(request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
+    items = service.list_tools(session, lead.workspace_id)
+    owners = _names_of_people(session, lead.workspace_id, {tool.owner_id for tool in items})
+    return render(request, "catalog/tools.html", {"tools": items, "owners": owners})
+
+
+def _tool_form(
+    request: Request, tool: Any, values: dict[str, Any], errors: dict[str, str], *, status: int = 200
+) -> Response:
+    context = {"tool": tool, "values": values, "errors": errors, "hostings": [h.value for h in Hosting]}
+    return render(request, "catalog/tool_form.html", context, status=status)
+
+
+@router.get("/tools/new")
+def new_tool(request: Request, lead: ProgramLeadPage) -> Response:
+    return _tool_form(request, None, {"currency": "EUR", "hosting": Hosting.vendor_cloud.value}, {})
+
+
+ToolText = Annotated[str, Form(max_length=1000)]
+
+
+def _tool_fields(session: Session, workspace_id: int, form: dict[str, str]) -> dict[str, Any]:
+    owner_id = None
+    if form["owner_email"].strip():
+        owner_id = _resolve_person(session, workspace_id, form["owner_email"])
+        if owner_id is None:
+            raise InvalidInput(errors=[FieldError("owner_email", "nobody in the directory has this email")])
+    return {
+        "name": form["name"],
+        "vendor": form["vendor"],
+        "models": _split_list(form["models"]),
+        "hosting": form["hosting"] or Hosting.vendor_cloud.value,
+        "data_residency": form["data_residency"].strip() or None,
+        "licence_model": form["licence_model"].strip() or None,
+        "cost_per_seat_month": form["cost_per_seat_month"].strip() or None,
+        "currency": (form["currency"].strip() or "EUR").upper(),
+        "seats_purchased": form["seats_purchased"].strip() or None,
+        "contract_renewal_on": form["contract_renewal_on"].strip() or None,
+        "owner_id": owner_id,
+    }
+
+
+@router.post("/tools/new")
+def create_tool(
+    request: Request,
+    session: SessionDep,
+    lead: ProgramLeadPage,
+    slug: ToolText = "",
+    name: ToolText = "",
+    vendor: ToolText = "",
+    models: ToolText = "",
+    hosting: ToolText = "",
+    data_residency: ToolText = "",
+    licence_model: ToolText = "",
+    cost_per_seat_month: ToolText = "",
+    currency: ToolText = "",
+    seats_purchased: ToolText = "",
+    contract_renewal_on: ToolText = "",
+    owner_email: ToolText = "",
+) -> Response:
+    form = {key: value for key, value in locals().items() if isinstance(value, str)}
+    try:
+        body = schemas.ToolCreate.model_validate(
+            {"slug": slug.strip(), **_tool_fields(session, lead.workspace_id, form)}
+        )
+        tool = service.create_tool(session, lead.workspace_id, body, actor=lead.actor)
+    except (ValidationError, UptakeError) as error:
+        session.rollback()
+        return _tool_form(request, None, form, _errors_of(error), status=422)
+    response = RedirectResponse("/tools", status_code=303)
+    flash(request, response, f"Tool “{tool.name}” registered.", "success")
+    return response
+
+
+@router.get("/tools/{slug}/edit")
+def edit_tool(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
+    tool = service.get_tool_by_slug(session, lead.workspace_id, slug)
+    owner = _people_by_id_email(session, lead.workspace_id, tool.owner_id)
+    values = {
+        "slug": tool.slug,
+        "name": tool.name,
+        "vendor": tool.vendor,
+        "models": ", ".join(tool.models),
+        "hosting": tool.hosting.value,
+        "data_residency": tool.data_residency or "",
+        "licence_model": tool.licence_model or "",
+        "cost_per_seat_month": _number(tool.cost_per_seat_month),
+        "currency": tool.currency,
+        "seats_purchased": "" if tool.seats_purchased is None else str(tool.seats_purchased),
+        "contract_renewal_on": tool.contract_renewal_on.isoformat() if tool.contract_renewal_on else "",
+        "owner_email": owner,
+    }
+    return _tool_form(request, tool, values, {})
+
+
+def _people_by_id_email(session: Session, workspace_id: int, person_id: int | None) -> str:
+    if person_id is None:
+        return ""
+    people = directory_service.list_people_by_ids(session, workspace_id, [person_id])
+    return people[0].email if people else ""
+
+
+@router.post("/tools/{slug}/edit")
+def save_tool(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    lead: ProgramLeadPage,
+    name: ToolText = "",
+    vendor: ToolText = "",
+    models: ToolText = "",
+    hosting: ToolText = "",
+    data_residency: ToolText = "",
+    licence_model: ToolText = "",
+    cost_per_seat_month: ToolText = "",
+    currency: ToolText = "",
+    seats_purchased: ToolText = "",
+    contract_renewal_on: ToolText = "",
+    owner_email: ToolText = "",
+) -> Response:
+    form = {key: value for key, value in locals().items() if isinstance(value, str)}
+    tool = service.get_tool_by_slug(session, lead.workspace_id, slug)
+    try:
+        body = schemas.ToolUpdate.model_validate(_tool_fields(session, lead.workspace_id, form))
+        service.update_tool(session, lead.workspace_id, slug, body, actor=lead.actor)
+    except (ValidationError, UptakeError) as error:
+        session.rollback()
+        tool = service.get_tool_by_slug(session, lead.workspace_id, slug)
+        return _tool_form(request, tool, form, _errors_of(error), status=422)
+    response = RedirectResponse("/tools", status_code=303)
+    flash(request, response, "Tool saved.", "success")
+    return response
