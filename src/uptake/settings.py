@@ -116,6 +116,30 @@ class Settings(BaseSettings):
         default=12, ge=1, description="A login session ends this long after login."
     )
     secure_cookies: bool = Field(default=False, description="Mark cookies Secure (set true behind HTTPS).")
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for notification email; none: email is not sent (in-app only)."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP server port.")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls", description="STARTTLS on a plain connection, TLS from the start, or none."
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login name, when the server wants one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_from: str = Field(
+        default="uptake <uptake@localhost>", description="The From address of notification email."
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=600, description="Give up on an SMTP or webhook call after this long."
+    )
+    notification_max_attempts: int = Field(
+        default=8, ge=1, le=100, description="Tries per notification before it is dead-lettered."
+    )
+    notification_lease_seconds: int = Field(
+        default=120, ge=2, le=86_400, description="How long a worker holds a notification it is sending."
+    )
+    question_flag_days: int = Field(
+        default=5, ge=1, le=365, description="Questions unanswered for this many days are flagged."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -8,10 +8,16 @@ from sqlalchemy import MetaData
 def load_all_models() -> MetaData:
     from uptake.audit import models as audit_models
     from uptake.auth import models as auth_models
+    from uptake.catalog import models as catalog_models
+    from uptake.comms import models as comms_models
     from uptake.db import Base
     from uptake.directory import models as directory_models
+    from uptake.enablement import models as enablement_models
+    from uptake.governance import models as governance_models
     from uptake.jobs import models as jobs_models
     from uptake.workspaces import models as workspaces_models
 
     assert all((audit_models, auth_models, directory_models, jobs_models, workspaces_models))
+    assert all((catalog_models, governance_models))
+    assert all((enablement_models, comms_models))
     return Base.metadata
