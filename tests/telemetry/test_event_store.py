@@ -201,6 +201,50 @@ def test_concurrent_appends_from_two_threads_store_each_event_exactly_once(store
     assert sum(result.accepted + result.duplicates for result in results) == 2 * 300 * len(batches)
 
 
+def test_appends_waiting_for_the_lock_share_one_commit_and_a_bad_batch_fails_alone(store):
+    outcomes: dict[str, Any] = {}
+
+    def append(name: str, batch: list[dict[str, Any]]) -> None:
+        try:
+            outcomes[name] = store.append(1, batch)
+        except duckdb.ConstraintException as error:
+            outcomes[name] = error
+
+    batches = {
+        "first": [stored_event(1), stored_event(2)],
+        "broken": [stored_event(3, kind=None)],
+        "repeat": [stored_event(2), stored_event(4)],
+    }
+    with store._writer.lock:  # an append in progress: the others queue up behind it
+        threads = [threading.Thread(target=append, args=item) for item in batches.items()]
+        for thread in threads:
+            thread.start()
+        while len(store._writer.pending) < len(batches):
+            threading.Event().wait(0.005)
+    for thread in threads:
+        thread.join()
+
+    assert outcomes["first"] == AppendResult(2, 0)
+    assert outcomes["repeat"] in (AppendResult(1, 1), AppendResult(2, 0))  # after or before "first"
+    assert isinstance(outcomes["broken"], duckdb.ConstraintException)
+    assert stored_ids(store, 1) == [stored_event(number)["event_id"] for number in (1, 2, 4)]
+
+
+def test_many_threads_appending_small_batches_store_each_event_once(store):
+    def send(offset: int) -> None:
+        for start in range(0, 200, 20):
+            store.append(1, [stored_event((offset + start + number) % 500) for number in range(20)])
+
+    threads = [threading.Thread(target=send, args=(offset,)) for offset in range(0, 800, 100)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    ids = stored_ids(store, 1)
+    assert len(ids) == len(set(ids)) == 500
+
+
 def test_a_batch_is_stored_in_day_order(store):
     days = [date(2026, 5, 3), date(2026, 5, 1), date(2026, 5, 2), date(2026, 5, 1)]
 

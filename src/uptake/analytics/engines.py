@@ -18,7 +18,8 @@ The last four are handed to `ibis.connect` as they are; install the matching Ibi
 A Spark *lake* is a folder with one sub-folder per table, in Hive layout:
 `events/workspace_id=N/day=YYYY-MM-DD/*.parquet` (as the telemetry export writes it), and
 `<snapshot or activity_days>/workspace_id=N/*.parquet`. Each folder is read with its declared schema and
-exposed to Spark SQL as a temporary view of the table's name.
+exposed to Spark SQL as a temporary view of the table's name; the snapshots and the activity table (small, read
+by every metric) are cached in Spark's memory, the events are not.
 """
 
 from __future__ import annotations
@@ -148,7 +149,14 @@ def register_lake_table(
         frame = session.read.schema(ddl).option("basePath", str(folder)).parquet(str(folder))
     else:
         frame = session.createDataFrame([], ddl)
-    frame.select(*schema.names).createOrReplaceTempView(name)
+    frame = frame.select(*schema.names)
+    if session.catalog.tableExists(name):
+        session.catalog.uncacheTable(name)
+    if (
+        name != "events"
+    ):  # snapshots and the activity table are small and read by every metric: keep them in memory
+        frame = frame.cache()
+    frame.createOrReplaceTempView(name)
 
 
 def replace_workspace_rows(

@@ -47,7 +47,6 @@ from typing import Any, Final
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 EVENTS_SCHEMA_VERSION: Final = 1
 EVENT_SOURCES: Final = frozenset({"api", "sdk", "otlp", "github_copilot", "m365_copilot", "demo"})
@@ -199,18 +198,20 @@ class EventStore:
         table = _stored_table(events)
         if table.num_rows == 0:
             return AppendResult(0, 0)
-        batch = _first_of_each_event_id(table).sort_by("day")
-        with self._writing() as cursor:
-            cursor.register("batch", batch)
-            try:
-                hashes = _event_id_hashes(cursor, workspace_id)
-                known = self._known_event_ids(cursor)
-                statement = _INSERT_NEW if known.may_contain(hashes).any() else _INSERT_ALL
-                accepted = _count(cursor.execute(statement, {"workspace_id": workspace_id}))
-            finally:
-                cursor.unregister("batch")
-            known.add(hashes)
-        return AppendResult(accepted, table.num_rows - accepted)
+        writer = self._open_writer()
+        pending = _PendingAppend(workspace_id, _ordered_by_day(table))
+        with writer.pending_lock:
+            writer.pending.append(pending)
+        with writer.lock:
+            if pending.result is None and pending.error is None:
+                with writer.pending_lock:
+                    group, writer.pending = writer.pending, []
+                with self._cursor() as cursor:
+                    self._append_group(cursor, writer, group)
+        if pending.error is not None:
+            raise pending.error
+        assert pending.result is not None
+        return pending.result
 
     def count(self, workspace_id: int | None = None) -> int:
         """How many events are stored, in one workspace or in all."""
@@ -336,6 +337,66 @@ class EventStore:
         with self._writer.lock, self._cursor() as cursor:
             yield cursor
 
+    def _open_writer(self) -> _Writer:
+        if self._writer is None:
+            raise EventStoreError(f"the events store {self.url} is closed")
+        return self._writer
+
+    def _append_group(
+        self, cursor: duckdb.DuckDBPyConnection, writer: _Writer, group: list[_PendingAppend]
+    ) -> None:
+        """Append the batches that queued up while the previous append ran, with one commit (one WAL
+        flush to disk) for all; if that fails, each batch alone, so one bad batch fails only itself."""
+        try:
+            if len(group) == 1:
+                group[0].result = self._insert_batch(cursor, writer, group[0])
+                return
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                results = [self._insert_batch(cursor, writer, pending) for pending in group]
+                cursor.execute("COMMIT")
+            except Exception:  # noqa: BLE001 - each batch is tried alone below
+                cursor.execute("ROLLBACK")
+                for pending in group:
+                    try:
+                        pending.result = self._insert_batch(cursor, writer, pending)
+                    except Exception as error:  # noqa: BLE001 - raised in the thread that appended it
+                        pending.error = error
+                return
+            for pending, result in zip(group, results, strict=True):
+                pending.result = result
+        except Exception as error:  # noqa: BLE001 - raised in the thread that appended it
+            group[0].error = error
+        finally:
+            for pending in group:
+                if pending.result is None and pending.error is None:
+                    pending.error = EventStoreError("the append was interrupted before it was stored")
+
+    def _insert_batch(
+        self, cursor: duckdb.DuckDBPyConnection, writer: _Writer, pending: _PendingAppend
+    ) -> AppendResult:
+        """One INSERT from one Arrow table: the exact anti-join only when a hash is already known."""
+        batch = pending.batch
+        cursor.register("batch", batch)
+        try:
+            hashes = _event_id_hashes(cursor, pending.workspace_id)
+            sorted_hashes = np.sort(hashes)
+            if (sorted_hashes[1:] == sorted_hashes[:-1]).any():
+                first = _first_occurrences(batch["event_id"])
+                batch, hashes = batch.filter(pa.array(first)), hashes[first]
+                sorted_hashes = np.sort(hashes)
+                cursor.unregister("batch")
+                cursor.register("batch", batch)
+            known = self._known_event_ids(cursor)
+            statement = _INSERT_NEW if known.may_contain(hashes).any() else _INSERT_ALL
+            accepted = _count(cursor.execute(statement, {"workspace_id": pending.workspace_id}))
+        finally:
+            cursor.unregister("batch")
+        # Added even if a surrounding transaction is rolled back: a hash too many only means the
+        # exact anti-join for a later batch, never a lost event.
+        known.add(sorted_hashes)
+        return AppendResult(accepted, pending.batch.num_rows - accepted)
+
     def _known_event_ids(self, cursor: duckdb.DuckDBPyConnection) -> _KnownEventIds:
         assert self._writer is not None
         if self._writer.known_event_ids is None:
@@ -406,26 +467,31 @@ def _stored_table(events: pa.Table | Sequence[Mapping[str, Any]]) -> pa.Table:
     return events.select(STORED_EVENT_SCHEMA.names).cast(STORED_EVENT_SCHEMA)
 
 
-def _first_of_each_event_id(table: pa.Table) -> pa.Table:
-    """The table without the repeats of an event_id (the first occurrence stays)."""
-    event_ids = table["event_id"]
-    if pc.count_distinct(event_ids).as_py() == table.num_rows:
-        return table
+def _first_occurrences(event_ids: pa.ChunkedArray) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """True for the first occurrence of each event_id, False for its repeats."""
     seen: set[str] = set()
-    keep = []
-    for event_id in event_ids.to_pylist():
-        keep.append(event_id not in seen)
-        seen.add(event_id)
-    return table.filter(pa.array(keep))
+    first = np.zeros(len(event_ids), dtype=bool)
+    for row, event_id in enumerate(event_ids.to_pylist()):
+        if event_id not in seen:
+            seen.add(event_id)
+            first[row] = True
+    return first
+
+
+def _ordered_by_day(table: pa.Table) -> pa.Table:
+    """The batch ordered by day (stable), so that its rows land in the row groups in day order."""
+    days = np.asarray(table["day"].to_numpy(), dtype="datetime64[D]")
+    if (days[1:] >= days[:-1]).all():
+        return table
+    return table.take(np.argsort(days, kind="stable"))
 
 
 def _event_id_hashes(
     cursor: duckdb.DuckDBPyConnection, workspace_id: int
 ) -> np.ndarray[Any, np.dtype[np.uint64]]:
-    result = cursor.execute(
-        "SELECT hash(?::INTEGER, event_id) AS hash FROM batch", [workspace_id]
-    ).fetchnumpy()
-    return np.asarray(result["hash"], dtype=np.uint64)
+    """DuckDB's 64-bit hash of each (workspace_id, event_id) of the registered batch."""
+    result = cursor.execute("SELECT hash(?::INTEGER, event_id) AS hash FROM batch", [workspace_id])
+    return np.asarray(result.fetchnumpy()["hash"], dtype=np.uint64)
 
 
 class _KnownEventIds:
@@ -447,8 +513,8 @@ class _KnownEventIds:
     ) -> np.ndarray[Any, np.dtype[np.bool_]]:
         return _sorted_contains(self._settled, hashes) | _sorted_contains(self._recent, hashes)
 
-    def add(self, hashes: np.ndarray[Any, np.dtype[np.uint64]]) -> None:
-        self._recent = _merged(self._recent, np.sort(hashes))
+    def add(self, sorted_hashes: np.ndarray[Any, np.dtype[np.uint64]]) -> None:
+        self._recent = _merged(self._recent, sorted_hashes)
         if len(self._recent) > max(self._RECENT_AT_LEAST, len(self._settled) // 8):
             self._settled = _merged(self._settled, self._recent)
             self._recent = np.empty(0, dtype=np.uint64)
@@ -473,11 +539,24 @@ def _sorted_contains(
 
 @dataclass
 class _Writer:
-    """What every store open on one database shares: the write lock and the known event ids."""
+    """What every store open on one database shares: the write lock, the appends waiting for it, and
+    the known event ids."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
+    pending_lock: threading.Lock = field(default_factory=threading.Lock)
+    pending: list[_PendingAppend] = field(default_factory=list)
     known_event_ids: _KnownEventIds | None = None
     stores: int = 0
+
+
+@dataclass
+class _PendingAppend:
+    """One call of `append`, waiting for the write lock; whoever holds it next stores it."""
+
+    workspace_id: int
+    batch: pa.Table
+    result: AppendResult | None = None
+    error: BaseException | None = None
 
 
 _writers: dict[str, _Writer] = {}
