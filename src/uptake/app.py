@@ -26,6 +26,7 @@ from uptake.catalog import api as catalog_api
 from uptake.catalog import pages as catalog_pages
 from uptake.db import make_engine, make_session_factory
 from uptake.directory import api as directory_api
+from uptake.directory import scim_api as directory_scim_api
 from uptake.errors import PROBLEM_CONTENT_TYPE, FieldError, Problem, UptakeError, problem_body
 from uptake.governance import api as governance_api
 from uptake.governance import pages as governance_pages
@@ -58,6 +59,7 @@ API_ROUTERS: list[APIRouter] = [
     governance_api.router,
 ]
 PAGE_ROUTERS: list[APIRouter] = [
+    directory_scim_api.router,
     workspaces_pages.router,
     auth_pages.router,
     audit_pages.router,

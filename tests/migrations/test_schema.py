@@ -46,6 +46,8 @@ def _type_family(column_type: Any) -> str:
     name = type(column_type).__name__.upper()
     if "JSON" in name:
         return "json"
+    if name in ("BLOB", "BYTEA", "LARGEBINARY"):
+        return "binary"
     if python_type is bool or "BOOL" in name:
         return "bool"
     if "TIMESTAMP" in name or "DATETIME" in name:
