@@ -88,6 +88,7 @@ STATUS_WORDS: dict[str, EmploymentStatus] = {
     "former": EmploymentStatus.left,
 }
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_LENGTHS = {
     "external_id": 200,
     "email": 320,
@@ -194,6 +195,11 @@ def _cell(values: Mapping[str, str | None], columns: dict[str, str], field_name:
 
 
 def _parse_date(text: str) -> date:
+    if ISO_DATE.fullmatch(text):  # the usual case, ten times faster than strptime
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError("must be a date like 2024-03-01") from None
     for pattern in DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date()
@@ -696,6 +702,30 @@ def _person_values(plan: ImportPlan, row: PersonRow, fields: Iterable[str]) -> d
     return values
 
 
+def _creation_waves(plan: ImportPlan) -> list[list[PersonRow]]:
+    """The new people in waves, managers before their reports: everyone in a wave has a manager who is stored
+    already (in the directory or an earlier wave), so each person is inserted with their manager set and no
+    second pass over the new rows is needed. Org charts are a few levels deep, so there are few waves."""
+    creating = {row.external_id: row for row in plan.creates}
+    depths: dict[str, int] = {}
+    for row in plan.creates:
+        chain: list[str] = []
+        current: str | None = row.external_id
+        while current is not None and current in creating and current not in depths:
+            if current in chain:  # cannot happen: the plan rejected every manager cycle
+                raise ImportFileInvalid(f"manager cycle through {current} left in the plan")
+            chain.append(current)
+            current = plan.manager_of_row.get(creating[current].line)
+        depth = depths[current] + 1 if current is not None and current in depths else 0
+        for external_id in reversed(chain):
+            depths[external_id] = depth
+            depth += 1
+    waves: list[list[PersonRow]] = [[] for _ in range(max(depths.values(), default=-1) + 1)]
+    for row in plan.creates:
+        waves[depths[row.external_id]].append(row)
+    return waves
+
+
 def apply_people_import(
     session: Session, workspace_id: int, plan: ImportPlan, *, actor: str, progress: Progress | None = None
 ) -> ImportReport:
@@ -709,43 +739,36 @@ def apply_people_import(
         new_fields.append("job_role_id")
     if "team" in columns:
         new_fields.append("team_id")
+    sets_managers = "manager" in columns
     total = len(plan.creates) + len(plan.updates)
     done = 0
-    new_rows: list[dict[str, Any]] = []
-    for row in plan.creates:
-        values = _person_values(plan, row, new_fields)
-        values["employment_status"] = row.employment_status or EmploymentStatus.active
-        new_rows.append(values)
-    for start in range(0, len(new_rows), repository.BATCH_SIZE):
-        batch = new_rows[start : start + repository.BATCH_SIZE]
-        ids = repository.insert_people(session, workspace_id, batch)
-        for values, person_id in zip(batch, ids, strict=True):
-            plan.existing_ids[values["external_id"]] = person_id
-        done += len(batch)
-        report("writing", done, total)
+    for wave in _creation_waves(plan) if sets_managers else [plan.creates]:
+        for start in range(0, len(wave), repository.BATCH_SIZE):
+            batch = wave[start : start + repository.BATCH_SIZE]
+            new_rows = []
+            for row in batch:
+                values = _person_values(plan, row, new_fields)
+                values["employment_status"] = row.employment_status or EmploymentStatus.active
+                if sets_managers:
+                    manager = plan.manager_of_row.get(row.line)
+                    values["manager_id"] = plan.existing_ids[manager] if manager else None
+                new_rows.append(values)
+            ids = repository.insert_people(session, workspace_id, new_rows)
+            for row, person_id in zip(batch, ids, strict=True):
+                plan.existing_ids[row.external_id] = person_id
+            done += len(batch)
+            report("writing", done, total)
 
-    changed_rows = [
-        {"id": existing.id, **_person_values(plan, row, changed)} for row, existing, changed in plan.updates
-    ]
-    repository.update_people(session, workspace_id, [row for row in changed_rows if len(row) > 1])
+    changed_rows = []
+    for row, existing, changed in plan.updates:
+        values = {"id": existing.id, **_person_values(plan, row, changed)}
+        if "manager_id" in changed:
+            manager = plan.manager_of_row.get(row.line)
+            values["manager_id"] = plan.existing_ids[manager] if manager else None
+        changed_rows.append(values)
+    repository.update_people(session, workspace_id, changed_rows)
     done += len(changed_rows)
     report("writing", done, total)
-
-    manager_rows: list[dict[str, Any]] = []
-    if "manager" in columns:
-        for row in plan.creates:
-            manager = plan.manager_of_row.get(row.line)
-            if manager is not None:
-                manager_rows.append(
-                    {"id": plan.existing_ids[row.external_id], "manager_id": plan.existing_ids[manager]}
-                )
-        for row, existing, changed in plan.updates:
-            if "manager_id" in changed:
-                manager = plan.manager_of_row.get(row.line)
-                manager_rows.append(
-                    {"id": existing.id, "manager_id": plan.existing_ids[manager] if manager else None}
-                )
-    repository.update_people(session, workspace_id, manager_rows)
     session.flush()
     result = _report(plan, dry_run=False, teams_created=teams_created)
     audit_service.record_audit_entry(
