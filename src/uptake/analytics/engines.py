@@ -101,6 +101,15 @@ def connect(url: str = "duckdb://") -> EventsBackend:
     raise EngineError(f"Unknown analytics engine in URL {url!r}")
 
 
+def connect_duckdb_file(path: str) -> EventsBackend:
+    """DuckDB over the database file at `path` as given (relative or absolute, or `:memory:`).
+
+    Within one process every connection to a file shares one database instance, so this reads what
+    another connection (the events store) writes.
+    """
+    return EventsBackend(kind="duckdb", connection=ibis.duckdb.connect(path))
+
+
 def start_local_spark(master: str, lake_path: Path) -> SparkSession:
     """A SparkSession tuned for a small machine: few shuffle partitions, no UI, UTC."""
     from pyspark.sql import SparkSession

@@ -1,0 +1,185 @@
+"""The analytics service: snapshots pulled from the domains, freshness, the floor, cohorts, periods."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from analytics.analytics_workspace import create_events_table, insert_events
+from analytics.organization import FIRST_WEEK, PERIOD_END, Organization, build_organization
+from uptake.analytics import engines, service
+from uptake.analytics.metrics import Grouping, Period
+from uptake.db import session_scope
+from uptake.errors import InvalidInput
+from uptake.telemetry.pseudonyms import pseudonymize_person
+from uptake.workspaces import schemas as workspace_schemas
+from uptake.workspaces import service as workspaces_service
+
+PERIOD = Period(FIRST_WEEK, PERIOD_END)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def organization(world) -> Organization:
+    return build_organization(world)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def analytics(organization: Organization, clock: Clock) -> service.Analytics:
+    backend = engines.connect("duckdb://")
+    create_events_table(backend)
+    insert_events(
+        backend, [{"workspace_id": organization.workspace_id, **event} for event in organization.events]
+    )
+    analytics = service.Analytics(backend, max_age_seconds=60, clock=clock)
+    analytics.write_snapshot(
+        "entitlements", organization.entitlements(), workspace_id=organization.workspace_id
+    )
+    return analytics
+
+
+def by_team(rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    return {row["team_id"]: row for row in rows}
+
+
+def test_metrics_read_the_directory_and_catalog_through_pseudonyms(world, organization, analytics):
+    with session_scope(world.factory, organization.workspace_id) as session:
+        published = analytics.metric(
+            session, organization.workspace_id, "adoption_rate", PERIOD, Grouping(by=("team",))
+        )
+    rows = by_team(published.rows)
+    # Company (with its subteams): 6 of 12 active; Sales 5 of 6; Support 1 of 6.
+    assert (rows[organization.company]["active"], rows[organization.company]["eligible"]) == (6, 12)
+    assert rows[organization.sales]["value"] == pytest.approx(5 / 6)
+    assert rows[organization.support]["value"] == pytest.approx(1 / 6)
+    assert published.k == 5
+
+
+def test_the_workspace_floor_suppresses_small_groups(world, organization, analytics):
+    with session_scope(world.factory, organization.workspace_id) as session:
+        workspaces_service.update_workspace(
+            session,
+            organization.workspace_id,
+            workspace_schemas.WorkspaceUpdate(privacy_floor=7),
+            actor="test",
+        )
+    with session_scope(world.factory, organization.workspace_id) as session:
+        published = analytics.metric(
+            session, organization.workspace_id, "adoption_rate", PERIOD, Grouping(by=("team",))
+        )
+    rows = by_team(published.rows)
+    assert published.k == 7
+    assert rows[organization.sales]["suppressed"]
+    assert rows[organization.sales]["value"] is None
+    assert rows[organization.support]["suppressed"]
+    assert rows[organization.company]["eligible"] == 12
+
+
+def test_figures_are_cached_until_the_data_is_stale_or_pushed(world, organization, analytics, clock):
+    workspace_id = organization.workspace_id
+    with session_scope(world.factory, workspace_id) as session:
+        first = analytics.metric(session, workspace_id, "eligible", PERIOD)
+        assert analytics.metric(session, workspace_id, "eligible", PERIOD) is first
+        assert first.rows[0]["value"] == 12
+        analytics.write_snapshot("entitlements", organization.entitlements()[:6], workspace_id=workspace_id)
+        assert analytics.metric(session, workspace_id, "eligible", PERIOD).rows[0]["value"] == 6
+        cached = analytics.metric(session, workspace_id, "eligible", PERIOD)
+        clock.now = 61.0
+        assert analytics.metric(session, workspace_id, "eligible", PERIOD) is not cached
+
+
+def test_pulled_snapshots_cannot_be_pushed(analytics, organization):
+    with pytest.raises(service.snapshots.SnapshotError, match="refreshed from its domain"):
+        analytics.write_snapshot("people", [], workspace_id=organization.workspace_id)
+
+
+def test_cohort_figures_for_a_rollout_gate(world, organization, analytics):
+    with session_scope(world.factory, organization.workspace_id) as session:
+        sales = analytics.cohort_figures(
+            session, organization.workspace_id, "drafting", organization.people["sales"], PERIOD
+        )
+        few = analytics.cohort_figures(
+            session, organization.workspace_id, "drafting", organization.people["sales"][:3], PERIOD
+        )
+    assert (sales.people, sales.eligible, sales.active) == (6, 6, 5)
+    assert sales.adoption_rate == pytest.approx(5 / 6)
+    assert sales.training_completion == 1.0  # drafting requires no training: every eligible person counts
+    assert sales.decided_events == 20
+    assert sales.acceptance_rate == 1.0
+    assert few.people is None
+    assert few.adoption_rate is None
+    assert few.suppressed == "fewer than 5 people"
+
+
+def test_the_pseudonym_of_a_person_is_the_one_telemetry_stores():
+    key = b"workspace key"
+    assert service.person_pseudonym(key, " Alice@Example.com ") == pseudonymize_person(
+        key, "alice@example.com"
+    )
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected"),
+    [
+        ("last_28_days", Period(date(2025, 2, 16), date(2025, 3, 15))),
+        ("this_month", Period(date(2025, 3, 1), date(2025, 3, 15))),
+        ("last_month", Period(date(2025, 2, 1), date(2025, 2, 28))),
+        ("this_quarter", Period(date(2025, 1, 1), date(2025, 3, 15))),
+        ("last_quarter", Period(date(2024, 10, 1), date(2024, 12, 31))),
+        ("last_year", Period(date(2024, 1, 1), date(2024, 12, 31))),
+    ],
+)
+def test_period_presets(preset: str, expected: Period):
+    assert service.resolve_period(preset, None, None, date(2025, 3, 15)) == expected
+
+
+def test_periods_from_dates_and_their_errors():
+    today = date(2025, 3, 15)
+    assert service.resolve_period(None, None, None, today) == Period(date(2025, 2, 16), today)
+    assert service.resolve_period(None, None, date(2025, 1, 28), today) == Period(
+        date(2025, 1, 1), date(2025, 1, 28)
+    )
+    assert service.resolve_period(None, date(2025, 3, 1), None, today) == Period(date(2025, 3, 1), today)
+    cases = [
+        (("last_month", date(2025, 1, 1), None), "period"),
+        ((None, date(2025, 3, 2), date(2025, 3, 1)), "from"),
+        ((None, date(2020, 1, 1), date(2025, 1, 1)), "from"),
+        ((None, date(1900, 1, 1), None), "from"),
+    ]
+    for arguments, field in cases:
+        with pytest.raises(InvalidInput) as raised:
+            service.resolve_period(*arguments, today)
+        assert [error.field for error in raised.value.errors] == [field]
+
+
+def test_groupings_from_request_values():
+    assert service.parse_grouping(["team,use_case"], "week") == Grouping(
+        by=("team", "use_case"), grain="week"
+    )
+    assert service.parse_grouping(["role", "tool"], None) == Grouping(by=("role", "tool"))
+    for by, grain, field in [(["colour"], None, "by"), (["team", "team"], None, "by"), ([], "hour", "grain")]:
+        with pytest.raises(InvalidInput) as raised:
+            service.parse_grouping(by, grain)
+        assert raised.value.errors[0].field == field
+    with pytest.raises(InvalidInput) as raised:
+        service.check_grouping("trust_score", Grouping(by=("team",)))
+    assert raised.value.errors[0].field == "by"
+    with pytest.raises(InvalidInput) as raised:
+        service.check_grouping("funnel", Grouping(grain="week"))
+    assert raised.value.errors[0].field == "grain"
+    with pytest.raises(service.MetricNotFound):
+        service.check_grouping("happiness", Grouping())
