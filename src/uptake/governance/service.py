@@ -323,10 +323,16 @@ def override_risk_tier(
     actor: str,
     person_id: int | None,
 ) -> RiskAssessment:
-    """A reviewer sets the tier against the questionnaire's proposal, saying why (kept in the audit log)."""
+    """A reviewer sets the tier against the questionnaire's proposal, saying why (kept in the audit log). Not the
+    person who submitted the open review: lowering the tier would lower the approvals their own review needs."""
     use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
     if use_case.status == UseCaseStatus.retired:
         raise RiskAssessmentLocked(f"{slug!r} is retired")
+    open_review = repository.get_open_review(session, workspace_id, use_case.id)
+    if open_review is not None and person_id is not None and open_review.submitted_by_id == person_id:
+        raise FourEyesViolation(
+            f"you submitted {slug!r} for review; another reviewer overrides its tier if the proposal is wrong"
+        )
     assessment = repository.get_risk_assessment(session, workspace_id, use_case.id)
     if assessment is None:
         raise RiskAssessmentMissing(f"answer the risk questionnaire for {slug!r} before overriding its tier")
