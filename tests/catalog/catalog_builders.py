@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from support import Caller, World, as_caller
+from uptake.auth import service as auth_service
 from uptake.auth.roles import Role
 from uptake.db import session_scope
 from uptake.directory import service as directory_service
@@ -125,6 +126,16 @@ def board_member(world: World, workspace_id: int, *areas: str, role: Role = Role
     """A logged-in reviewer assigned to ``areas`` on the reviewer board."""
     caller = world.caller(workspace_id, role)
     with session_scope(world.factory, workspace_id) as session:
+        for area in areas:
+            governance_service.assign_reviewer(session, workspace_id, caller.person_id, area, actor="system")
+    return caller
+
+
+def lead_on_board(world: World, workspace_id: int, *areas: str) -> Caller:
+    """A logged-in program lead who also holds the reviewer role and sits on the board for ``areas``."""
+    caller = world.caller(workspace_id, Role.program_lead)
+    with session_scope(world.factory, workspace_id) as session:
+        auth_service.grant_role(session, workspace_id, caller.person_id, Role.reviewer, actor="system")
         for area in areas:
             governance_service.assign_reviewer(session, workspace_id, caller.person_id, area, actor="system")
     return caller
