@@ -36,6 +36,8 @@ from uptake.jobs.definitions import job_definitions
 from uptake.jobs.runner import Worker
 from uptake.observability import HttpMetrics, RequestContextMiddleware, configure_logging
 from uptake.settings import Settings
+from uptake.telemetry import api as telemetry_api
+from uptake.telemetry import pages as telemetry_pages
 from uptake.web.csrf import CsrfMiddleware
 from uptake.web.templating import build_environment, render
 from uptake.workspaces import api as workspaces_api
@@ -57,6 +59,7 @@ API_ROUTERS: list[APIRouter] = [
     jobs_api.router,
     catalog_api.router,
     governance_api.router,
+    telemetry_api.router,
 ]
 PAGE_ROUTERS: list[APIRouter] = [
     directory_scim_api.router,
@@ -66,6 +69,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     jobs_pages.router,
     catalog_pages.router,
     governance_pages.router,
+    telemetry_pages.router,
 ]
 
 

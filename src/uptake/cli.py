@@ -33,6 +33,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(sso_app, name="sso")
 app.add_typer(workspaces_app, name="workspaces")
+events_app = typer.Typer(help="Retention and export of the usage events.", no_args_is_help=True)
+app.add_typer(events_app, name="events")
 
 console = Console()
 errors = Console(stderr=True)
@@ -711,6 +713,102 @@ def audit_verify(workspace: WorkspaceOption = None, config: ConfigOption = None)
                 )
     if broken:
         raise typer.Exit(1)
+
+
+# -- events: retention and export --------------------------------------------------------------------------------
+
+
+def _open_events_store(settings: Settings) -> Any:
+    from uptake.telemetry import service as telemetry_service
+
+    try:
+        return telemetry_service.EventStore(settings.effective_events_url)
+    except Exception as error:  # noqa: BLE001 - DuckDB's lock error and any other failure to open, said plainly
+        raise CommandError(
+            f"cannot open the events store {settings.effective_events_url} ({str(error).splitlines()[0]}); "
+            "a running uptake server owns the file: stop it first, or let its scheduled job do this"
+        ) from None
+
+
+@events_app.command("prune")
+def events_prune(
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", "-w", help="Workspace slug (default: every workspace).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Delete the events older than each workspace's retention period (event_retention_days)."""
+    from uptake.db import session_scope
+    from uptake.telemetry import service as telemetry_service
+    from uptake.workspaces import service as workspaces_service
+
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session, _open_events_store(settings) as store:
+        workspace_ids = None
+        if workspace is not None:
+            workspace_ids = [workspaces_service.get_workspace_by_slug(session, workspace).id]
+        table = Table("workspace", "retention (days)", "kept from", "events deleted", title="Events pruned")
+        with _progress() as progress:
+            task = progress.add_task("Pruning events", total=len(workspace_ids or []) or None)
+
+            def done(outcome: telemetry_service.PruneOutcome) -> None:
+                table.add_row(
+                    outcome.workspace_slug,
+                    str(outcome.retention_days),
+                    outcome.kept_from.isoformat(),
+                    f"{outcome.deleted:,}",
+                )
+                progress.advance(task)
+
+            outcomes = telemetry_service.prune_expired_events(
+                session, store, workspace_ids=workspace_ids, on_workspace_done=done
+            )
+            progress.update(task, total=len(outcomes), completed=len(outcomes))
+    console.print(table)
+
+
+@events_app.command("export")
+def events_export(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to write events/workspace_id=N/day=YYYY-MM-DD/ into.")
+    ],
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", "-w", help="Workspace slug (default: every workspace).")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="First day to export, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day to export, YYYY-MM-DD.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write the events as Parquet partitioned by day (Hive layout), as Spark, Trino and warehouses read them."""
+    from uptake.db import session_scope
+    from uptake.telemetry import service as telemetry_service
+    from uptake.workspaces import service as workspaces_service
+
+    first, last = _day_option("--since", since), _day_option("--until", until)
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session, _open_events_store(settings) as store:
+        workspace_id = workspaces_service.get_workspace_by_slug(session, workspace).id if workspace else None
+        with _progress() as progress:
+            task = progress.add_task("Exporting months", total=None)
+
+            def done(months_done: int, months: int) -> None:
+                progress.update(task, completed=months_done, total=months)
+
+            files = telemetry_service.export_events(
+                store, directory, workspace_id=workspace_id, since=first, until=last, on_partition_done=done
+            )
+    console.print(f"{len(files):,} Parquet files written under {directory / 'events'}.")
+
+
+def _day_option(name: str, value: str | None) -> Any:
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{name}: {value!r} is not a day; write it as YYYY-MM-DD") from None
 
 
 def main() -> None:

@@ -140,6 +140,16 @@ class Settings(BaseSettings):
     question_flag_days: int = Field(
         default=5, ge=1, le=365, description="Questions unanswered for this many days are flagged."
     )
+    events_max_batch: int = Field(
+        default=10_000, ge=1, le=10_000, description="Most events one POST /api/v1/events may carry."
+    )
+    events_max_body_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        le=256 * 1024 * 1024,
+        description="Largest ingest body in bytes, as sent and once gunzipped.",
+    )
+
 
     @classmethod
     def settings_customise_sources(

@@ -237,6 +237,14 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/governance/use-cases/{slug}/risk-assessment"): REVIEWERS,
     ("POST", "/governance/use-cases/{slug}/risk-assessment"): LEADS,
     ("POST", "/governance/use-cases/{slug}/risk-assessment/override"): REVIEWERS,
+    # telemetry: event ingest (an events:write key, or an admin) and the unrecognized slugs
+    ("POST", "/api/v1/events"): frozenset({ADMIN, EVENTS_KEY}),
+    ("GET", "/api/v1/events/unrecognized"): LEADS,
+    ("GET", "/telemetry/unrecognized"): LEADS,
+    # telemetry sources: OpenTelemetry traces (an events:write key, or an admin) and the report upload page
+    ("POST", "/v1/traces"): frozenset({ADMIN, EVENTS_KEY}),
+    ("GET", "/telemetry/import"): LEADS,
+    ("POST", "/telemetry/import"): LEADS,
 }
 
 

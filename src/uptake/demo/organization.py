@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from uptake.auth import service as auth_service
 from uptake.auth.roles import Role
 from uptake.db import bind_workspace
+from uptake.demo import catalog as demo_catalog
 from uptake.directory import service as directory_service
 from uptake.workspaces import schemas as workspace_schemas
 from uptake.workspaces import service as workspaces_service
@@ -240,6 +241,7 @@ class DemoSummary:
     people: int
     teams: int
     personas: list[Persona]
+    catalog: demo_catalog.DemoCatalog
 
 
 Progress = Callable[[str, int, int], None]
@@ -250,9 +252,14 @@ def _no_progress(step: str, done: int, total: int) -> None:
 
 
 def create_demo_organization(
-    session: Session, *, people: int = 3000, seed: int = 7, progress: Progress = _no_progress
+    session: Session,
+    *,
+    people: int = 3000,
+    seed: int = 7,
+    today: date | None = None,
+    progress: Progress = _no_progress,
 ) -> DemoSummary:
-    """Create the demo workspace with its organization; the caller commits."""
+    """Create the demo workspace with its organization and its AI programme; the caller commits."""
     rng = random.Random(seed)
     workspace = workspaces_service.create_workspace(
         session,
@@ -339,19 +346,40 @@ def create_demo_organization(
             progress("people", index + 1 + len(heads) + len(leads), people)
     directory_service.add_people_in_bulk(session, workspace_id, members)
 
-    _create_personas(session, workspace_id, lead_of, team_roles)
+    persona_ids = _create_personas(session, workspace_id, lead_of, team_roles)
+    progress("catalog", 0, len(demo_catalog.USE_CASES))
+    board = demo_catalog.create_reviewer_board(
+        session,
+        workspace_id,
+        legal_id=persona_ids["reviewer"],
+        security_id=persona_ids["security_reviewer"],
+        domain=DEMO_DOMAIN,
+        password=DEMO_PASSWORD,
+    )
+    catalog = demo_catalog.create_demo_catalog(
+        session,
+        workspace_id,
+        today=today or date.today(),
+        lead_id=persona_ids["program_lead"],
+        reviewer_ids=board,
+        role_ids=roles,
+        owners=[*head_ids, *lead_ids[:: max(1, len(lead_ids) // 8)]],
+    )
+    progress("catalog", len(demo_catalog.USE_CASES), len(demo_catalog.USE_CASES))
     return DemoSummary(
         workspace_id=workspace_id,
         workspace_slug=workspace.slug,
         people=directory_service.count_people(session, workspace_id),
         teams=directory_service.count_teams(session, workspace_id),
         personas=PERSONAS,
+        catalog=catalog,
     )
 
 
 def _create_personas(
     session: Session, workspace_id: int, lead_of: dict[int, int], team_roles: list[tuple[int, str, int]]
-) -> None:
+) -> dict[str, int]:
+    """Each persona's person, with an account; returns their ids by persona key."""
     tier1_team_id = next(team_id for team_id, role_name, _ in team_roles if role_name == "Support agent")
     names = {
         "admin": "Alex Morgan",
@@ -361,6 +389,7 @@ def _create_personas(
         "team_lead": "Jonas Berg",
         "employee": "Sofia Costa",
     }
+    ids: dict[str, int] = {}
     for persona in PERSONAS:
         if persona.key == "team_lead":
             person = directory_service.get_person(session, workspace_id, lead_of[tier1_team_id])
@@ -382,3 +411,5 @@ def _create_personas(
         auth_service.create_account(
             session, workspace_id, person_id=person.id, roles=list(persona.roles), password=DEMO_PASSWORD
         )
+        ids[persona.key] = person.id
+    return ids

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uptake.audit import service as audit_service
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobDefinition
+from uptake.telemetry import service as telemetry_service
 
 
 def job_definitions() -> list[JobDefinition]:
@@ -21,6 +22,13 @@ def job_definitions() -> list[JobDefinition]:
             function=jobs_service.purge_finished_jobs,
             description="Delete finished jobs older than 30 days.",
             schedule="41 4 * * *",
+            max_attempts=3,
+        ),
+        JobDefinition(
+            name="telemetry.prune_events",
+            function=telemetry_service.prune_events_job,
+            description="Delete every workspace's events older than its retention period (event_retention_days).",
+            schedule="23 2 * * *",
             max_attempts=3,
         ),
     ]

@@ -40,9 +40,9 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import duckdb
 import numpy as np
@@ -232,6 +232,51 @@ class EventStore:
             names = [column[0] for column in result.description or ()]
             return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
+    def slug_usage(
+        self, workspace_id: int, column: Literal["use_case", "tool"], since: date
+    ) -> list[tuple[str, int, int, datetime, datetime]]:
+        """Per distinct `use_case` or `tool` of the workspace's events from `since` on: the slug, its events,
+        its distinct people, its first and last event time; most events first."""
+        if column not in ("use_case", "tool"):
+            raise EventStoreError(f"no slug column {column!r}; use_case or tool")
+        with self._cursor() as cursor:
+            rows = cursor.execute(
+                f"SELECT {column}, count(*), count(DISTINCT person), min(time), max(time) FROM events "  # noqa: S608 - the column is one of two names
+                f"WHERE workspace_id = ? AND day >= ? AND {column} IS NOT NULL "
+                f"GROUP BY {column} ORDER BY 2 DESC, 1",
+                [workspace_id, since],
+            ).fetchall()
+        return [
+            (str(slug), int(events), int(people), first, last) for slug, events, people, first, last in rows
+        ]
+
+    def event_months(
+        self, workspace_id: int | None, since: date | None, until: date | None
+    ) -> list[tuple[date, date]]:
+        """The first and last day of each calendar month that holds events (of one workspace or all)."""
+        where, parameters = _day_filter(workspace_id, since, until)
+        with self._cursor() as cursor:
+            rows = cursor.execute(
+                f"SELECT DISTINCT date_trunc('month', day)::DATE AS month FROM events {where} ORDER BY 1",  # noqa: S608 - fixed fragments
+                parameters,
+            ).fetchall()
+        months = []
+        for (first,) in rows:
+            following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            months.append((first, following - timedelta(days=1)))
+        return months
+
+    def count_partitions(self, workspace_id: int | None, since: date | None, until: date | None) -> int:
+        """How many (workspace, day) pairs hold events: the folders an export writes."""
+        where, parameters = _day_filter(workspace_id, since, until)
+        with self._cursor() as cursor:
+            return _count(
+                cursor.execute(
+                    f"SELECT count(*) FROM (SELECT DISTINCT workspace_id, day FROM events {where})",  # noqa: S608 - fixed fragments
+                    parameters,
+                )
+            )
+
     def prune(self, workspace_id: int, older_than: date) -> int:
         """Delete the workspace's events whose `day` is before `older_than`; returns how many."""
         with self._writing() as cursor:
@@ -266,6 +311,39 @@ class EventStore:
                 )
             )
 
+    def erase_person_from_other_tables(
+        self, workspace_id: int, pseudonyms: Sequence[str], *, replacement: str | None
+    ) -> int:
+        """Delete (or, given `replacement`, re-key) a person's rows in every other table of this database that
+        has `workspace_id` and `person` columns: the analytics snapshots (people, entitlements, seats,
+        completions) written beside the events. Returns how many rows."""
+        if not pseudonyms:
+            return 0
+        with self._writing() as cursor:
+            tables = cursor.execute(
+                "SELECT table_name FROM information_schema.columns WHERE column_name IN ('workspace_id', 'person') "
+                "AND table_schema = current_schema() AND table_name <> 'events' "
+                "GROUP BY table_name HAVING count(*) = 2 ORDER BY table_name"
+            ).fetchall()
+            changed = 0
+            placeholders = ", ".join("?" for _ in pseudonyms)
+            for (table,) in tables:
+                quoted = '"' + str(table).replace('"', '""') + '"'
+                if replacement is None:
+                    statement = f"DELETE FROM {quoted} WHERE workspace_id = ? AND person IN ({placeholders})"  # noqa: S608 - a quoted name read from the catalog
+                    parameters: list[Any] = [workspace_id, *pseudonyms]
+                else:
+                    statement = f"UPDATE {quoted} SET person = ? WHERE workspace_id = ? AND person IN ({placeholders})"  # noqa: S608 - a quoted name read from the catalog
+                    parameters = [replacement, workspace_id, *pseudonyms]
+                changed += _count(cursor.execute(statement, parameters))
+            return changed
+
+    def checkpoint(self) -> None:
+        """Write the write-ahead log into the database file and drop it, so rows just deleted (an erasure) no
+        longer sit in the log's copy of past inserts."""
+        with self._writing() as cursor:
+            cursor.execute("CHECKPOINT")
+
     def export_parquet(
         self,
         directory: Path | str,
@@ -279,16 +357,7 @@ class EventStore:
         exported again replaces its folder's files, so re-running an export never doubles events.
         """
         directory = Path(directory)
-        conditions, parameters = [], []
-        for condition, value in (
-            ("workspace_id = ?", workspace_id),
-            ("day >= ?", since),
-            ("day <= ?", until),
-        ):
-            if value is not None:
-                conditions.append(condition)
-                parameters.append(value)
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        where, parameters = _day_filter(workspace_id, since, until)
         with self._cursor() as cursor:
             cursor.execute("BEGIN TRANSACTION")
             try:
@@ -451,6 +520,19 @@ def _create_schema(cursor: duckdb.DuckDBPyConnection) -> None:
     cursor.execute(_EVENTS_TABLE)
     if row is None:
         cursor.execute("INSERT INTO schema_version VALUES ('events', ?)", [EVENTS_SCHEMA_VERSION])
+
+
+def _day_filter(
+    workspace_id: int | None, since: date | None, until: date | None
+) -> tuple[str, list[int | date]]:
+    """A WHERE clause (or nothing) for one workspace or all and the days from `since` to `until`."""
+    conditions: list[str] = []
+    parameters: list[int | date] = []
+    for condition, value in (("workspace_id = ?", workspace_id), ("day >= ?", since), ("day <= ?", until)):
+        if value is not None:
+            conditions.append(condition)
+            parameters.append(value)
+    return (f"WHERE {' AND '.join(conditions)}" if conditions else ""), parameters
 
 
 def _count(result: duckdb.DuckDBPyConnection) -> int:

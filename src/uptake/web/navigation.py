@@ -27,6 +27,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Reviews", "/governance/reviews", frozenset({Role.reviewer, Role.program_lead})),
     NavItem("Frameworks", "/governance/frameworks", frozenset({Role.reviewer, Role.program_lead})),
     NavItem("Audit log", "/audit", frozenset({Role.reviewer, Role.program_lead})),
+    NavItem("Unrecognized usage", "/telemetry/unrecognized", LEADS),
     NavItem("Users", "/settings/users", ADMINS),
     NavItem("API keys", "/settings/api-keys", ADMINS),
     NavItem("Single sign-on", "/settings/sso", ADMINS),

@@ -18,7 +18,7 @@ from uptake.web.navigation import navigation_for
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 # Domains whose templates the pages may render, by name (no scanning).
-TEMPLATE_DOMAINS = ["web", "workspaces", "auth", "audit", "jobs", "directory", "catalog", "governance"]
+TEMPLATE_DOMAINS = ["web", "workspaces", "auth", "audit", "jobs", "directory", "catalog", "governance", "telemetry", "privacy"]
 
 
 def build_environment() -> Environment:
