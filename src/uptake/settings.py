@@ -150,7 +150,6 @@ class Settings(BaseSettings):
         description="Largest ingest body in bytes, as sent and once gunzipped.",
     )
 
-
     @classmethod
     def settings_customise_sources(
         cls,

@@ -18,7 +18,9 @@ from uptake.web.navigation import navigation_for
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 # Domains whose templates the pages may render, by name (no scanning).
-TEMPLATE_DOMAINS = ["web", "workspaces", "auth", "audit", "jobs", "directory", "catalog", "governance", "telemetry", "privacy"]
+TEMPLATE_DOMAINS = [
+    "web", "workspaces", "auth", "audit", "jobs", "directory", "catalog", "governance", "telemetry", "privacy",
+]  # fmt: skip
 
 
 def build_environment() -> Environment:
