@@ -35,6 +35,7 @@ from uptake.jobs import pages as jobs_pages
 from uptake.jobs.definitions import job_definitions
 from uptake.jobs.runner import Worker
 from uptake.observability import HttpMetrics, RequestContextMiddleware, configure_logging
+from uptake.privacy import pages as privacy_pages
 from uptake.settings import Settings
 from uptake.telemetry import api as telemetry_api
 from uptake.telemetry import pages as telemetry_pages
@@ -70,6 +71,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     catalog_pages.router,
     governance_pages.router,
     telemetry_pages.router,
+    privacy_pages.router,
 ]
 
 

@@ -35,6 +35,8 @@ app.add_typer(sso_app, name="sso")
 app.add_typer(workspaces_app, name="workspaces")
 events_app = typer.Typer(help="Retention and export of the usage events.", no_args_is_help=True)
 app.add_typer(events_app, name="events")
+people_app = typer.Typer(help="A person's rights: export or erase what uptake holds.", no_args_is_help=True)
+app.add_typer(people_app, name="people")
 
 console = Console()
 errors = Console(stderr=True)
@@ -809,6 +811,71 @@ def _day_option(name: str, value: str | None) -> Any:
         return date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"{name}: {value!r} is not a day; write it as YYYY-MM-DD") from None
+
+
+# -- people: a person's rights ----------------------------------------------------------------------------------
+
+
+@people_app.command("export")
+def people_export(
+    person: Annotated[str, typer.Argument(help="The person's email or external id.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the JSON to this file (default: stdout).")
+    ] = None,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print (or write) everything uptake holds about one person, as JSON."""
+    import json
+
+    from uptake.db import session_scope
+    from uptake.privacy import service as privacy_service
+
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session, _open_events_store(settings) as store:
+        workspace_id = _resolve_workspace(session, workspace)
+        export = privacy_service.export_personal_data(session, store, workspace_id, person)
+    text = json.dumps(export, indent=2, ensure_ascii=False)
+    if output is None:
+        print(text)
+        return
+    output.write_text(text + "\n", encoding="utf-8")
+    errors.print(f"{len(export['events']):,} events and the directory record written to {output}.")
+
+
+@people_app.command("erase")
+def people_erase(
+    person: Annotated[str, typer.Argument(help="The person's email or external id.")],
+    keep_aggregates: Annotated[
+        bool,
+        typer.Option(
+            "--keep-aggregates",
+            help="Re-key their events to a random pseudonym kept nowhere (and clear their comments) "
+            "instead of deleting them, so past adoption figures stay.",
+        ),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Erase a person: their directory record (account, training, notifications) and their events."""
+    from uptake.db import session_scope
+    from uptake.privacy import service as privacy_service
+
+    settings = _settings(config)
+    if not yes:
+        typer.confirm(f"Erase {person} and their events? This cannot be undone", abort=True)
+    with session_scope(_session_factory(settings)) as session, _open_events_store(settings) as store:
+        workspace_id = _resolve_workspace(session, workspace)
+        report = privacy_service.erase_person(
+            session, store, workspace_id, person, actor="system", keep_aggregates=keep_aggregates
+        )
+    events = (
+        f"{report.events_rekeyed:,} events re-keyed to an unlinkable pseudonym"
+        if keep_aggregates
+        else f"{report.events_deleted:,} events deleted"
+    )
+    console.print(f"Person {report.person_id} erased: directory record removed, {events}.")
 
 
 def main() -> None:

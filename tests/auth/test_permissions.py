@@ -241,6 +241,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/events"): frozenset({ADMIN, EVENTS_KEY}),
     ("GET", "/api/v1/events/unrecognized"): LEADS,
     ("GET", "/telemetry/unrecognized"): LEADS,
+    # privacy: a person's rights (access and erasure), for administrators
+    ("GET", "/settings/people-rights"): ADMINS,
+    ("GET", "/settings/people-rights/export"): ADMINS,
+    ("POST", "/settings/people-rights/erasure"): ADMINS,
     # telemetry sources: OpenTelemetry traces (an events:write key, or an admin) and the report upload page
     ("POST", "/v1/traces"): frozenset({ADMIN, EVENTS_KEY}),
     ("GET", "/telemetry/import"): LEADS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uptake.audit import service as audit_service
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobDefinition
+from uptake.rollout import service as rollout_service
 from uptake.telemetry import service as telemetry_service
 
 
@@ -30,5 +31,12 @@ def job_definitions() -> list[JobDefinition]:
             description="Delete every workspace's events older than its retention period (event_retention_days).",
             schedule="23 2 * * *",
             max_attempts=3,
+        ),
+        JobDefinition(
+            name="rollout.evaluate_gates",
+            function=rollout_service.evaluate_gates_job,
+            description="Read every active wave's gates; hold on an open severity-1 incident, promote when all pass.",
+            schedule="*/15 * * * *",
+            max_attempts=2,
         ),
     ]

@@ -15,9 +15,11 @@ def load_all_models() -> MetaData:
     from uptake.enablement import models as enablement_models
     from uptake.governance import models as governance_models
     from uptake.jobs import models as jobs_models
+    from uptake.rollout import models as rollout_models
     from uptake.workspaces import models as workspaces_models
 
     assert all((audit_models, auth_models, directory_models, jobs_models, workspaces_models))
     assert all((catalog_models, governance_models))
     assert all((enablement_models, comms_models))
+    assert rollout_models
     return Base.metadata

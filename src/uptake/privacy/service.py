@@ -1,0 +1,158 @@
+"""Everything uptake holds about one person, and its erasure.
+
+**Access** (`export_personal_data`): the directory record, the account and roles, their usage and feedback
+events (found through every pseudonym their identifiers give), and their training completions. Anonymous survey
+answers are never included: they are stored without a link to anyone, so they cannot be found for a person, by
+design.
+
+**Erasure** (`erase_person`): the person's events leave the event store and their directory record is deleted,
+which takes their account, login sessions, training attempts and completions, champion seats, notifications and
+preferences with it (foreign keys with ON DELETE CASCADE); records they authored elsewhere (use cases they own,
+reviews, questions) stay, no longer pointing to anyone (ON DELETE SET NULL). The chosen default deletes the
+events. `keep_aggregates=True` instead re-keys them to one random pseudonym that is stored nowhere and clears
+their free text (session id, comment, correction, attributes): adoption figures of the past stay as they were, and
+nobody, holding the key or not, can link those events back to the person. The analytics snapshot tables in the
+events store (people, entitlements, seats, completions) are treated the same way. The erasure writes one audit
+entry naming the person only by their former id, with the counts; the audit log never held names or emails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from uptake.audit import service as audit_service
+from uptake.auth import service as auth_service
+from uptake.directory import service as directory_service
+from uptake.enablement import service as enablement_service
+from uptake.errors import NotFound
+from uptake.telemetry import service as telemetry_service
+
+NOT_INCLUDED = (
+    "Anonymous survey answers: they are stored without any link to a person and cannot be found for anyone.",
+)
+
+
+class PersonNotInDirectory(NotFound):
+    title = "No person in this workspace has this email or external id."
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureReport:
+    person_id: int
+    events_deleted: int
+    events_rekeyed: int
+    snapshot_rows: int
+
+
+def find_person(session: Session, workspace_id: int, identifier: str) -> Any:
+    """The directory's person with this email (any case) or external id."""
+    text = identifier.strip()
+    person = directory_service.get_person_by_email(session, workspace_id, text)
+    if person is None:
+        person = directory_service.get_person_by_external_id(session, workspace_id, text)
+    if person is None:
+        raise PersonNotInDirectory(f"no person has the email or external id {text!r}", identifier=text)
+    return person
+
+
+def _pseudonyms(session: Session, workspace_id: int, person: Any) -> list[str]:
+    return telemetry_service.person_pseudonyms(
+        session, workspace_id, [person.external_id, person.email, person.user_name]
+    )
+
+
+def export_personal_data(
+    session: Session, store: telemetry_service.EventStore, workspace_id: int, identifier: str
+) -> dict[str, Any]:
+    """Everything held about the person, as a JSON-ready map (the answer to an access request)."""
+    person = find_person(session, workspace_id, identifier)
+    record = directory_service.get_person_with_relations(session, workspace_id, person.id)
+    pseudonyms = _pseudonyms(session, workspace_id, person)
+    roles = auth_service.account_roles(session, workspace_id, person.id)
+    last_login = auth_service.last_login(session, workspace_id, person.id)
+    events = telemetry_service.events_of_person(store, workspace_id, pseudonyms)
+    literacy = enablement_service.literacy_record(session, workspace_id, person.id)
+    export: dict[str, Any] = _json_ready(
+        {
+            "generated_at": datetime.now(UTC),
+            "workspace_id": workspace_id,
+            "person": {
+                "id": record.id,
+                "external_id": record.external_id,
+                "email": record.email,
+                "display_name": record.display_name,
+                "user_name": record.user_name,
+                "job_title": record.job_title,
+                "job_role": record.job_role.name if record.job_role else None,
+                "team": record.team.name if record.team else None,
+                "manager_id": record.manager_id,
+                "location": record.location,
+                "employment_status": record.employment_status.value,
+                "start_date": record.start_date,
+                "identity_provider_attributes": record.scim_attributes,
+                "created_at": record.created_at,
+                "updated_at": record.updated_at,
+            },
+            "account": {"roles": sorted(roles), "last_login_at": last_login},
+            "pseudonyms": pseudonyms,
+            "events": [
+                {key: value for key, value in event.items() if key != "workspace_id"} for event in events
+            ],
+            "training_completions": [entry.model_dump(mode="json") for entry in literacy.entries],
+            "not_included": list(NOT_INCLUDED),
+        }
+    )
+    return export
+
+
+def erase_person(
+    session: Session,
+    store: telemetry_service.EventStore,
+    workspace_id: int,
+    identifier: str,
+    *,
+    actor: str,
+    keep_aggregates: bool = False,
+) -> ErasureReport:
+    """Erase the person (see the module notes); the caller commits the application database."""
+    person = find_person(session, workspace_id, identifier)
+    person_id = person.id
+    pseudonyms = _pseudonyms(session, workspace_id, person)
+    erased = telemetry_service.erase_person_data(
+        store, workspace_id, pseudonyms, keep_aggregates=keep_aggregates
+    )
+    directory_service.delete_person(session, workspace_id, person_id, actor=actor)
+    report = ErasureReport(
+        person_id=person_id,
+        events_deleted=0 if keep_aggregates else erased.events,
+        events_rekeyed=erased.events if keep_aggregates else 0,
+        snapshot_rows=erased.snapshot_rows,
+    )
+    audit_service.record_audit_entry(
+        session,
+        workspace_id,
+        actor=actor,
+        action="privacy.person.erased",
+        target=f"person:{person_id}",
+        after={
+            "events_deleted": report.events_deleted,
+            "events_rekeyed": report.events_rekeyed,
+            "snapshot_rows": report.snapshot_rows,
+            "keep_aggregates": keep_aggregates,
+        },
+    )
+    return report
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,319 @@
+"""Rollout's pages: the plans, one plan with its waves and actions, and the gate page with live values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from uptake.auth.dependencies import ProgramLeadPage, ReviewerPage, SessionDep, SettingsDep
+from uptake.auth.roles import Role
+from uptake.catalog import service as catalog_service
+from uptake.directory import service as directory_service
+from uptake.errors import UptakeError
+from uptake.rollout import schemas, service
+from uptake.rollout.analytics_gates import gate_source
+from uptake.rollout.gates import GATE_METRICS
+from uptake.rollout.models import Comparison, PromotionMode
+from uptake.web.flash import flash
+from uptake.web.templating import render
+from uptake.workspaces import service as workspaces_service
+
+router = APIRouter(include_in_schema=False)
+
+Text = Annotated[str, Form(max_length=2000)]
+Choices = Annotated[list[str], Form(max_length=10_000)]
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(value) for value in values if value.strip().isdigit()]
+
+
+def _directory_names(session: Session, workspace_id: int) -> dict[str, dict[int, str]]:
+    return {
+        "teams": {team.id: team.name for team in directory_service.list_all_teams(session, workspace_id)},
+        "roles": {role.id: role.name for role in directory_service.list_all_job_roles(session, workspace_id)},
+    }
+
+
+def _back(slug: str) -> RedirectResponse:
+    return RedirectResponse(f"/rollout/{slug}", status_code=303)
+
+
+def _act(request: Request, slug: str, done: str, action: Callable[[], object]) -> Response:
+    """Run a form's action; flash what happened or why it was refused, and go back to the plan."""
+    response = _back(slug)
+    try:
+        action()
+    except ValidationError as error:
+        flash(request, response, "; ".join(str(item["msg"]) for item in error.errors()), "error")
+        return response
+    except UptakeError as error:
+        reasons = "; ".join(f"{item.field}: {item.reason}" for item in error.errors)
+        flash(request, response, f"{error.detail}{' — ' + reasons if reasons else ''}", "error")
+        return response
+    flash(request, response, done)
+    return response
+
+
+@router.get("/rollout")
+def rollout_plans(request: Request, session: SessionDep, caller: ReviewerPage) -> Response:
+    plans = service.list_plans(session, caller.workspace_id)
+    planned = {plan.use_case for plan in plans}
+    use_cases, _ = catalog_service.list_use_cases(session, caller.workspace_id, limit=500)
+    return render(
+        request,
+        "rollout/plans.html",
+        {
+            "plans": plans,
+            "use_cases": [use_case for use_case in use_cases if use_case.slug not in planned],
+            "is_lead": caller.has_role(Role.program_lead),
+            "promotion_modes": list(PromotionMode),
+            **_directory_names(session, caller.workspace_id),
+        },
+    )
+
+
+def _wave_from_form(
+    name: str,
+    planned_on: str,
+    team_ids: list[str],
+    job_role_ids: list[str],
+    percentage: str,
+    requires_training: str,
+    requires_acknowledgement: str,
+) -> schemas.WaveCreate:
+    return schemas.WaveCreate(
+        name=name,
+        planned_on=date.fromisoformat(planned_on) if planned_on else None,
+        team_ids=_ids(team_ids),
+        job_role_ids=_ids(job_role_ids),
+        percentage=float(percentage) if percentage.strip() else None,
+        requires_training=bool(requires_training),
+        requires_acknowledgement=bool(requires_acknowledgement),
+    )
+
+
+@router.post("/rollout")
+def create_rollout_plan(
+    request: Request,
+    session: SessionDep,
+    lead: ProgramLeadPage,
+    use_case: Text = "",
+    promotion_mode: Text = "automatic",
+    name: Text = "pilot",
+    planned_on: Text = "",
+    team_ids: Choices = [],  # noqa: B006 - FastAPI copies form defaults
+    job_role_ids: Choices = [],  # noqa: B006
+    percentage: Text = "",
+    requires_training: Text = "",
+    requires_acknowledgement: Text = "",
+) -> Response:
+    def create() -> None:
+        wave = _wave_from_form(
+            name, planned_on, team_ids, job_role_ids, percentage, requires_training, requires_acknowledgement
+        )
+        body = schemas.RolloutPlanCreate(
+            use_case=use_case, promotion_mode=PromotionMode(promotion_mode), waves=[wave]
+        )
+        service.create_plan(session, lead.workspace_id, body, actor=lead.actor)
+
+    try:
+        create()
+    except (UptakeError, ValidationError, ValueError) as error:
+        response = RedirectResponse("/rollout", status_code=303)
+        flash(request, response, f"The plan was not created: {error}", "error")
+        return response
+    response = _back(use_case)
+    flash(request, response, "Rollout plan created.")
+    return response
+
+
+@router.get("/rollout/{slug}")
+def rollout_plan(slug: str, request: Request, session: SessionDep, caller: ReviewerPage) -> Response:
+    plan = service.plan_output(
+        session, caller.workspace_id, service.get_plan(session, caller.workspace_id, slug)
+    )
+    use_case = catalog_service.get_use_case_by_slug(session, caller.workspace_id, slug)
+    return render(
+        request,
+        "rollout/plan.html",
+        {
+            "plan": plan,
+            "use_case": use_case,
+            "is_lead": caller.has_role(Role.program_lead),
+            "is_reviewer": caller.has_role(Role.reviewer),
+            "metrics": GATE_METRICS,
+            "comparisons": list(Comparison),
+            "people": _people_names(session, caller.workspace_id, plan),
+            **_directory_names(session, caller.workspace_id),
+        },
+    )
+
+
+def _people_names(session: Session, workspace_id: int, plan: schemas.RolloutPlan) -> dict[int, str]:
+    wanted = sorted({person_id for wave in plan.waves for person_id in wave.person_ids})
+    if not wanted:
+        return {}
+    return {
+        person.id: person.display_name
+        for person in directory_service.list_people_by_ids(session, workspace_id, wanted)
+    }
+
+
+@router.get("/rollout/{slug}/gates")
+def gate_page(
+    slug: str, request: Request, session: SessionDep, settings: SettingsDep, caller: ReviewerPage
+) -> Response:
+    """Each gate of the active wave with its live value, pass or fail, and the figures behind it."""
+    preview = service.preview_gates(
+        session, caller.workspace_id, slug, source=gate_source(request.app.state, settings)
+    )
+    floor = workspaces_service.get_workspace(session, caller.workspace_id).privacy_floor
+    return render(
+        request,
+        "rollout/gates.html",
+        {"slug": slug, "preview": preview, "metrics": GATE_METRICS, "privacy_floor": floor},
+    )
+
+
+@router.post("/rollout/{slug}/start")
+def start(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
+    return _act(
+        request,
+        slug,
+        "The first wave is active.",
+        lambda: service.start_rollout(session, lead.workspace_id, slug, actor=lead.actor),
+    )
+
+
+@router.post("/rollout/{slug}/waves")
+def add_wave(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    lead: ProgramLeadPage,
+    name: Text = "",
+    planned_on: Text = "",
+    team_ids: Choices = [],  # noqa: B006
+    job_role_ids: Choices = [],  # noqa: B006
+    percentage: Text = "",
+    requires_training: Text = "",
+    requires_acknowledgement: Text = "",
+) -> Response:
+    def add() -> None:
+        wave = _wave_from_form(
+            name, planned_on, team_ids, job_role_ids, percentage, requires_training, requires_acknowledgement
+        )
+        service.add_wave(session, lead.workspace_id, slug, wave, actor=lead.actor)
+
+    return _act(request, slug, f"Wave {name!r} added.", add)
+
+
+@router.post("/rollout/{slug}/gates")
+def add_gate(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    lead: ProgramLeadPage,
+    wave: Text = "",
+    metric: Text = "",
+    comparison: Text = ">=",
+    threshold: Text = "",
+) -> Response:
+    def add() -> None:
+        body = schemas.GateCreate(
+            metric=metric, comparison=Comparison(comparison), threshold=float(threshold or 0)
+        )
+        service.add_gate(session, lead.workspace_id, slug, wave, body, actor=lead.actor)
+
+    return _act(request, slug, "Gate added.", add)
+
+
+@router.post("/rollout/{slug}/gate-evaluation")
+def evaluate(
+    slug: str, request: Request, session: SessionDep, settings: SettingsDep, lead: ProgramLeadPage
+) -> Response:
+    def run() -> None:
+        service.evaluate_gates(
+            session, lead.workspace_id, slug, source=gate_source(request.app.state, settings)
+        )
+
+    return _act(request, slug, "Gates evaluated.", run)
+
+
+@router.post("/rollout/{slug}/promotion")
+def promote(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    approver: ReviewerPage,
+    justification: Text = "",
+    override: Text = "",
+) -> Response:
+    def run() -> None:
+        body = schemas.Promotion(override=bool(override), justification=justification.strip() or None)
+        service.promote_wave(
+            session,
+            approver.workspace_id,
+            slug,
+            body,
+            promoter=approver,
+            source=gate_source(request.app.state, settings),
+        )
+
+    return _act(request, slug, "Wave promoted.", run)
+
+
+@router.post("/rollout/{slug}/hold")
+def hold(
+    slug: str, request: Request, session: SessionDep, reviewer: ReviewerPage, reason: Text = ""
+) -> Response:
+    return _act(
+        request,
+        slug,
+        "Wave held.",
+        lambda: service.hold_wave(
+            session, reviewer.workspace_id, slug, schemas.Hold(reason=reason).reason, actor=reviewer.actor
+        ),
+    )
+
+
+@router.post("/rollout/{slug}/resume")
+def resume(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
+    return _act(
+        request,
+        slug,
+        "Wave resumed.",
+        lambda: service.resume_wave(session, lead.workspace_id, slug, actor=lead.actor),
+    )
+
+
+@router.post("/rollout/{slug}/pause")
+def pause(
+    slug: str, request: Request, session: SessionDep, reviewer: ReviewerPage, reason: Text = ""
+) -> Response:
+    return _act(
+        request,
+        slug,
+        "Use case paused: every entitlement to it is revoked.",
+        lambda: service.pause_rollout(
+            session, reviewer.workspace_id, slug, schemas.Hold(reason=reason).reason, actor=reviewer.actor
+        ),
+    )
+
+
+@router.post("/rollout/{slug}/unpause")
+def unpause(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
+    return _act(
+        request,
+        slug,
+        "Use case resumed.",
+        lambda: service.resume_rollout(session, lead.workspace_id, slug, actor=lead.actor),
+    )

@@ -1,0 +1,177 @@
+"""A person's rights: the export holds everything about them, the erasure leaves nothing linkable in either store."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, text
+
+from uptake.audit import service as audit_service
+from uptake.auth.roles import Role
+from uptake.db import session_scope
+from uptake.directory import service as directory_service
+from uptake.enablement import service as enablement_service
+from uptake.privacy import service
+from uptake.telemetry import service as telemetry_service
+from uptake.telemetry.event_store import EventStore
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+NOW = datetime.now(UTC)
+MODULE = """---
+slug: prompt-basics
+title: Writing good prompts
+summary: How to ask an AI assistant for what you need.
+version: "1.0"
+estimated_minutes: 10
+---
+# Why prompts matter
+
+Say what you want, for whom, and in what form.
+"""
+
+
+def make_event(person: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "event_id": str(uuid.uuid4()),
+        "time": (NOW - timedelta(hours=1)).isoformat(),
+        "person": person,
+        "use_case": "support-replies",
+        "tool": "support-assistant",
+        "kind": "invoked",
+        **fields,
+    }
+
+
+@pytest.fixture
+def store(settings) -> Any:
+    with EventStore(settings.effective_events_url) as event_store:
+        yield event_store
+
+
+@pytest.fixture
+def people(world, store) -> dict[str, Any]:
+    """Alice (account, training, events by email and by id, feedback, a snapshot row) and Bob beside her."""
+    workspace_id = world.workspace()
+    alice_email = "alice.liddell@example.com"
+    # Her events sent before the directory knew her carry her email's pseudonym.
+    send(world, store, workspace_id, [make_event("Alice.Liddell@example.com")])
+    alice = world.person(workspace_id, email=alice_email, name="Alice Liddell", roles=[Role.employee])
+    bob = world.person(workspace_id, email="bob@example.com", name="Bob Builder")
+    with session_scope(world.factory, workspace_id) as session:
+        enablement_service.save_module_source(session, workspace_id, MODULE, actor="test", author_id=None)
+        enablement_service.complete_reading(session, workspace_id, "prompt-basics", alice)
+    send(
+        world,
+        store,
+        workspace_id,
+        [
+            make_event(alice_email),
+            make_event(alice_email, kind="feedback", rating=2, comment="It invented an order number."),
+            make_event("bob@example.com"),
+        ],
+    )
+    with world.session(workspace_id) as session:
+        pseudonyms = telemetry_service.person_pseudonyms(session, workspace_id, [alice_email])
+    with store._writing() as cursor:
+        cursor.execute("CREATE TABLE people (workspace_id INTEGER, person VARCHAR, team_id BIGINT)")
+        cursor.execute(
+            "INSERT INTO people VALUES (?, ?, 1), (?, 'someone-else', 1)",
+            [workspace_id, pseudonyms[0], workspace_id],
+        )
+    return {"workspace_id": workspace_id, "alice": alice, "bob": bob, "email": alice_email}
+
+
+def send(world, store: EventStore, workspace_id: int, events: list[dict[str, Any]]) -> None:
+    with world.session(workspace_id) as session:
+        context = telemetry_service.ingest_context(session, workspace_id)
+    result = telemetry_service.ingest_request_body(
+        store, context, body=json.dumps(events).encode(), content_type=None, content_encoding=None
+    )
+    assert result.accepted == len(events), result.rejected
+
+
+def test_the_export_holds_the_record_the_events_and_the_training(world, store, people) -> None:
+    workspace_id = people["workspace_id"]
+    with world.session(workspace_id) as session:
+        export = service.export_personal_data(session, store, workspace_id, "ALICE.LIDDELL@example.com")
+    assert export["person"]["email"] == people["email"]
+    assert export["person"]["display_name"] == "Alice Liddell"
+    assert export["account"]["roles"] == ["employee"]
+    assert len(export["events"]) == 3
+    assert {event["kind"] for event in export["events"]} == {"invoked", "feedback"}
+    assert any(event["comment"] == "It invented an order number." for event in export["events"])
+    assert [entry["module_slug"] for entry in export["training_completions"]] == ["prompt-basics"]
+    assert export["not_included"]
+    json.dumps(export)  # JSON-ready as it is
+    with world.session(workspace_id) as session, pytest.raises(service.PersonNotInDirectory):
+        service.export_personal_data(session, store, workspace_id, "nobody@example.com")
+
+
+def sql_mentions(engine: Any, needles: list[str]) -> list[str]:
+    """Every (table.column) of the application database whose text holds one of `needles`."""
+    found = []
+    inspector = inspect(engine)
+    with engine.connect() as connection:
+        for table in inspector.get_table_names():
+            for column in inspector.get_columns(table):
+                rows = connection.execute(text(f'SELECT "{column["name"]}" FROM "{table}"')).scalars()
+                for value in rows:
+                    if value is not None and any(needle in str(value).lower() for needle in needles):
+                        found.append(f"{table}.{column['name']}")
+                        break
+    return found
+
+
+def duckdb_mentions(store: EventStore, needles: list[str]) -> list[str]:
+    found = []
+    with store._cursor() as cursor:
+        tables = [
+            row[0] for row in cursor.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        ]
+        for table in tables:
+            for row in cursor.execute(f'SELECT * FROM "{table}"').fetchall():
+                if any(needle in str(value).lower() for value in row for needle in needles):
+                    found.append(table)
+                    break
+    return found
+
+
+@pytest.mark.parametrize("keep_aggregates", [False, True])
+def test_erasure_leaves_nothing_linkable_in_either_store(
+    world, store, people, engine, keep_aggregates
+) -> None:
+    workspace_id, alice = people["workspace_id"], people["alice"]
+    with world.session(workspace_id) as session:
+        pseudonyms = telemetry_service.person_pseudonyms(session, workspace_id, [people["email"]])
+    needles = [people["email"], "alice liddell", "invented an order number", *pseudonyms]
+    assert sql_mentions(engine, needles)
+    assert set(duckdb_mentions(store, needles)) == {"events", "people"}
+
+    with session_scope(world.factory, workspace_id) as session:
+        report = service.erase_person(
+            session, store, workspace_id, people["email"], actor="person:1", keep_aggregates=keep_aggregates
+        )
+    assert report.person_id == alice
+    assert (report.events_deleted, report.events_rekeyed) == ((0, 3) if keep_aggregates else (3, 0))
+    assert report.snapshot_rows == 1
+
+    assert sql_mentions(engine, needles) == []
+    assert duckdb_mentions(store, needles) == []
+    assert store.count(workspace_id) == (4 if keep_aggregates else 1)
+    if keep_aggregates:
+        with store._cursor() as cursor:
+            per_person = cursor.execute(
+                "SELECT count(*), count(comment), count(session_id) FROM events GROUP BY person ORDER BY 1"
+            ).fetchall()
+        assert per_person == [(1, 0, 0), (3, 0, 0)]  # Bob, and Alice's three under one unlinkable pseudonym
+    with world.session(workspace_id) as session:
+        assert directory_service.get_person_by_email(session, workspace_id, "bob@example.com") is not None
+        entries = audit_service.list_audit_entries(session, workspace_id, action="privacy.person.erased")
+        assert [entry.target for entry in entries] == [f"person:{alice}"]
+        assert entries[0].after["keep_aggregates"] is keep_aggregates
+        assert audit_service.verify_audit_chain(session, workspace_id).is_intact

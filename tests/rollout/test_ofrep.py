@@ -1,0 +1,138 @@
+"""OFREP against a live server, asked by the real OpenFeature SDK and its OFREP provider; the protocol's
+error bodies and the bulk endpoint's ETag."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from openfeature import api as openfeature
+from openfeature.contrib.provider.ofrep import OFREPProvider
+from openfeature.evaluation_context import EvaluationContext
+from openfeature.exception import ErrorCode
+from openfeature.flag_evaluation import Reason
+
+from rollout.rollout_builders import USE_CASE, build_organization, create_plan, live_use_case
+from uptake.auth.roles import Scope
+from uptake.db import session_scope
+from uptake.rollout import service
+from uptake.sdk.client import Client
+
+
+@pytest.fixture
+def rolled_out(live_server):
+    world = live_server.world
+    organization = build_organization(world)
+    workspace = organization.workspace_id
+    live_use_case(world, workspace)
+    create_plan(world, workspace, [{"name": "pilot", "team_ids": [organization.support]}])
+    with session_scope(world.factory, workspace) as session:
+        service.start_rollout(session, workspace, USE_CASE, actor="test")
+    return organization, world.api_key(workspace, Scope.entitlements_read)
+
+
+@pytest.fixture
+def openfeature_client(live_server, rolled_out) -> Iterator[openfeature.OpenFeatureClient]:
+    _, key = rolled_out
+    provider = OFREPProvider(live_server.base_url, headers_factory=lambda: {"Authorization": f"Bearer {key}"})
+    openfeature.set_provider(provider)
+    yield openfeature.get_client()
+    openfeature.clear_providers()
+
+
+def test_an_openfeature_client_is_answered_and_pausing_flips_the_next_answer(
+    live_server, rolled_out, openfeature_client
+):
+    organization, _ = rolled_out
+    agent = EvaluationContext(targeting_key=organization.emails[organization.agents[0]])
+    analyst = EvaluationContext(targeting_key=organization.external_ids[organization.analysts[0]])
+
+    granted = openfeature_client.get_boolean_details(USE_CASE, False, agent)
+    assert (granted.value, granted.reason, granted.variant) == (True, Reason.TARGETING_MATCH, "on")
+    assert granted.flag_metadata["wave"] == "pilot"
+    not_yet = openfeature_client.get_boolean_details(USE_CASE, True, analyst)
+    assert (not_yet.value, not_yet.reason, not_yet.variant) == (False, Reason.DEFAULT, "off")
+
+    with session_scope(live_server.world.factory, organization.workspace_id) as session:
+        service.pause_rollout(
+            session, organization.workspace_id, USE_CASE, "a severity-1 incident", actor="test"
+        )
+    paused = openfeature_client.get_boolean_details(USE_CASE, True, agent)
+    assert (paused.value, paused.reason) == (False, Reason.DISABLED)
+
+
+def test_protocol_errors_reach_the_openfeature_client_with_their_codes(
+    live_server, rolled_out, openfeature_client
+):
+    organization, _ = rolled_out
+    agent = EvaluationContext(targeting_key=organization.emails[organization.agents[0]])
+    missing = openfeature_client.get_boolean_details("no-such-use-case", False, agent)
+    assert (missing.value, missing.error_code) == (False, ErrorCode.FLAG_NOT_FOUND)
+    anonymous = openfeature_client.get_boolean_details(USE_CASE, False, EvaluationContext())
+    assert anonymous.error_code == ErrorCode.TARGETING_KEY_MISSING
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"{not json", "PARSE_ERROR"),
+        (b"[1, 2]", "PARSE_ERROR"),
+        (b'{"context": "jane"}', "INVALID_CONTEXT"),
+        (b'{"context": {"targetingKey": 7}}', "INVALID_CONTEXT"),
+        (b'{"context": {}}', "TARGETING_KEY_MISSING"),
+        (b"{}", "TARGETING_KEY_MISSING"),
+    ],
+)
+def test_a_bad_request_gets_the_protocols_error_body(live_server, rolled_out, body, code):
+    _, key = rolled_out
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    single = httpx.post(
+        live_server.url(f"/ofrep/v1/evaluate/flags/{USE_CASE}"), content=body, headers=headers
+    )
+    assert (single.status_code, single.json()["errorCode"], single.json()["key"]) == (400, code, USE_CASE)
+    assert single.json()["errorDetails"]
+    bulk = httpx.post(live_server.url("/ofrep/v1/evaluate/flags"), content=body, headers=headers)
+    assert (bulk.status_code, bulk.json()["errorCode"]) == (400, code)
+
+
+def test_bulk_evaluation_answers_every_use_case_with_an_etag(live_server, rolled_out):
+    organization, key = rolled_out
+    live_use_case(live_server.world, organization.workspace_id, "summarize-calls")
+    headers = {"Authorization": f"Bearer {key}"}
+    body = {"context": {"targetingKey": organization.emails[organization.agents[0]]}}
+    first = httpx.post(live_server.url("/ofrep/v1/evaluate/flags"), json=body, headers=headers)
+    assert first.status_code == 200
+    flags = {flag["key"]: flag for flag in first.json()["flags"]}
+    assert (flags[USE_CASE]["value"], flags[USE_CASE]["reason"]) == (True, "TARGETING_MATCH")
+    assert (flags["summarize-calls"]["value"], flags["summarize-calls"]["reason"]) == (False, "DEFAULT")
+    etag = first.headers["ETag"]
+    again = httpx.post(
+        live_server.url("/ofrep/v1/evaluate/flags"), json=body, headers={**headers, "If-None-Match": etag}
+    )
+    assert (again.status_code, again.headers["ETag"]) == (304, etag)
+    with session_scope(live_server.world.factory, organization.workspace_id) as session:
+        service.pause_rollout(session, organization.workspace_id, USE_CASE, "kill switch", actor="test")
+    changed = httpx.post(
+        live_server.url("/ofrep/v1/evaluate/flags"), json=body, headers={**headers, "If-None-Match": etag}
+    )
+    assert changed.status_code == 200
+    assert {flag["key"]: flag["reason"] for flag in changed.json()["flags"]}[USE_CASE] == "DISABLED"
+
+
+def test_the_sdk_downloads_the_state_evaluates_locally_and_sees_a_pause_at_its_next_refresh(
+    live_server, rolled_out
+):
+    organization, key = rolled_out
+    agent = organization.emails[organization.agents[0]]
+    client = Client(live_server.base_url, key, refresh_interval=3600)
+    try:
+        assert client.wait_for_rollout_state(timeout=10)
+        assert client.check(agent, USE_CASE).wave == "pilot"
+        with session_scope(live_server.world.factory, organization.workspace_id) as session:
+            service.pause_rollout(session, organization.workspace_id, USE_CASE, "kill switch", actor="test")
+        assert client.entitled(agent, USE_CASE)  # until the next refresh
+        assert client.refresh_rollout_state()
+        assert client.check(agent, USE_CASE).reason == "DISABLED"
+    finally:
+        client.close(timeout=2)
