@@ -6,6 +6,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -234,9 +235,11 @@ def demo(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Create a fresh demo organization (Northwind Mutual) in its own data dir and serve it."""
+    from uptake.analytics.service import Analytics, connect_events_engine
     from uptake.db import make_session_factory, session_scope
-    from uptake.demo.organization import DEMO_PASSWORD, create_demo_organization
+    from uptake.demo.organization import DEMO_PASSWORD, create_demo_organization, record_demo_usage
     from uptake.stores import connect_database, migrate_database
+    from uptake.telemetry.event_store import EventStore
 
     if data_dir.exists():
         if not (data_dir / DEMO_MARKER).exists():
@@ -257,8 +260,26 @@ def demo(
                 tasks[step] = progress.add_task(f"Creating {step}", total=total)
             progress.update(tasks[step], completed=done, total=total)
 
+        today = date.today()
         with session_scope(factory) as session:
-            summary = create_demo_organization(session, people=people, progress=report)
+            summary = create_demo_organization(session, people=people, today=today, progress=report)
+        store = EventStore(settings.effective_events_url)
+        analytics = Analytics(connect_events_engine(settings.effective_events_url))
+        try:
+            with session_scope(factory, summary.workspace_id) as session:
+                events = record_demo_usage(
+                    session,
+                    summary,
+                    today=today,
+                    append_events=lambda batch: store.append(summary.workspace_id, batch),
+                    push_snapshot=lambda name, rows: analytics.write_snapshot(
+                        name, rows, workspace_id=summary.workspace_id
+                    ),
+                    progress=report,
+                )
+        finally:
+            analytics.backend.connection.disconnect()
+            store.close()
     table = Table(title="Demo logins")
     table.add_column("persona")
     table.add_column("email", no_wrap=True)
@@ -267,7 +288,8 @@ def demo(
         table.add_row(persona.label, persona.email, DEMO_PASSWORD)
     console.print(table)
     console.print(
-        f"{summary.people:,} people in {summary.teams} teams, in workspace '{summary.workspace_slug}'."
+        f"{summary.people:,} people in {summary.teams} teams, {len(summary.catalog.use_cases)} AI use cases and"
+        f" {events:,} usage events, in workspace '{summary.workspace_slug}'."
     )
     if serve_after:
         _serve(settings)

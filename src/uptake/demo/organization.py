@@ -11,12 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pyarrow as pa
 from sqlalchemy.orm import Session
 
+from uptake.analytics import service as analytics_service
 from uptake.auth import service as auth_service
 from uptake.auth.roles import Role
 from uptake.db import bind_workspace
 from uptake.demo import catalog as demo_catalog
+from uptake.demo import usage
 from uptake.directory import service as directory_service
 from uptake.workspaces import schemas as workspace_schemas
 from uptake.workspaces import service as workspaces_service
@@ -413,3 +416,51 @@ def _create_personas(
         )
         ids[persona.key] = person.id
     return ids
+
+
+def demo_people(session: Session, workspace_id: int) -> list[usage.DemoPerson]:
+    """Everyone in the demo directory with the pseudonym their events carry and their job role's name."""
+    roles, _ = directory_service.list_job_roles(session, workspace_id, limit=10_000)
+    role_names = {role.id: role.name for role in roles}
+    snapshots = directory_service.person_snapshots(session, workspace_id)
+    pseudonyms = analytics_service.pseudonyms_of(session, workspace_id, [person.id for person in snapshots])
+    return [
+        usage.DemoPerson(
+            person_id=person.id,
+            pseudonym=pseudonyms[person.id],
+            team_id=person.team_id,
+            role=role_names.get(person.job_role_id) if person.job_role_id is not None else None,
+        )
+        for person in snapshots
+    ]
+
+
+def record_demo_usage(
+    session: Session,
+    summary: DemoSummary,
+    *,
+    today: date,
+    append_events: Callable[[pa.Table], object],
+    push_snapshot: Callable[[str, list[dict[str, object]]], object],
+    progress: Progress = _no_progress,
+    chunk: int = 250_000,
+) -> int:
+    """Generate the demo's six months of usage, store the events and publish who may use what.
+
+    ``append_events`` stores a batch in the events store; ``push_snapshot`` replaces one of the analytics
+    snapshots other domains push (entitlements, seats). Returns how many events were stored."""
+    workspace = workspaces_service.get_workspace(session, summary.workspace_id)
+    generated = usage.generate_usage(
+        demo_people(session, summary.workspace_id),
+        summary.catalog,
+        today=today,
+        timezone=workspace.timezone,
+        progress=progress,
+    )
+    total = int(generated.events.num_rows)
+    for start in range(0, total, chunk):
+        append_events(generated.events.slice(start, chunk))
+        progress("events", min(total, start + chunk), total)
+    for name, rows in (("entitlements", generated.entitlements), ("seats", generated.seats)):
+        push_snapshot(name, [{"workspace_id": summary.workspace_id, **row} for row in rows])
+    return total
