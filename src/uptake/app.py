@@ -26,7 +26,6 @@ from uptake.catalog import api as catalog_api
 from uptake.catalog import pages as catalog_pages
 from uptake.db import make_engine, make_session_factory
 from uptake.directory import api as directory_api
-from uptake.directory import pages as directory_pages
 from uptake.directory import scim_api as directory_scim_api
 from uptake.errors import PROBLEM_CONTENT_TYPE, FieldError, Problem, UptakeError, problem_body
 from uptake.governance import api as governance_api
@@ -39,6 +38,8 @@ from uptake.observability import HttpMetrics, RequestContextMiddleware, configur
 from uptake.privacy import pages as privacy_pages
 from uptake.settings import Settings
 from uptake.telemetry import api as telemetry_api
+from uptake.telemetry import import_pages as telemetry_import_pages
+from uptake.telemetry import otlp_api as telemetry_otlp_api
 from uptake.telemetry import pages as telemetry_pages
 from uptake.web.csrf import CsrfMiddleware
 from uptake.web.templating import build_environment, render
@@ -65,14 +66,15 @@ API_ROUTERS: list[APIRouter] = [
 ]
 PAGE_ROUTERS: list[APIRouter] = [
     directory_scim_api.router,
+    telemetry_otlp_api.router,
     workspaces_pages.router,
     auth_pages.router,
-    directory_pages.router,
     audit_pages.router,
     jobs_pages.router,
     catalog_pages.router,
     governance_pages.router,
     telemetry_pages.router,
+    telemetry_import_pages.router,
     privacy_pages.router,
 ]
 

@@ -29,6 +29,7 @@ users_app = typer.Typer(help="Manage people's access to uptake.", no_args_is_hel
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 sso_app = typer.Typer(help="Set up single sign-on (OpenID Connect) for a workspace.", no_args_is_help=True)
 workspaces_app = typer.Typer(help="Create and list workspaces (one per organization).", no_args_is_help=True)
+import_app = typer.Typer(help="Import people and usage from files.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
@@ -38,6 +39,7 @@ events_app = typer.Typer(help="Retention and export of the usage events.", no_ar
 app.add_typer(events_app, name="events")
 people_app = typer.Typer(help="A person's rights: export or erase what uptake holds.", no_args_is_help=True)
 app.add_typer(people_app, name="people")
+app.add_typer(import_app, name="import")
 
 console = Console()
 errors = Console(stderr=True)
@@ -898,6 +900,112 @@ def people_erase(
         else f"{report.events_deleted:,} events deleted"
     )
     console.print(f"Person {report.person_id} erased: directory record removed, {events}.")
+
+
+# -- usage imports ----------------------------------------------------------------------------------------------
+
+UseCaseOption = Annotated[
+    str | None,
+    typer.Option("--use-case", help="Use case slug the events count for (default: the source's name)."),
+]
+ToolOption = Annotated[
+    str | None, typer.Option("--tool", help="Tool slug the events carry (default: the source's name).")
+]
+
+
+@import_app.command("github-copilot")
+def import_github_copilot(
+    file: Annotated[Path, typer.Argument(help="An NDJSON usage report, or the seat list JSON.", exists=True)],
+    people_map: Annotated[
+        Path | None,
+        typer.Option("--people-map", help="CSV of GitHub login,person (email or directory id).", exists=True),
+    ] = None,
+    use_case: UseCaseOption = None,
+    tool: ToolOption = None,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Import GitHub Copilot usage metrics (REST API usage reports); importing a file again changes nothing."""
+    _import_usage("github-copilot", file, people_map, use_case, tool, workspace, config)
+
+
+@import_app.command("m365-copilot")
+def import_m365_copilot(
+    file: Annotated[
+        Path, typer.Argument(help="The user-detail report: admin centre CSV or Graph JSON.", exists=True)
+    ],
+    use_case: UseCaseOption = None,
+    tool: ToolOption = None,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Import the Microsoft 365 Copilot usage user-detail report; importing a file again changes nothing."""
+    _import_usage("m365-copilot", file, None, use_case, tool, workspace, config)
+
+
+def _import_usage(
+    name: str,
+    file: Path,
+    people_map: Path | None,
+    use_case: str | None,
+    tool: str | None,
+    workspace: str | None,
+    config: Path | None,
+) -> None:
+    from datetime import UTC, datetime
+
+    from uptake.db import session_scope
+    from uptake.telemetry import service as telemetry_service
+    from uptake.telemetry.event_store import EventStore
+    from uptake.telemetry.importers import ImportFileUnreadable, ImportOptions, run_import
+    from uptake.telemetry.importers.sources import IMPORT_SOURCES, read_people_map, record_usage_import
+
+    source = IMPORT_SOURCES[name]
+    settings = _settings(config)
+    try:
+        options = ImportOptions(
+            use_case=use_case or source.default_use_case,
+            tool=tool or source.default_tool,
+            people_map=read_people_map(people_map.read_bytes()) if people_map else {},
+        )
+        with session_scope(_session_factory(settings)) as session:
+            workspace_id = _resolve_workspace(session, workspace)
+            context = telemetry_service.ingest_context(session, workspace_id)
+        with (
+            EventStore(settings.effective_events_url) as store,
+            file.open("rb") as stream,
+            _progress() as progress,
+        ):
+            task = progress.add_task(f"Importing {file.name}", total=file.stat().st_size)
+            summary = run_import(
+                source.importer,
+                stream,
+                store,
+                context,
+                options,
+                source=source.event_source,
+                now=datetime.now(UTC),
+                on_progress=lambda position: progress.update(task, completed=position),
+            )
+        with session_scope(_session_factory(settings), workspace_id) as session:
+            record_usage_import(
+                session, workspace_id, actor="system", source=source, file_name=file.name, summary=summary
+            )
+    except ImportFileUnreadable as error:
+        raise CommandError(f"{file}: {error}") from None
+    console.print(
+        f"{summary.events:,} events from {file.name}: {summary.accepted:,} stored, "
+        f"{summary.duplicates:,} already stored, {summary.problem_count:,} problem(s)."
+    )
+    for note in summary.notes:
+        console.print(f"note: {note}", highlight=False)
+    for problem in summary.problems:
+        errors.print(f"line {problem.line}: {problem.reason}", highlight=False)
+    if summary.problem_count > len(summary.problems):
+        errors.print(f"… and {summary.problem_count - len(summary.problems):,} more problem(s)")
+    if summary.unrecognized_use_cases or summary.unrecognized_tools:
+        unknown = sorted(summary.unrecognized_use_cases | summary.unrecognized_tools)
+        console.print(f"not in the catalog yet (stored all the same): {', '.join(unknown)}", highlight=False)
 
 
 def main() -> None:

@@ -140,6 +140,21 @@ class Settings(BaseSettings):
     question_flag_days: int = Field(
         default=5, ge=1, le=365, description="Questions unanswered for this many days are flagged."
     )
+    otlp_use_case_attribute: str = Field(
+        default="uptake.use_case",
+        min_length=1,
+        description="Span or resource attribute naming an OpenTelemetry span's use case (its slug).",
+    )
+    otlp_person_attribute: str = Field(
+        default="enduser.id",
+        min_length=1,
+        description="Span or resource attribute naming the person behind an OpenTelemetry span.",
+    )
+    otlp_tool_attribute: str = Field(
+        default="uptake.tool",
+        min_length=1,
+        description="Span or resource attribute naming an OpenTelemetry span's tool (its slug).",
+    )
     events_max_batch: int = Field(
         default=10_000, ge=1, le=10_000, description="Most events one POST /api/v1/events may carry."
     )
