@@ -26,6 +26,7 @@ from uptake.catalog import api as catalog_api
 from uptake.catalog import pages as catalog_pages
 from uptake.db import make_engine, make_session_factory
 from uptake.directory import api as directory_api
+from uptake.directory import pages as directory_pages
 from uptake.directory import scim_api as directory_scim_api
 from uptake.errors import PROBLEM_CONTENT_TYPE, FieldError, Problem, UptakeError, problem_body
 from uptake.governance import api as governance_api
@@ -69,6 +70,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     telemetry_otlp_api.router,
     workspaces_pages.router,
     auth_pages.router,
+    directory_pages.router,
     audit_pages.router,
     jobs_pages.router,
     catalog_pages.router,

@@ -126,6 +126,15 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/api/v1/teams/{team_id}"): LEADS,
     ("GET", "/api/v1/teams/{team_id}"): PEOPLE,
     ("PATCH", "/api/v1/teams/{team_id}"): LEADS,
+    # directory: pages (team leads browse their own teams and subteams only) and the CSV upload
+    ("GET", "/directory"): TEAM_LEADS,
+    ("GET", "/directory/people/{person_id}"): TEAM_LEADS,
+    ("GET", "/directory/teams"): TEAM_LEADS,
+    ("GET", "/directory/teams/{team_id}"): TEAM_LEADS,
+    ("GET", "/directory/job-roles"): TEAM_LEADS,
+    ("GET", "/directory/import"): LEADS,
+    ("POST", "/directory/import"): LEADS,
+    ("POST", "/directory/import/confirm"): LEADS,
     # directory: SCIM 2.0 provisioning
     ("POST", "/scim/v2/.search"): SCIM,
     ("GET", "/scim/v2/Groups"): SCIM,

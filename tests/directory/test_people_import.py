@@ -307,3 +307,22 @@ def test_importing_any_mix_stores_exactly_the_good_rows(world, flags) -> None:
     assert sorted(r.line for r in report.rejections) == [i + 2 for i, good in enumerate(flags) if not good]
     with session_scope(world.factory, workspace) as session:
         assert directory_service.count_people(session, workspace) == sum(flags)
+
+
+def test_teams_and_job_roles_only_rejected_rows_asked_for_are_not_created(world) -> None:
+    workspace = world.workspace()
+    report = _import(
+        world,
+        workspace,
+        _lines(
+            "E1,e1@example.com,One,,Agent,Support/Tier 1,,,,",
+            "E2,e2@example.com,Two,,Auditor,Finance/Audit,E404,,,",  # rejected after its team was planned
+        ),
+    )
+    assert (report.created, report.rejected, report.teams_created, report.job_roles_created) == (1, 1, 2, 1)
+    with session_scope(world.factory, workspace) as session:
+        assert [team.name for team in directory_service.list_all_teams(session, workspace)] == [
+            "Support",
+            "Tier 1",
+        ]
+        assert [role.name for role in directory_service.list_all_job_roles(session, workspace)] == ["Agent"]

@@ -556,6 +556,7 @@ def plan_people_import(
                 rejected_lines[external_id] = row.line
             unresolved = bool(cycles)
 
+    _drop_unused_new_teams_and_job_roles(plan, accepted.values())
     for row in accepted.values():
         existing = by_external_id.get(row.external_id)
         if existing is None:
@@ -568,6 +569,23 @@ def plan_people_import(
             plan.unchanged += 1
     plan.rejections.sort(key=lambda rejection: rejection.line)
     return plan
+
+
+def _drop_unused_new_teams_and_job_roles(plan: ImportPlan, accepted: Iterable[PersonRow]) -> None:
+    """Forget the new teams and job roles that only rows rejected after planning them asked for."""
+    used_teams: set[str] = set()
+    used_roles: set[str] = set()
+    for row in accepted:
+        key = plan.team_of_row.get(row.line)
+        while key is not None and key not in used_teams:
+            used_teams.add(key)
+            key = plan.teams[key].parent_key
+        if row.job_role:
+            used_roles.add(row.job_role.lower())
+    plan.teams = {
+        key: team for key, team in plan.teams.items() if team.existing_id is not None or key in used_teams
+    }
+    plan.new_job_roles = {key: name for key, name in plan.new_job_roles.items() if key in used_roles}
 
 
 def _manager_cycles(
@@ -812,6 +830,53 @@ def import_people(
     if dry_run:
         return _report(plan, dry_run=True)
     return apply_people_import(session, workspace_id, plan, actor=actor, progress=progress)
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """One person an import would create or update, as the upload preview lists it."""
+
+    line: int
+    external_id: str
+    display_name: str | None
+    action: str  # "create" or "update"
+    fields: list[str]  # for an update, the directory fields that change
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What confirming an upload would do: the dry-run report, the first changes, the teams and job roles made."""
+
+    report: ImportReport
+    changes: list[PlannedChange]
+    new_team_names: list[str]
+    new_job_role_names: list[str]
+
+
+def preview_people_import(
+    session: Session, workspace_id: int, lines: Iterable[str], *, change_limit: int = 200
+) -> ImportPreview:
+    """A dry run that also lists the first ``change_limit`` people it would create or update (by line)."""
+    plan = plan_people_import(session, workspace_id, read_people_csv(lines))
+    changes = [
+        PlannedChange(row.line, row.external_id, row.display_name, "create", []) for row in plan.creates
+    ] + [
+        PlannedChange(
+            row.line,
+            row.external_id,
+            row.display_name,
+            "update",
+            [name.removesuffix("_id") for name in changed],
+        )
+        for row, _, changed in plan.updates
+    ]
+    changes.sort(key=lambda change: change.line)
+    return ImportPreview(
+        report=_report(plan, dry_run=True),
+        changes=changes[:change_limit],
+        new_team_names=sorted(team.name for team in plan.new_teams),
+        new_job_role_names=sorted(plan.new_job_roles.values()),
+    )
 
 
 # -- uploads kept between the preview and the confirmation ------------------------------------------------------

@@ -434,13 +434,20 @@ def list_all_job_roles(session: Session, workspace_id: int) -> list[JobRole]:
 
 
 def count_people_by_job_role(
-    session: Session, workspace_id: int, job_role_ids: Sequence[int]
+    session: Session,
+    workspace_id: int,
+    job_role_ids: Sequence[int],
+    *,
+    team_ids: Sequence[int] | None = None,
 ) -> dict[int, int]:
-    if not job_role_ids:
+    """How many people hold each job role; with ``team_ids``, counting only people in those teams."""
+    if not job_role_ids or (team_ids is not None and not team_ids):
         return {}
     query = (
         select(Person.job_role_id, func.count(Person.id))
         .where(Person.workspace_id == workspace_id, Person.job_role_id.in_(list(job_role_ids)))
         .group_by(Person.job_role_id)
     )
+    if team_ids is not None:
+        query = query.where(Person.team_id.in_(list(team_ids)))
     return {int(role_id): int(count) for role_id, count in session.execute(query) if role_id is not None}

@@ -22,6 +22,7 @@ ADMINS = frozenset({Role.admin})
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "/", EVERYONE),
     NavItem("Catalog", "/catalog", EVERYONE),
+    NavItem("Directory", "/directory", frozenset({Role.team_lead, Role.program_lead})),
     NavItem("Use cases", "/use-cases", frozenset({Role.reviewer, Role.program_lead})),
     NavItem("Tools", "/tools", LEADS),
     NavItem("Reviews", "/governance/reviews", frozenset({Role.reviewer, Role.program_lead})),
