@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from uptake import health
+from uptake.analytics import api as analytics_api
 from uptake.audit import api as audit_api
 from uptake.audit import pages as audit_pages
 from uptake.auth import api as auth_api
@@ -63,6 +64,7 @@ API_ROUTERS: list[APIRouter] = [
     jobs_api.router,
     catalog_api.router,
     governance_api.router,
+    analytics_api.router,
     telemetry_api.router,
 ]
 PAGE_ROUTERS: list[APIRouter] = [

@@ -6,7 +6,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -1006,6 +1006,75 @@ def _import_usage(
     if summary.unrecognized_use_cases or summary.unrecognized_tools:
         unknown = sorted(summary.unrecognized_use_cases | summary.unrecognized_tools)
         console.print(f"not in the catalog yet (stored all the same): {', '.join(unknown)}", highlight=False)
+
+
+# -- adoption metrics ----------------------------------------------------------------------------------------------
+
+
+@app.command("metrics")
+def metrics_command(
+    name: Annotated[str, typer.Argument(help="The metric (adoption_rate, funnel, retention, ...)")],
+    start: Annotated[
+        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day (default: 28 days ago)")
+    ] = None,
+    end: Annotated[
+        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (default: today)")
+    ] = None,
+    grain: Annotated[str | None, typer.Option("--grain", help="day, week or month: a time series")] = None,
+    by: Annotated[
+        list[str] | None, typer.Option("--by", help="use_case, tool, team, role (repeat or comma)")
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print one adoption metric after the workspace's privacy floor (the server must not be running)."""
+    import csv
+    import json
+
+    from uptake.analytics import service as analytics_service
+    from uptake.db import session_scope
+
+    if output not in ("table", "csv", "json"):
+        raise CommandError(f"--format: {output!r} is not one of table, csv, json")
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        grouping = analytics_service.parse_grouping(by or [], grain)
+        definition = analytics_service.check_grouping(name, grouping)
+        today = analytics_service.workspace_today(session, workspace_id)
+        period = analytics_service.resolve_period(
+            None, start.date() if start else None, end.date() if end else None, today
+        )
+        try:
+            backend = analytics_service.connect_events_engine(settings.effective_events_url)
+        except Exception as error:  # noqa: BLE001 - DuckDB's lock error and any other failure to open, said plainly
+            raise CommandError(
+                f"cannot open the events store {settings.effective_events_url} ({str(error).splitlines()[0]})"
+            ) from None
+        published = analytics_service.Analytics(backend).metric(session, workspace_id, name, period, grouping)
+    columns = [*published.keys, *definition.figures, "people", "suppressed"]
+    if output == "json":
+        console.print_json(json.dumps({"metric": name, "rows": published.rows}, default=str))
+    elif output == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(published.rows)
+    else:
+        table = Table(title=f"{name} ({definition.unit}), {period.start} to {period.end}, k = {published.k}")
+        for column in columns:
+            table.add_column(column, justify="left" if column in published.keys else "right")
+        for row in published.rows:
+            table.add_row(*[_metric_cell(row.get(column), row["suppressed"]) for column in columns])
+        console.print(table)
+
+
+def _metric_cell(value: Any, suppressed: bool) -> str:
+    if value is None:
+        return "suppressed" if suppressed else "–"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
 
 
 def main() -> None:

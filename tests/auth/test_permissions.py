@@ -258,6 +258,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/traces"): frozenset({ADMIN, EVENTS_KEY}),
     ("GET", "/telemetry/import"): LEADS,
     ("POST", "/telemetry/import"): LEADS,
+    # analytics: metrics, forecasts, interventions (team leads see their own teams' figures)
+    ("GET", "/api/v1/metrics"): REVIEWERS | {TEAM_LEAD},
+    ("GET", "/api/v1/metrics/{name}"): REVIEWERS | {TEAM_LEAD},
+    ("GET", "/api/v1/forecasts"): REVIEWERS,
+    ("GET", "/api/v1/interventions"): REVIEWERS | {TEAM_LEAD},
 }
 
 

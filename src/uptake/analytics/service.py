@@ -30,8 +30,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from uptake.analytics import engines, forecast, interventions, metrics, privacy, snapshots
-from uptake.analytics.metrics import AnalyticsTables, Grouping, MetricOptions, Period
-from uptake.analytics.privacy import PublishedMetric
+
+# ``X as X`` re-exports what other domains pass to and get from this service (they reach analytics here only).
+from uptake.analytics.forecast import Forecast as Forecast
+from uptake.analytics.interventions import Intervention as Intervention
+from uptake.analytics.metrics import AnalyticsTables, MetricOptions
+from uptake.analytics.metrics import Dimension as Dimension
+from uptake.analytics.metrics import Grouping as Grouping
+from uptake.analytics.metrics import Period as Period
+from uptake.analytics.privacy import PublishedMetric as PublishedMetric
 from uptake.catalog import service as catalog_service
 from uptake.directory import service as directory_service
 from uptake.enablement import service as enablement_service
@@ -426,12 +433,17 @@ def parse_grouping(by: Iterable[str], grain: str | None) -> Grouping:
     return Grouping(by=tuple(dimensions), grain=grain)  # type: ignore[arg-type]
 
 
-def check_grouping(name: str, grouping: Grouping) -> metrics.MetricDefinition:
-    """The metric called `name` (NotFound otherwise), after checking it accepts `grouping`."""
+def metric_definition(name: str) -> metrics.MetricDefinition:
+    """The metric called `name`; MetricNotFound otherwise."""
     try:
-        definition = metrics.metric_by_name(name)
+        return metrics.metric_by_name(name)
     except KeyError:
         raise MetricNotFound(f"no metric called {name!r}") from None
+
+
+def check_grouping(name: str, grouping: Grouping) -> metrics.MetricDefinition:
+    """The metric called `name` (NotFound otherwise), after checking it accepts `grouping`."""
+    definition = metric_definition(name)
     refused = [dimension for dimension in grouping.by if dimension not in definition.dimensions]
     if refused:
         raise InvalidInput(errors=[FieldError("by", f"{name} cannot be grouped by {', '.join(refused)}")])
@@ -565,3 +577,21 @@ def connect_events_engine(events_url: str) -> engines.EventsBackend:
 def workspace_today(session: Session, workspace_id: int) -> date:
     """Today's date in the workspace's time zone (the calendar the events' `day` uses)."""
     return datetime.now(ZoneInfo(workspace_settings(session, workspace_id).timezone)).date()
+
+
+_app_analytics_lock = threading.Lock()
+
+
+def app_analytics(app_state: Any) -> Analytics:
+    """The application's one analytics engine (kept on the app's state), opened on first use; every page, route
+    and job of one process reads figures through it, so they share its cache and its refreshes."""
+    with _app_analytics_lock:
+        if getattr(app_state, "analytics", None) is None:
+            app_state.analytics = Analytics(connect_events_engine(app_state.settings.effective_events_url))
+    analytics: Analytics = app_state.analytics
+    return analytics
+
+
+def list_metric_definitions() -> list[metrics.MetricDefinition]:
+    """Every metric uptake computes, in the order of PRODUCT.md's definitions."""
+    return list(metrics.METRICS)

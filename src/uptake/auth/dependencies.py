@@ -139,6 +139,9 @@ Admin = Annotated[Principal, Depends(Access(Role.admin))]
 ProgramLead = Annotated[Principal, Depends(Access(Role.program_lead))]
 Reviewer = Annotated[Principal, Depends(Access(Role.reviewer, Role.program_lead))]
 TeamLead = Annotated[Principal, Depends(Access(Role.team_lead, Role.program_lead))]
+# Adoption figures: program leads and reviewers see the workspace's, team leads their own teams' (the route
+# narrows them with ``Principal.team_ids``).
+MetricsReader = Annotated[Principal, Depends(Access(Role.team_lead, Role.reviewer, Role.program_lead))]
 Employee = Annotated[Principal, Depends(Access(*EVERYONE))]
 Public = Annotated[Principal | None, Depends(Access(public=True))]
 
