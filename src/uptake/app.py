@@ -37,6 +37,9 @@ from uptake.jobs import pages as jobs_pages
 from uptake.jobs.definitions import job_definitions
 from uptake.jobs.runner import Worker
 from uptake.observability import HttpMetrics, RequestContextMiddleware, configure_logging
+from uptake.rollout import api as rollout_api
+from uptake.rollout import ofrep as rollout_ofrep
+from uptake.rollout import pages as rollout_pages
 from uptake.privacy import pages as privacy_pages
 from uptake.settings import Settings
 from uptake.telemetry import api as telemetry_api
@@ -66,6 +69,7 @@ API_ROUTERS: list[APIRouter] = [
     governance_api.router,
     analytics_api.router,
     telemetry_api.router,
+    rollout_api.router,
 ]
 PAGE_ROUTERS: list[APIRouter] = [
     directory_scim_api.router,
@@ -80,6 +84,8 @@ PAGE_ROUTERS: list[APIRouter] = [
     telemetry_pages.router,
     telemetry_import_pages.router,
     privacy_pages.router,
+    rollout_ofrep.router,
+    rollout_pages.router,
 ]
 
 

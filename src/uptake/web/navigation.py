@@ -27,6 +27,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Tools", "/tools", LEADS),
     NavItem("Reviews", "/governance/reviews", frozenset({Role.reviewer, Role.program_lead})),
     NavItem("Frameworks", "/governance/frameworks", frozenset({Role.reviewer, Role.program_lead})),
+    NavItem("Rollout", "/rollout", frozenset({Role.reviewer, Role.program_lead})),
     NavItem("Audit log", "/audit", frozenset({Role.reviewer, Role.program_lead})),
     NavItem("Unrecognized usage", "/telemetry/unrecognized", LEADS),
     NavItem("Import usage", "/telemetry/import", LEADS),
