@@ -4,6 +4,8 @@ validation, pseudonymization and once-only append as the HTTP batch API."""
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
@@ -44,3 +46,13 @@ def time_on_day(day: date, timezone: str, now: datetime) -> datetime:
     so a report of today is never refused as coming from the future."""
     noon = datetime.combine(day, time(12), tzinfo=ZoneInfo(timezone))
     return min(noon, now)
+
+
+def deterministic_event_id(namespace: uuid.UUID, name: str) -> str:
+    """`str(uuid.uuid5(namespace, name))`, three times faster: an import of millions of events makes one per
+    event, and `uuid.UUID`'s construction cost more than the rest of the import's Python work."""
+    digest = bytearray(hashlib.sha1(namespace.bytes + name.encode(), usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

@@ -53,6 +53,7 @@ from uptake.telemetry.event_schema import (
     BatchUnreadable,
     UnsupportedBatchFormat,
 )
+from uptake.telemetry.event_sources import deterministic_event_id
 
 PROTOBUF_MEDIA_TYPE: Final = "application/x-protobuf"
 JSON_MEDIA_TYPE: Final = "application/json"
@@ -378,7 +379,7 @@ def map_spans(spans: list[Span], names: AttributeNames) -> MappedSpans:
 
 def span_event_id(trace_id: str, span_id: str, suffix: str = "") -> str:
     """The event id of a span (or of its n-th evaluation, with a suffix): the same on every resend."""
-    return str(uuid.uuid5(OTLP_EVENT_NAMESPACE, f"{trace_id}:{span_id}{suffix}"))
+    return deterministic_event_id(OTLP_EVENT_NAMESPACE, f"{trace_id}:{span_id}{suffix}")
 
 
 def _invoked_event(span: Span, person: str, use_case: str, tool: str | None) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO, Final
 
-from uptake.telemetry.event_sources import time_on_day
+from uptake.telemetry.event_sources import deterministic_event_id, time_on_day
 from uptake.telemetry.importers import (
     ImportedEvent,
     ImportFileUnreadable,
@@ -316,7 +316,9 @@ def _event(
     shared: Mapping[str, Any],
 ) -> dict[str, Any]:
     return {
-        "event_id": str(uuid.uuid5(GITHUB_EVENT_NAMESPACE, f"user:{user_key}:{day}:{feature}:{kind}:{n}")),
+        "event_id": deterministic_event_id(
+            GITHUB_EVENT_NAMESPACE, f"user:{user_key}:{day}:{feature}:{kind}:{n}"
+        ),
         "time": moment,
         "person": person,
         "use_case": options.use_case,
@@ -345,11 +347,8 @@ def _seat_events(
         yield ImportedEvent(
             line,
             {
-                "event_id": str(
-                    uuid.uuid5(
-                        GITHUB_EVENT_NAMESPACE,
-                        f"seat:{seat.login.lower()}:{seat.last_activity_at.isoformat()}",
-                    )
+                "event_id": deterministic_event_id(
+                    GITHUB_EVENT_NAMESPACE, f"seat:{seat.login.lower()}:{seat.last_activity_at.isoformat()}"
                 ),
                 "time": seat.last_activity_at,
                 "person": options.person(seat.login),

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, BinaryIO, Final
 
-from uptake.telemetry.event_sources import time_on_day
+from uptake.telemetry.event_sources import deterministic_event_id, time_on_day
 from uptake.telemetry.importers import (
     ImportedEvent,
     ImportFileUnreadable,
@@ -161,8 +161,8 @@ def _row_events(
         yield ImportedEvent(
             line,
             {
-                "event_id": str(
-                    uuid.uuid5(M365_EVENT_NAMESPACE, f"{canonical_person}:{app}:{day.isoformat()}")
+                "event_id": deterministic_event_id(
+                    M365_EVENT_NAMESPACE, f"{canonical_person}:{app}:{day.isoformat()}"
                 ),
                 "time": time_on_day(day, context.timezone, now),
                 "person": options.person(person),
