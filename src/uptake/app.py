@@ -41,6 +41,7 @@ from uptake.rollout import api as rollout_api
 from uptake.rollout import ofrep as rollout_ofrep
 from uptake.rollout import pages as rollout_pages
 from uptake.privacy import pages as privacy_pages
+from uptake.reports import pages as reports_pages
 from uptake.settings import Settings
 from uptake.telemetry import api as telemetry_api
 from uptake.telemetry import import_pages as telemetry_import_pages
@@ -75,6 +76,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     directory_scim_api.router,
     telemetry_otlp_api.router,
     workspaces_pages.router,
+    reports_pages.router,
     auth_pages.router,
     directory_pages.router,
     audit_pages.router,

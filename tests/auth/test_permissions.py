@@ -110,6 +110,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/jobs/{job_id}/retry"): ADMINS,
     ("GET", "/jobs"): ADMINS,
     ("POST", "/jobs/{job_id}/retry"): ADMINS,
+    # reports: the program overview and the metric definitions it links to
+    ("GET", "/dashboard"): REVIEWERS,
+    ("GET", "/dashboard/definitions"): PEOPLE,
     # directory
     ("GET", "/api/v1/job-roles"): PEOPLE,
     ("POST", "/api/v1/job-roles"): LEADS,

@@ -21,6 +21,7 @@ ADMINS = frozenset({Role.admin})
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "/", EVERYONE),
+    NavItem("Overview", "/dashboard", frozenset({Role.reviewer, Role.program_lead})),
     NavItem("Catalog", "/catalog", EVERYONE),
     NavItem("Directory", "/directory", frozenset({Role.team_lead, Role.program_lead})),
     NavItem("Use cases", "/use-cases", frozenset({Role.reviewer, Role.program_lead})),

@@ -1,0 +1,191 @@
+"""The figures and charts of the program overview, assembled from the analytics service.
+
+Every figure here is a published metric (through the privacy floor); the charts are drawn from the same rows.
+The page and the executive report both use `program_overview`, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from uptake.analytics import service as analytics_service
+from uptake.catalog import service as catalog_service
+from uptake.directory import service as directory_service
+from uptake.reports import charts
+
+OVERVIEW_DAYS = 28
+HISTORY_WEEKS = 24
+STEP_WEEKS = 4
+RETENTION_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure: its label, the value as shown, the metric it comes from, and how it moved."""
+
+    label: str
+    value: str
+    metric: str
+    detail: str = ""
+    hidden: bool = False
+
+
+@dataclass
+class ProgramOverview:
+    period: analytics_service.Period
+    figures: list[Figure]
+    adoption: charts.Chart
+    funnel: charts.Chart
+    teams: charts.Chart
+    retention: charts.Chart
+    interventions: list[analytics_service.Intervention]
+    forecasts: list[analytics_service.Forecast]
+    titles: dict[str, str] = field(default_factory=dict)
+
+
+def _share(value: object) -> str:
+    return "–" if value is None else f"{float(str(value)):.0%}"
+
+
+def program_overview(
+    session: Session, workspace_id: int, analytics: analytics_service.Analytics, *, today: date
+) -> ProgramOverview:
+    """The program lead's overview of the last four weeks (ending yesterday) and the six months before."""
+    last = today - timedelta(days=1)
+    period = analytics_service.Period(last - timedelta(days=OVERVIEW_DAYS - 1), last)
+    titles = use_case_titles(session, workspace_id)
+
+    def metric(
+        name: str,
+        by: tuple[analytics_service.Dimension, ...] = (),
+        *,
+        during: analytics_service.Period = period,
+    ) -> list[dict[str, Any]]:
+        return analytics.metric(session, workspace_id, name, during, analytics_service.Grouping(by=by)).rows
+
+    adoption = metric("adoption_rate")[0]
+    trend = metric("trend")[0]
+    acceptance = metric("acceptance_rate")[0]
+    saved = metric("time_saved")[0]
+    waste = metric("licence_waste")[0]
+    funnel_row = metric("funnel")[0]
+    figures = [
+        Figure(
+            "Adoption",
+            _share(adoption.get("value")),
+            "adoption_rate",
+            f"{adoption.get('active') or 0:,} of {adoption.get('eligible') or 0:,} eligible people active",
+            adoption["suppressed"],
+        ),
+        Figure(
+            "Change on the previous 4 weeks",
+            "–" if trend.get("value") is None else f"{float(trend['value']) * 100:+.1f} points",
+            "trend",
+            "adoption rate, this period against the one before",
+            trend["suppressed"],
+        ),
+        Figure(
+            "Outputs accepted",
+            _share(acceptance.get("value")),
+            "acceptance_rate",
+            f"of {acceptance.get('decided') or 0:,} decided outputs (edited counts as accepted)",
+            acceptance["suppressed"],
+        ),
+        Figure(
+            "Time saved",
+            "–" if saved.get("value") is None else f"{float(saved['value']) / 60:,.0f} h",
+            "time_saved",
+            "reported and estimated minutes, last 4 weeks",
+            saved["suppressed"],
+        ),
+        Figure(
+            "Idle licences",
+            "–" if waste.get("value") is None else f"{int(waste['value']):,}",
+            "licence_waste",
+            (
+                f"of {waste.get('seats') or 0:,} seats idle 30 days: "
+                f"{float(waste.get('idle_monthly_cost') or 0):,.0f} a month"
+            ),
+            waste["suppressed"],
+        ),
+    ]
+    return ProgramOverview(
+        period=period,
+        figures=figures,
+        adoption=_adoption_over_time(session, workspace_id, analytics, last, titles),
+        funnel=charts.funnel(
+            [
+                charts.FunnelStep(step, int(funnel_row.get(step) or 0))
+                for step in ("eligible", "trained", "tried", "repeat", "habitual")
+            ]
+            if not funnel_row["suppressed"]
+            else [],
+            subject="all use cases",
+        ),
+        teams=_adoption_by_team(session, workspace_id, metric("adoption_rate", ("team",))),
+        retention=charts.retention_heat_map(
+            [
+                charts.RetentionCell(
+                    row["cohort_week"], int(row["week_offset"]), None if row["suppressed"] else row["value"]
+                )
+                for row in metric(
+                    "retention",
+                    during=analytics_service.Period(
+                        last - timedelta(weeks=RETENTION_WEEKS) + timedelta(days=1), last
+                    ),
+                )
+            ]
+        ),
+        interventions=analytics.interventions(session, workspace_id, period, limit=5),
+        forecasts=[
+            item for item in analytics.forecasts(session, workspace_id, last) if item.use_case in titles
+        ],
+        titles=titles,
+    )
+
+
+def use_case_titles(session: Session, workspace_id: int) -> dict[str, str]:
+    use_cases, _ = catalog_service.list_use_cases(session, workspace_id, limit=10_000)
+    return {use_case.slug: use_case.title for use_case in use_cases}
+
+
+def _adoption_over_time(
+    session: Session,
+    workspace_id: int,
+    analytics: analytics_service.Analytics,
+    last: date,
+    titles: dict[str, str],
+) -> charts.Chart:
+    """Adoption rate (active in the 28 days before each point) every four weeks over the last six months."""
+    points: list[charts.SeriesPoint] = []
+    for weeks_back in range(HISTORY_WEEKS, -1, -STEP_WEEKS):
+        end = last - timedelta(weeks=weeks_back)
+        window = analytics_service.Period(end - timedelta(days=OVERVIEW_DAYS - 1), end)
+        rows = analytics.metric(
+            session, workspace_id, "adoption_rate", window, analytics_service.Grouping(by=("use_case",))
+        ).rows
+        for row in rows:
+            if row["suppressed"] or row.get("value") is None or not row.get("active"):
+                continue
+            points.append(
+                charts.SeriesPoint(titles.get(row["use_case"], row["use_case"]), end, float(row["value"]))
+            )
+    return charts.adoption_over_time(points)
+
+
+def _adoption_by_team(session: Session, workspace_id: int, rows: list[dict[str, Any]]) -> charts.Chart:
+    """Teams without subteams (a parent's figure is the sum of its children's, shown elsewhere)."""
+    teams = directory_service.list_all_teams(session, workspace_id)
+    parents = {team.parent_id for team in teams if team.parent_id is not None}
+    names = {team.id: team.name for team in teams if team.id not in parents}
+    return charts.adoption_by_team(
+        [
+            charts.GroupValue(names[row["team_id"]], None if row["suppressed"] else row.get("value"))
+            for row in rows
+            if row["team_id"] in names
+        ]
+    )
