@@ -902,6 +902,88 @@ def people_erase(
     console.print(f"Person {report.person_id} erased: directory record removed, {events}.")
 
 
+# -- people imports ---------------------------------------------------------------------------------------------
+
+
+@import_app.command("people")
+def import_people(
+    file: Annotated[Path, typer.Argument(help="A CSV file, header row first (see docs/people-import.md).")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change and store nothing.")
+    ] = False,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Import people from CSV: upsert by external id, teams and managers linked by name or id.
+
+    Every bad row is reported with its line, column and reason, and the good rows are imported all the same.
+    The exit status is non-zero only when the file cannot be read at all.
+    """
+    from uptake.db import session_scope
+    from uptake.directory import people_import as importer
+
+    if not file.is_file():
+        raise CommandError(f"{file}: no such file")
+    settings = _settings(config)
+    size = max(1, file.stat().st_size)
+    with _progress() as progress:
+        reading = progress.add_task("reading", total=size)
+        tasks: dict[str, Any] = {}
+
+        def lines_read(handle: Any) -> Any:
+            characters = 0
+            for number, line in enumerate(handle, start=1):
+                characters += len(line)
+                if number % 5000 == 0:
+                    progress.update(reading, completed=min(characters, size))
+                yield line
+            progress.update(reading, completed=size)
+
+        def advance(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = progress.add_task(step, total=max(total, 1))
+            progress.update(tasks[step], completed=done, total=max(total, 1))
+
+        try:
+            with (
+                session_scope(_session_factory(settings)) as session,
+                file.open(encoding="utf-8-sig", newline="") as handle,
+            ):
+                workspace_id = _resolve_workspace(session, workspace)
+                report = importer.import_people(
+                    session,
+                    workspace_id,
+                    lines_read(handle),
+                    dry_run=dry_run,
+                    actor="system",
+                    progress=advance,
+                )
+        except UnicodeDecodeError:
+            raise CommandError(f"{file} is not UTF-8 text; save it as 'CSV UTF-8' and run again") from None
+    _print_import_report(report)
+
+
+def _print_import_report(report: Any) -> None:
+    verb = "would be " if report.dry_run else ""
+    console.print(
+        f"{report.rows_read:,} rows read: {report.created:,} {verb}created, {report.updated:,} {verb}updated, "
+        f"{report.unchanged:,} unchanged, {report.rejected:,} bad "
+        f"({report.teams_created:,} teams and {report.job_roles_created:,} job roles {verb}created)",
+        highlight=False,
+    )
+    if report.ignored_headers:
+        console.print(f"Columns ignored: {', '.join(report.ignored_headers)}", highlight=False)
+    if report.rejections:
+        table = Table("line", "external id", "column", "reason", title="Rows not imported")
+        for rejection in report.rejections:
+            table.add_row(
+                str(rejection.line), rejection.external_id or "", rejection.column, rejection.reason
+            )
+        console.print(table)
+    if report.dry_run:
+        console.print("Dry run: nothing was stored.")
+
+
 # -- usage imports ----------------------------------------------------------------------------------------------
 
 UseCaseOption = Annotated[
