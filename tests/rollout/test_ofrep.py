@@ -3,10 +3,13 @@ error bodies and the bulk endpoint's ETag."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openfeature import api as openfeature
 from openfeature.contrib.provider.ofrep import OFREPProvider
 from openfeature.evaluation_context import EvaluationContext
@@ -136,3 +139,43 @@ def test_the_sdk_downloads_the_state_evaluates_locally_and_sees_a_pause_at_its_n
         assert client.check(agent, USE_CASE).reason == "DISABLED"
     finally:
         client.close(timeout=2)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+request_bodies = st.one_of(
+    st.binary(max_size=200),
+    json_values.map(lambda value: json.dumps(value).encode()),
+    st.dictionaries(
+        st.sampled_from(["context", "flags", "targetingKey"]),
+        st.dictionaries(st.sampled_from(["targetingKey", "email", "team"]), json_values, max_size=3)
+        | json_values,
+        max_size=2,
+    ).map(lambda value: json.dumps(value).encode()),
+)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_no_request_body_breaks_ofrep(world, client) -> None:
+    """OFREP stays out of the OpenAPI document the API fuzz test reads, so it is fuzzed here."""
+    workspace = world.workspace()
+    live_use_case(world, workspace)
+    headers = {"Authorization": f"Bearer {world.api_key(workspace, Scope.entitlements_read)}"}
+
+    @given(body=request_bodies, key=st.sampled_from([USE_CASE, "no-such", "x" * 70]))
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    def fuzz(body: bytes, key: str) -> None:
+        single = client.post(f"/ofrep/v1/evaluate/flags/{key}", content=body, headers=headers)
+        assert single.status_code in (200, 400, 404), single.text
+        assert single.headers["content-type"] == "application/json"
+        bulk = client.post("/ofrep/v1/evaluate/flags", content=body, headers=headers)
+        assert bulk.status_code in (200, 400), bulk.text
+        if bulk.status_code == 400:
+            assert bulk.json()["errorCode"] in ("PARSE_ERROR", "INVALID_CONTEXT", "TARGETING_KEY_MISSING")
+
+    fuzz()

@@ -27,7 +27,9 @@ from uptake.auth.dependencies import EntitlementsReader, SessionDep
 from uptake.rollout import service
 from uptake.sdk.local_evaluation import Decision, Reason
 
-router = APIRouter(prefix="/ofrep/v1", tags=["ofrep"])
+# The protocol publishes its own OpenAPI document (open-feature/protocol, service/openapi.yaml); its error bodies
+# are application/json, not uptake's problem+json, so these routes stay out of uptake's document.
+router = APIRouter(prefix="/ofrep/v1", tags=["ofrep"], include_in_schema=False)
 
 MAX_BODY_BYTES = 64 * 1024
 

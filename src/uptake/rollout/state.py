@@ -64,6 +64,8 @@ def person_key(external_id: str) -> str:
 def find_person(session: Session, workspace_id: int, identifier: str) -> KnownPerson | None:
     """The directory person an identifier (email or external id, any case or spacing) names, if any."""
     text = identifier.strip()
+    if not text or "\x00" in text:
+        return None  # no directory entry has it (and PostgreSQL refuses NUL in text)
     person = directory_service.get_person_by_email(session, workspace_id, text)
     if person is None:
         person = directory_service.get_person_by_external_id(session, workspace_id, text)
