@@ -119,6 +119,7 @@ def test_figures_about_fewer_than_k_people_are_suppressed_in_every_format(lead, 
         ("/api/v1/metrics/trend", {"trend_of": "dau"}, "trend_of"),
         ("/api/v1/metrics/trend", {"trend_of": "happiness"}, "trend_of"),
         ("/api/v1/forecasts", {"target": "1.5"}, "target"),
+        ("/api/v1/forecasts", {"as_of": "1900-01-01"}, "as_of"),
         ("/api/v1/interventions", {"limit": "0"}, "limit"),
     ],
 )

@@ -196,7 +196,10 @@ def list_forecasts(
     """A Bass diffusion forecast per use case: the day its target adoption is reached, or why not."""
     workspace_id = reviewer.workspace_id
     day = as_of or service.workspace_today(session, workspace_id)
-    service.resolve_period(None, day, day, day)
+    if not service.EARLIEST_DAY <= day <= service.LATEST_DAY:
+        raise InvalidInput(
+            errors=[FieldError("as_of", f"must be between {service.EARLIEST_DAY} and {service.LATEST_DAY}")]
+        )
     forecasts = analytics_for(request).forecasts(
         session, workspace_id, day, use_case=use_case, target_share=target
     )
