@@ -237,3 +237,37 @@ def test_a_key_without_events_write_is_refused(client, world) -> None:
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
     )
     assert response.status_code == 403
+
+
+def test_a_body_over_the_events_limit_is_413_naming_it(settings, world) -> None:
+    from fastapi.testclient import TestClient
+
+    from uptake.app import create_app
+
+    application = create_app(settings.model_copy(update={"events_max_body_bytes": 1024}), start_worker=False)
+    workspace = world.workspace()
+    key = world.api_key(workspace, Scope.events_write)
+    body = json.dumps(json_export(resource={"padding": "x" * 2048})).encode()
+    try:
+        with TestClient(application) as client:
+            plain = client.post(
+                "/v1/traces",
+                content=body,
+                headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+            )
+            zipped = client.post(
+                "/v1/traces",
+                content=gzip.compress(body),
+                headers={
+                    "Authorization": f"Bearer {key}",
+                    "Content-Type": "application/json",
+                    "Content-Encoding": "gzip",
+                },
+            )
+    finally:
+        application.state.event_store.close()
+        application.state.engine.dispose()
+    assert plain.status_code == 413
+    assert "at most 1,024 bytes" in plain.json()["detail"]
+    assert zipped.status_code == 413
+    assert "decompressed body" in zipped.json()["detail"]

@@ -5,7 +5,7 @@ and `OTEL_EXPORTER_OTLP_TRACES_HEADERS=Authorization=Bearer <key with events:wri
 OTLP/HTTP specification: 200 with an `ExportTraceServiceResponse` in the request's encoding, its
 `partial_success` naming how many spans were rejected and why (a span rejected is never retried by the
 exporter, so the message says what to fix). Bodies that cannot be read at all get 400, 413 or 415 as
-problem+json.
+problem+json; the body limit is the events API's (`events_max_body_bytes`).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from uptake.auth.dependencies import EventsWriter, SessionDep, SettingsDep
 from uptake.settings import Settings
 from uptake.telemetry import otlp
-from uptake.telemetry.event_schema import MAX_BODY_BYTES, BatchTooLarge
+from uptake.telemetry.event_schema import BatchTooLarge
 from uptake.telemetry.event_sources import store_events
 from uptake.telemetry.event_store import EventStore
 from uptake.telemetry.ingest import IngestResult
-from uptake.telemetry.service import IngestContext, ingest_context
+from uptake.telemetry.service import IngestContexts
 
 router = APIRouter(tags=["telemetry"])
 
@@ -42,11 +42,12 @@ MAX_NAMED_REJECTIONS: Final = 5
 async def receive_traces(
     request: Request, session: SessionDep, settings: SettingsDep, writer: EventsWriter
 ) -> Response:
+    limit = settings.events_max_body_bytes
     announced = request.headers.get("content-length", "")
-    if announced.isdigit() and int(announced) > MAX_BODY_BYTES:
+    if announced.isdigit() and int(announced) > limit:
         raise BatchTooLarge(
-            f"The body is {int(announced):,} bytes; at most {MAX_BODY_BYTES:,} bytes are accepted.",
-            limit=MAX_BODY_BYTES,
+            f"The body is {int(announced):,} bytes; at most {limit:,} bytes are accepted.",
+            limit=limit,
             unit="bytes",
         )
     body = await request.body()
@@ -56,6 +57,7 @@ async def receive_traces(
         _receive,
         session,
         store,
+        _ingest_contexts(request),
         settings,
         writer.workspace_id,
         body,
@@ -67,23 +69,39 @@ async def receive_traces(
     return JSONResponse(otlp.response_as_json(response))
 
 
+def _ingest_contexts(request: Request) -> IngestContexts:
+    """The app's cache of workspace ingest contexts (shared with the events API): an exporter sends a batch
+    every few seconds per process, and the directory and catalog need not be read for each."""
+    state = request.app.state
+    contexts: IngestContexts | None = getattr(state, "ingest_contexts", None)
+    if contexts is None:
+        contexts = state.ingest_contexts = IngestContexts()
+    return contexts
+
+
 def _receive(
     session: Session,
     store: EventStore,
+    contexts: IngestContexts,
     settings: Settings,
     workspace_id: int,
     body: bytes,
     content_type: str | None,
     content_encoding: str | None,
 ) -> ExportTraceServiceResponse:
-    spans = otlp.decode_export(body, content_type=content_type, content_encoding=content_encoding)
+    spans = otlp.decode_export(
+        body,
+        content_type=content_type,
+        content_encoding=content_encoding,
+        max_body_bytes=settings.events_max_body_bytes,
+    )
     names = otlp.AttributeNames(
         use_case=settings.otlp_use_case_attribute,
         person=settings.otlp_person_attribute,
         tool=settings.otlp_tool_attribute,
     )
     mapped = otlp.map_spans(spans, names)
-    context: IngestContext = ingest_context(session, workspace_id)
+    context = contexts.get(session, workspace_id)
     result = store_events(store, context, mapped.events, source="otlp", now=datetime.now(UTC))
     return _answer(mapped, result, names)
 
