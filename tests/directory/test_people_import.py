@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -326,3 +328,37 @@ def test_teams_and_job_roles_only_rejected_rows_asked_for_are_not_created(world)
             "Tier 1",
         ]
         assert [role.name for role in directory_service.list_all_job_roles(session, workspace)] == ["Agent"]
+
+
+# -- the documentation stays true -------------------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_the_documented_column_names_are_exactly_the_ones_read() -> None:
+    documented = {}
+    for line in (DOCS / "people-import.md").read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"\| `(\w+)` \| (.+) \|", line)
+        if match:
+            documented[match.group(1)] = tuple(re.findall(r"`(\w+)`", match.group(2)))
+    assert documented == people_import.COLUMN_NAMES
+
+
+def test_the_sample_file_imports_without_a_bad_row(world) -> None:
+    workspace = world.workspace()
+    with (DOCS / "people-sample.csv").open(encoding="utf-8", newline="") as sample:
+        report = _import(world, workspace, list(sample))
+    assert (report.created, report.rejected, report.ignored_headers) == (10, 0, [])
+    with session_scope(world.factory, workspace) as session:
+        cara = directory_service.get_person_by_external_id(session, workspace, "E1005")
+        aoife = directory_service.get_person_by_external_id(session, workspace, "E1003")
+        assert cara is not None
+        assert aoife is not None
+        assert cara.manager_id == aoife.id  # the manager given by email
+        assert cara.employment_status == EmploymentStatus.leave
+        tier1 = directory_service.get_team_by_name(session, workspace, "Tier 1 Support")
+        assert tier1 is not None
+        assert [team.name for team in directory_service.team_ancestors(session, workspace, tier1.id)] == [
+            "Operations",
+            "Customer Service",
+        ]
