@@ -58,3 +58,26 @@ def test_the_organization_has_the_people_asked_for_each_with_one_email(session_f
     assert demo.people == len(first)
     assert len(first) >= 200
     assert len(set(first)) == len(first)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_each_persona_finds_their_own_things_on_the_home_page(demo, session_factory) -> None:
+    from uptake.auth.principal import Principal
+    from uptake.auth.roles import Role
+    from uptake.directory.models import Person
+    from uptake.workspaces.home import personal_home
+
+    def principal(session, persona_key: str, role: Role) -> Principal:
+        email = next(persona.email for persona in demo.personas if persona.key == persona_key)
+        person_id = session.scalars(select(Person.id).where(Person.email == email)).one()
+        return Principal(workspace_id=demo.workspace_id, roles=frozenset({role}), person_id=person_id)
+
+    with session_scope(session_factory, demo.workspace_id) as session:
+        employee = principal(session, "employee", Role.employee)
+        lead = principal(session, "program_lead", Role.program_lead)
+        employee_home = personal_home(session, employee, analytics=None)
+        lead_home = personal_home(session, lead, analytics=None)
+    assert "support-reply-drafts" in {use_case.slug for use_case in employee_home.use_cases}
+    assert "campaign-copy" not in {use_case.slug for use_case in employee_home.use_cases}  # a draft
+    assert employee_home.review_queue == 0
+    assert lead_home.review_queue == 2  # the two use cases left in review

@@ -349,7 +349,7 @@ def create_demo_organization(
             progress("people", index + 1 + len(heads) + len(leads), people)
     directory_service.add_people_in_bulk(session, workspace_id, members)
 
-    persona_ids = _create_personas(session, workspace_id, lead_of, team_roles)
+    persona_ids = _create_personas(session, workspace_id, lead_of, team_roles, roles)
     progress("catalog", 0, len(demo_catalog.USE_CASES))
     board = demo_catalog.create_reviewer_board(
         session,
@@ -380,7 +380,11 @@ def create_demo_organization(
 
 
 def _create_personas(
-    session: Session, workspace_id: int, lead_of: dict[int, int], team_roles: list[tuple[int, str, int]]
+    session: Session,
+    workspace_id: int,
+    lead_of: dict[int, int],
+    team_roles: list[tuple[int, str, int]],
+    role_ids: dict[str, int],
 ) -> dict[str, int]:
     """Each persona's person, with an account; returns their ids by persona key."""
     tier1_team_id = next(team_id for team_id, role_name, _ in team_roles if role_name == "Support agent")
@@ -410,6 +414,7 @@ def _create_personas(
             if persona.key == "employee":
                 person.team_id = tier1_team_id
                 person.manager_id = lead_of[tier1_team_id]
+                person.job_role_id = role_ids["Support agent"]
         session.flush()
         auth_service.create_account(
             session, workspace_id, person_id=person.id, roles=list(persona.roles), password=DEMO_PASSWORD

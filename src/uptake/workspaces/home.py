@@ -1,14 +1,26 @@
-"""What the workspace home page shows: what exists so far, and what to do first in an empty workspace."""
+"""What the home page shows each person: their AI use cases and training, and what their roles ask of them.
+
+Everyone sees the use cases aimed at them and the training they still owe; a reviewer, their review queue and
+the overdue re-reviews; a program lead, the headline adoption figure and the top interventions; an admin, what
+exists in the workspace. A new workspace shows what to do first instead.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from uptake.analytics import service as analytics_service
 from uptake.audit import service as audit_service
 from uptake.auth import service as auth_service
+from uptake.auth.principal import Principal
+from uptake.auth.roles import Role
+from uptake.catalog import service as catalog_service
 from uptake.directory import service as directory_service
+from uptake.enablement import service as enablement_service
+from uptake.governance import service as governance_service
 from uptake.jobs import service as jobs_service
 
 
@@ -40,3 +52,76 @@ def summarize_workspace(session: Session, workspace_id: int) -> HomeSummary:
         jobs_failed=jobs.get(jobs_service.JobStatus.failed, 0),
         jobs_running=jobs.get(jobs_service.JobStatus.running, 0),
     )
+
+
+@dataclass(frozen=True)
+class UseCaseLink:
+    slug: str
+    title: str
+    status: str
+
+
+@dataclass(frozen=True)
+class TrainingDue:
+    title: str
+    modules: list[tuple[str, str]]  # (slug, title) of the modules not done yet
+
+
+@dataclass(frozen=True)
+class ProgramPulse:
+    adoption: float | None
+    active: int
+    eligible: int
+    interventions: list[analytics_service.Intervention]
+
+
+@dataclass
+class PersonalHome:
+    use_cases: list[UseCaseLink]
+    training_due: list[TrainingDue]
+    review_queue: int = 0
+    overdue_re_reviews: int = 0
+    program: ProgramPulse | None = None
+
+
+def personal_home(
+    session: Session, caller: Principal, *, analytics: analytics_service.Analytics | None
+) -> PersonalHome:
+    """The parts of the home page that depend on who is looking."""
+    workspace_id = caller.workspace_id
+    use_cases: list[UseCaseLink] = []
+    training: list[TrainingDue] = []
+    if caller.person_id is not None:
+        mine, _ = catalog_service.list_use_cases(
+            session, workspace_id, for_person_id=caller.person_id, published_only=True, limit=12
+        )
+        use_cases = [UseCaseLink(u.slug, u.title, u.status.value) for u in mine]
+        overview = enablement_service.training_overview(session, workspace_id, caller.person_id)
+        training = [
+            TrainingDue(
+                requirement.title,
+                [
+                    (module.module_slug, module.module_title)
+                    for module in requirement.modules
+                    if module.completion is None
+                ],
+            )
+            for requirement in overview.requirements
+            if not requirement.is_satisfied
+        ]
+    home = PersonalHome(use_cases=use_cases, training_due=training)
+    roles = caller.roles
+    if roles & {Role.reviewer, Role.program_lead, Role.admin}:
+        home.review_queue = len(governance_service.list_review_queue(session, workspace_id))
+        home.overdue_re_reviews = len(governance_service.list_overdue_re_reviews(session, workspace_id))
+    if analytics is not None and roles & {Role.program_lead, Role.admin}:
+        today = analytics_service.workspace_today(session, workspace_id)
+        period = analytics_service.Period(today - timedelta(days=28), today - timedelta(days=1))
+        row = analytics.metric(session, workspace_id, "adoption_rate", period).rows[0]
+        home.program = ProgramPulse(
+            adoption=None if row["suppressed"] else row.get("value"),
+            active=int(row.get("active") or 0),
+            eligible=int(row.get("eligible") or 0),
+            interventions=analytics.interventions(session, workspace_id, period, limit=3),
+        )
+    return home

@@ -6,11 +6,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from uptake.analytics import service as analytics_service
 from uptake.auth.dependencies import AdminPage, EmployeePage, SessionDep
+from uptake.auth.roles import Role
 from uptake.web.flash import flash
 from uptake.web.templating import render
 from uptake.workspaces import schemas, service
-from uptake.workspaces.home import summarize_workspace
+from uptake.workspaces.home import personal_home, summarize_workspace
 
 router = APIRouter(include_in_schema=False)
 
@@ -19,7 +21,13 @@ router = APIRouter(include_in_schema=False)
 def home(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
     workspace = service.get_workspace(session, caller.workspace_id)
     summary = summarize_workspace(session, caller.workspace_id)
-    return render(request, "workspaces/home.html", {"workspace": workspace, "summary": summary})
+    analytics = (
+        analytics_service.app_analytics(request.app.state)
+        if caller.roles & {Role.program_lead, Role.admin} and not summary.is_empty
+        else None
+    )
+    mine = personal_home(session, caller, analytics=analytics)
+    return render(request, "workspaces/home.html", {"workspace": workspace, "summary": summary, "mine": mine})
 
 
 @router.get("/settings/workspace")
