@@ -25,10 +25,14 @@ from uptake.auth import pages as auth_pages
 from uptake.auth.dependencies import LoginRequired
 from uptake.catalog import api as catalog_api
 from uptake.catalog import pages as catalog_pages
+from uptake.comms import api as comms_api
+from uptake.comms import pages as comms_pages
 from uptake.db import make_engine, make_session_factory
 from uptake.directory import api as directory_api
 from uptake.directory import pages as directory_pages
 from uptake.directory import scim_api as directory_scim_api
+from uptake.enablement import api as enablement_api
+from uptake.enablement import pages as enablement_pages
 from uptake.errors import PROBLEM_CONTENT_TYPE, FieldError, Problem, UptakeError, problem_body
 from uptake.governance import api as governance_api
 from uptake.governance import pages as governance_pages
@@ -68,6 +72,8 @@ API_ROUTERS: list[APIRouter] = [
     jobs_api.router,
     catalog_api.router,
     governance_api.router,
+    enablement_api.router,
+    comms_api.router,
     analytics_api.router,
     telemetry_api.router,
     rollout_api.router,
@@ -83,6 +89,8 @@ PAGE_ROUTERS: list[APIRouter] = [
     jobs_pages.router,
     catalog_pages.router,
     governance_pages.router,
+    enablement_pages.router,
+    comms_pages.router,
     telemetry_pages.router,
     telemetry_import_pages.router,
     privacy_pages.router,

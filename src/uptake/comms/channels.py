@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
 from typing import Any
 
 from uptake.db import utcnow
@@ -55,6 +56,12 @@ def message_id(message_key: str, sender: str) -> str:
     return f"<{message_key}@{domain}>"
 
 
+@lru_cache(maxsize=64)
+def _html(markdown: str) -> str:
+    """The email's HTML part; cached because an announcement sends one text to every person of its cohort."""
+    return str(render_markdown(markdown))
+
+
 def email_message(message: OutgoingMessage, *, sender: str, recipient: str, link: str | None) -> EmailMessage:
     email = EmailMessage()
     email["Subject"] = message.subject
@@ -65,7 +72,7 @@ def email_message(message: OutgoingMessage, *, sender: str, recipient: str, link
     email["X-Uptake-Category"] = message.category
     email["Auto-Submitted"] = "auto-generated"
     text = message.body_markdown.strip()
-    html = str(render_markdown(message.body_markdown))
+    html = _html(message.body_markdown)
     if link:
         text += f"\n\nOpen in uptake: {link}\n"
         html += f'<p><a href="{link}">Open in uptake</a></p>'

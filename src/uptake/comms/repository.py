@@ -102,7 +102,7 @@ def list_announcements_for_person(
         .order_by(Announcement.sent_at.desc(), Announcement.id.desc())
         .limit(limit)
     )
-    return [(announcement, recipient) for announcement, recipient in session.execute(query).tuples()]
+    return [(announcement, recipient) for announcement, recipient in session.execute(query)]
 
 
 # -- questions, answers, FAQ ------------------------------------------------------------------------------------

@@ -107,12 +107,16 @@ def my_requirement(use_case_slug: SlugPath, session: SessionDep, learner: Employ
     return service.use_case_requirement(session, learner.workspace_id, _person(learner), use_case_slug)
 
 
+@router.get("/training/me/literacy", response_model=schemas.LiteracyRecord)
+def my_literacy_record(session: SessionDep, learner: Employee) -> schemas.LiteracyRecord:
+    """My AI-literacy record: every module I completed and when."""
+    return service.literacy_record(session, learner.workspace_id, _person(learner))
+
+
 @router.get("/training/people/{person_id}/literacy", response_model=schemas.LiteracyRecord)
-def literacy_record(person_id: ResourceId, session: SessionDep, caller: Employee) -> schemas.LiteracyRecord:
-    """A person's AI-literacy record (EU AI Act Art. 4 evidence): their own, or anyone's for a program lead."""
-    if caller.person_id != person_id and not caller.has_role(Role.program_lead):
-        raise Forbidden("you may see your own AI-literacy record; program leads see everyone's")
-    return service.literacy_record(session, caller.workspace_id, person_id)
+def literacy_record(person_id: ResourceId, session: SessionDep, lead: ProgramLead) -> schemas.LiteracyRecord:
+    """A person's AI-literacy record, the evidence for the EU AI Act's Art. 4 AI-literacy duty."""
+    return service.literacy_record(session, lead.workspace_id, person_id)
 
 
 @router.get("/training/coverage", response_model=list[schemas.TeamCoverage])
