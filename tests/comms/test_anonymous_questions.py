@@ -83,15 +83,9 @@ def test_an_anonymous_question_leaves_no_trace_of_the_asker(world, settings, cap
         assert api.json()["is_anonymous"]
         shown = client.get(page.headers["location"])
         main = shown.text.split('<main id="main"', 1)[1]
-        assert (
-            shown.status_code == 200
-        )
-        assert (
-            "asked anonymously" in main.lower()
-        )
-        assert (
-            person.display_name not in main
-        )
+        assert shown.status_code == 200
+        assert "asked anonymously" in main.lower()
+        assert person.display_name not in main
 
     after, metadata = _snapshot(engine)
     changed = {name: after[name] - before.get(name, set()) for name in after}
