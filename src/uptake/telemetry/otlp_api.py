@@ -28,7 +28,7 @@ from uptake.telemetry.event_store import EventStore
 from uptake.telemetry.ingest import IngestResult
 from uptake.telemetry.service import IngestContexts
 
-router = APIRouter(tags=["telemetry"])
+router = APIRouter(include_in_schema=False)  # an OTLP endpoint: the OpenTelemetry specification describes it
 
 MAX_NAMED_REJECTIONS: Final = 5
 """How many rejected spans the answer's message names one by one; the count covers them all."""
