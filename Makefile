@@ -42,6 +42,7 @@ browsers:
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/metrics.py
+	$(BIN)/python bench/entitlements.py
 	$(BIN)/python bench/people_import.py
 
 docs: $(STAMP)
