@@ -39,7 +39,7 @@ LEAD_MOVES: dict[S, set[S]] = {
 GOVERNED_MOVES: dict[S, set[S]] = {
     S.draft: {S.in_review},
     S.in_review: {S.approved, S.rejected, S.draft},
-    **{status: {S.paused} for status in LIVE},
+    **{status: {S.rejected} for status in LIVE},
 }
 PAUSABLE = (S.draft, S.in_review, *LIVE)
 

@@ -219,3 +219,33 @@ def test_the_whole_lifecycle_is_on_the_record(client, board: Board, world) -> No
     ]
     actors = [entry.actor for entry in reversed(entries)]
     assert actors[:2] == [f"person:{board.lead.person_id}", f"person:{board.reviewers['security'].person_id}"]
+
+
+def test_a_rejected_re_review_ends_the_approval_and_no_lead_can_undo_it(client, board: Board) -> None:
+    ready_use_case(client, "replies", board.directory)
+    review = submit(client, board.lead, "replies")
+    verdict(client, board.reviewers["ai_governance"], review["id"])
+    verdict(client, board.reviewers["security"], review["id"])
+    as_caller(client, board.lead)
+    client.post("/api/v1/use-cases/replies/transitions", json={"to": "piloting"})
+    re_review = client.post("/api/v1/use-cases/replies/re-reviews")
+    assert re_review.status_code == 201, re_review.text
+    assert status_of(client, board.lead, "replies") == "piloting"  # live while it is reviewed again
+    rejected = verdict(
+        client, board.reviewers["security"], re_review.json()["id"], "reject", comment="Leaks data."
+    )
+    assert rejected.json()["status"] == "rejected"
+    assert status_of(client, board.lead, "replies") == "rejected"
+    for target in ("piloting", "approved", "paused"):
+        refused = client.post("/api/v1/use-cases/replies/transitions", json={"to": target})
+        assert refused.status_code == 409
+        assert refused.json()["allowed"] == ["draft", "retired"]
+
+    # Back to draft, and a full review from the start.
+    assert client.post("/api/v1/use-cases/replies/transitions", json={"to": "draft"}).status_code == 200
+    again = submit(client, board.lead, "replies")
+    assert again["missing_areas"] == ["ai_governance", "security"]
+    verdict(client, board.reviewers["ai_governance"], again["id"])
+    assert status_of(client, board.lead, "replies") == "in_review"
+    verdict(client, board.reviewers["security"], again["id"])
+    assert status_of(client, board.lead, "replies") == "approved"

@@ -2,6 +2,7 @@
 
     draft → in review → approved → piloting → rolling out → generally available
     in review → rejected (→ draft, to rework) · in review → draft (withdrawn, or changes requested)
+    live → rejected (its re-review rejected it: back to draft and a full review before it is live again)
     any active status → paused → back to where it was · any status but retired → retired
 
 Each transition names who may make it. ``program_lead``: a program lead moves it directly. ``submission``: it
@@ -63,9 +64,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.piloting, S.rolling_out, "start_rollout", LEAD),
     Transition(S.piloting, S.generally_available, "make_generally_available", LEAD),
     Transition(S.rolling_out, S.generally_available, "make_generally_available", LEAD),
-    # A failed re-review pauses a live use case.
     *(Transition(source, S.paused, "pause", LEAD) for source in sorted(PAUSABLE_STATUSES)),
-    *(Transition(source, S.paused, "pause_after_review", REVIEW) for source in sorted(LIVE_STATUSES)),
+    # A rejected re-review ends a live use case's approval. Not a pause: a program lead resumes a pause, and no
+    # program lead may undo a review's rejection.
+    *(Transition(source, S.rejected, "reject_on_re_review", REVIEW) for source in sorted(LIVE_STATUSES)),
     # Resuming returns to the status the use case was paused from (and only to that one).
     *(Transition(S.paused, target, "resume", LEAD) for target in sorted(PAUSABLE_STATUSES)),
     *(Transition(source, S.retired, "retire", LEAD) for source in S if source != S.retired),

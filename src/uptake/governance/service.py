@@ -472,7 +472,7 @@ def start_re_review(
     session: Session, workspace_id: int, slug: str, *, actor: str, person_id: int | None
 ) -> Review:
     """Open a re-review of a live use case; it stays live meanwhile. Approval renews the next review date; a
-    rejection pauses the use case."""
+    rejection ends the approval (the use case is rejected and needs a full review to be live again)."""
     if person_id is None:
         raise SubmitterRequired("start a re-review as a person: the four-eyes rule needs to know who asked")
     use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
@@ -549,7 +549,7 @@ def record_verdict(
 
     The four-eyes rule: approval needs one approval from each area the tier requires, each from a different person
     on the reviewer board, none of them the submitter. A rejection or a request for changes ends the review at
-    once and sends the use case back (rejected, or to draft; a failed re-review pauses a live use case)."""
+    once and sends the use case back (rejected, or to draft; a rejected re-review rejects a live use case)."""
     if reviewer_id is None:
         raise NotOnReviewerBoard("verdicts are given by people on the reviewer board, not by API keys")
     review = get_review(session, workspace_id, review_id)
@@ -749,9 +749,9 @@ def _decide(
             session,
             workspace_id,
             use_case.id,
-            UseCaseStatus.paused,
+            UseCaseStatus.rejected,
             actor=actor,
-            action="pause_after_review",
+            action="reject_on_re_review",
             by=TransitionActor.review,
             reason=f"re-review {review.id} rejected it",
         )
