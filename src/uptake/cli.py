@@ -1025,6 +1025,19 @@ def import_m365_copilot(
     _import_usage("m365-copilot", file, None, use_case, tool, workspace, config)
 
 
+def _open_store_for_import(settings: Settings) -> Any:
+    from uptake.telemetry.event_store import EventStore
+
+    try:
+        return EventStore(settings.effective_events_url)
+    except Exception as error:  # noqa: BLE001 - DuckDB's lock error and any other failure to open, said plainly
+        raise CommandError(
+            f"cannot open the events store {settings.effective_events_url} ({str(error).splitlines()[0]}); a running "
+            "uptake server owns the file: stop it first, or upload the report on its Import usage page "
+            "(/telemetry/import)"
+        ) from None
+
+
 def _import_usage(
     name: str,
     file: Path,
@@ -1038,7 +1051,6 @@ def _import_usage(
 
     from uptake.db import session_scope
     from uptake.telemetry import service as telemetry_service
-    from uptake.telemetry.event_store import EventStore
     from uptake.telemetry.importers import ImportFileUnreadable, ImportOptions, run_import
     from uptake.telemetry.importers.sources import IMPORT_SOURCES, read_people_map, record_usage_import
 
@@ -1054,7 +1066,7 @@ def _import_usage(
             workspace_id = _resolve_workspace(session, workspace)
             context = telemetry_service.ingest_context(session, workspace_id)
         with (
-            EventStore(settings.effective_events_url) as store,
+            _open_store_for_import(settings) as store,
             file.open("rb") as stream,
             _progress() as progress,
         ):

@@ -63,3 +63,21 @@ def test_import_lists_its_sources(database_url) -> None:
     assert result.returncode == 0
     assert "github-copilot" in result.stdout
     assert "m365-copilot" in result.stdout
+
+
+@pytest.mark.slow
+def test_a_store_held_by_a_running_server_is_one_clear_line(tmp_path, database_url, world) -> None:
+    from uptake.telemetry.event_store import EventStore
+
+    world.workspace("acme")
+    data_dir = tmp_path / "cli-data"
+    env = {"UPTAKE_DATA_DIR": str(data_dir), "UPTAKE_DATABASE_URL": database_url}
+    data_dir.mkdir()
+    with EventStore(f"duckdb:///{data_dir / 'events.duckdb'}"):  # as the server holds it
+        result = uptake(
+            "import", "m365-copilot", str(SAMPLES / "m365-copilot-usage-user-detail.csv"), env=env
+        )
+    assert result.returncode == 2
+    [line] = [line for line in result.stderr.splitlines() if line.strip()]
+    assert line.startswith("error: cannot open the events store")
+    assert "upload the report on its Import usage page" in line
