@@ -6,6 +6,10 @@ may be held (an open severity-1 incident holds it by itself) and resumed. Promot
 and starts the next one. It happens by itself when every gate passes under automatic promotion; it waits for
 an approver when the plan asks for one or the use case is high risk (an approver of a high-risk use case must
 be a reviewer). An override promotes despite failing gates and needs a justification. Every change is audited.
+
+Longer than the house's ~500 lines on purpose: a wave's life (edit, start, hold, gate, promote) is one story
+read top to bottom, and splitting it would scatter the rules that guard each step; the state document and
+gate metrics already live in `state.py` and `gates.py`.
 """
 
 from __future__ import annotations
