@@ -963,6 +963,44 @@ def import_people(
     _print_import_report(report)
 
 
+@import_app.command("training")
+def import_training(
+    folder: Annotated[
+        Path, typer.Argument(help="A folder of Markdown modules with front matter (docs/training-format.md).")
+    ],
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Import training modules: each Markdown file (with its images) is created, updated or left unchanged.
+
+    A file with a mistake is reported with its field and reason and left out; the others are imported. The exit
+    status is 1 when any file failed.
+    """
+    from uptake.db import session_scope
+    from uptake.enablement import training_import
+
+    if not folder.is_dir():
+        raise CommandError(f"{folder}: no such folder")
+    settings = _settings(config)
+    files = training_import.training_files(folder)
+    with _progress() as progress, session_scope(_session_factory(settings)) as session:
+        task = progress.add_task("Importing modules", total=len(files))
+        workspace_id = _resolve_workspace(session, workspace)
+        results = training_import.import_training_folder(
+            session, workspace_id, folder, actor="system", on_file_done=lambda _: progress.advance(task)
+        )
+    table = Table("file", "module", "version", "outcome", title=f"Training modules from {folder}")
+    for result in results:
+        table.add_row(result.path, result.slug or "–", result.version or "–", result.outcome)
+    console.print(table)
+    failed = [result for result in results if result.outcome == "failed"]
+    for result in failed:
+        for error in result.errors:
+            errors.print(f"{result.path}: {error.field}: {error.reason}", highlight=False, soft_wrap=True)
+    if failed:
+        raise typer.Exit(1)
+
+
 def _print_import_report(report: Any) -> None:
     verb = "would be " if report.dry_run else ""
     console.print(
