@@ -1223,3 +1223,64 @@ def main() -> None:
         detail = "; ".join(f"{item.field}: {item.reason}" for item in error.errors) or error.detail
         errors.print(f"[red]error:[/red] {detail}", highlight=False, soft_wrap=True)
         sys.exit(1)
+
+
+# -- the executive report ---------------------------------------------------------------------------------------
+
+
+@app.command("report")
+def report_command(
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period", help="last_28_days, last_month, this_quarter, ... (default: the last four weeks)"
+        ),
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="pdf or html")] = "pdf",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (default: a name from the period)")
+    ] = None,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write the executive report (reach, depth, impact, trust, risk, cost) as PDF or HTML (server stopped)."""
+    from uptake.analytics import service as analytics_service
+    from uptake.db import session_scope
+    from uptake.reports import dashboards, executive
+
+    if output not in ("pdf", "html"):
+        raise CommandError(f"--format: {output!r} is not one of pdf, html")
+    settings = _settings(config)
+    with session_scope(_session_factory(settings)) as session:
+        workspace_id = _resolve_workspace(session, workspace)
+        today = analytics_service.workspace_today(session, workspace_id)
+        chosen = (
+            analytics_service.resolve_period(period, None, None, today)
+            if period
+            else dashboards.default_period(today)
+        )
+        try:
+            backend = analytics_service.connect_events_engine(settings.effective_events_url)
+        except Exception as error:  # noqa: BLE001 - DuckDB's lock error and any other failure to open, said plainly
+            raise CommandError(
+                f"cannot open the events store {settings.effective_events_url} ({str(error).splitlines()[0]}); "
+                "stop the server or run the report from its page"
+            ) from None
+        with _progress() as progress:
+            task = progress.add_task("Computing the figures", total=2)
+            report = executive.build_report(
+                session, workspace_id, analytics_service.Analytics(backend), period=chosen
+            )
+            progress.update(task, advance=1, description=f"Rendering the {output.upper()}")
+            try:
+                content = (
+                    executive.render_pdf(report)
+                    if output == "pdf"
+                    else executive.render_html(report).encode()
+                )
+            except executive.ReportRenderingUnavailable as error:
+                raise CommandError(str(error)) from None
+            progress.update(task, advance=1)
+    target = out or Path(f"ai-adoption-{chosen.start.isoformat()}-{chosen.end.isoformat()}.{output}")
+    target.write_bytes(content)
+    console.print(f"Wrote {target} ({len(content):,} bytes).")

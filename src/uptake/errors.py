@@ -91,6 +91,13 @@ class PayloadTooLarge(UptakeError):
     title = "The request is too large."
 
 
+class ServiceUnavailable(UptakeError):
+    """Something this installation lacks (a renderer, a library) keeps the request from being served."""
+
+    status = 503
+    title = "This installation cannot do this right now."
+
+
 def problem_body(status: int, title: str, detail: str, **extra: Any) -> dict[str, Any]:
     """A problem+json body for errors that are not UptakeErrors (HTTP errors raised by the framework)."""
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}

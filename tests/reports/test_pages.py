@@ -56,3 +56,27 @@ def test_a_program_lead_sees_adoption_over_time_and_what_to_do_next_and_employee
     for role in (Role.employee, Role.team_lead):
         as_caller(client, world.caller(demo_workspace, role))
         assert client.get("/dashboard").status_code == 403
+
+    as_caller(client, world.caller(demo_workspace, Role.program_lead))
+    report = client.get("/reports/executive")
+    assert report.status_code == 200
+    assert "AI adoption report" in report.text
+    assert "http://" not in report.text.replace('xmlns="http://www.w3.org/2000/svg"', "").replace(
+        'xmlns:xlink="http://www.w3.org/1999/xlink"', ""
+    )
+    pdf = client.get("/reports/executive.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    _assert_first_page_is_not_blank(pdf.content)
+
+
+def _assert_first_page_is_not_blank(pdf: bytes) -> None:
+    """The PDF's first page as an image: mostly white paper, but with text and a chart's colours on it."""
+    import pypdfium2
+
+    image = pypdfium2.PdfDocument(pdf)[0].render(scale=1).to_pil().convert("RGB")
+    pixels = list(image.getdata())
+    inked = sum(1 for red, green, blue in pixels if red + green + blue < 600)
+    coloured = {pixel for pixel in pixels if max(pixel) - min(pixel) > 60}
+    assert inked > len(pixels) * 0.01
+    assert len(coloured) > 20

@@ -51,12 +51,21 @@ def _share(value: object) -> str:
     return "–" if value is None else f"{float(str(value)):.0%}"
 
 
-def program_overview(
-    session: Session, workspace_id: int, analytics: analytics_service.Analytics, *, today: date
-) -> ProgramOverview:
-    """The program lead's overview of the last four weeks (ending yesterday) and the six months before."""
+def default_period(today: date) -> analytics_service.Period:
+    """The last four weeks, ending yesterday (today is not over yet)."""
     last = today - timedelta(days=1)
-    period = analytics_service.Period(last - timedelta(days=OVERVIEW_DAYS - 1), last)
+    return analytics_service.Period(last - timedelta(days=OVERVIEW_DAYS - 1), last)
+
+
+def program_overview(
+    session: Session,
+    workspace_id: int,
+    analytics: analytics_service.Analytics,
+    *,
+    period: analytics_service.Period,
+) -> ProgramOverview:
+    """The programme over `period`, with the six months of adoption before its end."""
+    last = period.end
     titles = use_case_titles(session, workspace_id)
 
     def metric(
@@ -82,7 +91,7 @@ def program_overview(
             adoption["suppressed"],
         ),
         Figure(
-            "Change on the previous 4 weeks",
+            "Change on the previous period",
             "–" if trend.get("value") is None else f"{float(trend['value']) * 100:+.1f} points",
             "trend",
             "adoption rate, this period against the one before",
@@ -99,7 +108,7 @@ def program_overview(
             "Time saved",
             "–" if saved.get("value") is None else f"{float(saved['value']) / 60:,.0f} h",
             "time_saved",
-            "reported and estimated minutes, last 4 weeks",
+            "reported and estimated minutes in the period",
             saved["suppressed"],
         ),
         Figure(
