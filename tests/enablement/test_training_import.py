@@ -14,7 +14,11 @@ from uptake.db import session_scope
 from uptake.enablement import service
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000a49444154789c6300010000050001" "0d0a2db40000000049454e44ae426082")  # fmt: skip
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000a49444154789c6300010000050001"
+    "0d0a2db40000000049454e44ae426082"
+)
 
 
 def _import(settings, folder: Path, workspace_slug: str) -> subprocess.CompletedProcess[str]:
