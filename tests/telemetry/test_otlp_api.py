@@ -3,6 +3,7 @@ OTLP/JSON bodies through the app."""
 
 import gzip
 import json
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -271,3 +272,35 @@ def test_a_body_over_the_events_limit_is_413_naming_it(settings, world) -> None:
     assert "at most 1,024 bytes" in plain.json()["detail"]
     assert zipped.status_code == 413
     assert "decompressed body" in zipped.json()["detail"]
+
+
+def test_the_reference_trace_made_a_genai_span_is_stored_with_its_ids_and_time(client, world) -> None:
+    workspace = world.workspace()
+    key = world.api_key(workspace, Scope.events_write)
+    export = json.loads(TRACE_JSON.read_text())
+    span = export["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    span["attributes"] += [
+        {"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+        {"key": "enduser.id", "value": {"stringValue": "alice@example.com"}},
+        {"key": "uptake.use_case", "value": {"stringValue": "drafting"}},
+    ]
+    response = client.post(
+        "/v1/traces",
+        content=json.dumps(export),
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    assert (response.status_code, response.json()) == (200, {})
+    with world.session(workspace) as session:
+        context = ingest_context(session, workspace)
+    pseudonym = pseudonymize_person(context.pseudonym_key, "alice@example.com", context.directory_map)
+    [event] = client.app.state.event_store.events_for_person(workspace, pseudonym)
+    trace_id, span_id = span["traceId"].lower(), span["spanId"].lower()
+    assert event["event_id"] == otlp.span_event_id(trace_id, span_id)
+    assert (json.loads(event["attributes"])["trace_id"], json.loads(event["attributes"])["span_id"]) == (
+        trace_id,
+        span_id,
+    )
+    assert event["time"] == datetime.fromtimestamp(int(span["startTimeUnixNano"]) / 1e9, UTC).replace(
+        tzinfo=None
+    )
+    assert json.loads(event["attributes"])["duration_ms"] == 1000.0
