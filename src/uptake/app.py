@@ -51,6 +51,9 @@ from uptake.telemetry import api as telemetry_api
 from uptake.telemetry import import_pages as telemetry_import_pages
 from uptake.telemetry import otlp_api as telemetry_otlp_api
 from uptake.telemetry import pages as telemetry_pages
+from uptake.trust import api as trust_api
+from uptake.trust import pages as trust_pages
+from uptake.trust import widget as trust_widget
 from uptake.web.csrf import CsrfMiddleware
 from uptake.web.templating import build_environment, render
 from uptake.workspaces import api as workspaces_api
@@ -61,7 +64,7 @@ log = structlog.get_logger("uptake.app")
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 API_PREFIX = "/api/v1"
 # Paths called by machines with their own credentials; a browser form never posts there.
-MACHINE_PATH_PREFIXES = ("/scim/", "/ofrep/", "/v1/traces")
+MACHINE_PATH_PREFIXES = ("/scim/", "/ofrep/", "/v1/traces", "/widget/")
 MACHINE_AND_API_PREFIXES = (API_PREFIX, *MACHINE_PATH_PREFIXES, "/healthz", "/readyz", "/metrics")
 
 API_ROUTERS: list[APIRouter] = [
@@ -77,6 +80,7 @@ API_ROUTERS: list[APIRouter] = [
     analytics_api.router,
     telemetry_api.router,
     rollout_api.router,
+    trust_api.router,
 ]
 PAGE_ROUTERS: list[APIRouter] = [
     directory_scim_api.router,
@@ -96,6 +100,8 @@ PAGE_ROUTERS: list[APIRouter] = [
     privacy_pages.router,
     rollout_ofrep.router,
     rollout_pages.router,
+    trust_widget.router,
+    trust_pages.router,
 ]
 
 

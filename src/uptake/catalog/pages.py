@@ -20,6 +20,7 @@ from uptake.catalog.use_card import SECTIONS
 from uptake.directory import service as directory_service
 from uptake.errors import FieldError, InvalidInput, UptakeError
 from uptake.governance import service as governance_service
+from uptake.trust import service as trust_service
 from uptake.web.flash import flash
 from uptake.web.templating import render
 
@@ -408,6 +409,9 @@ def use_case_page(slug: str, request: Request, session: SessionDep, caller: Empl
         "tier": use_case.risk_tier,
         "tier_name": tier_names.get(use_case.risk_tier or ""),
         "status": use_case.status,
+        **trust_service.trust_label(
+            session, workspace_id, use_case, trust_service.analytics_engine(request.app.state)
+        ),
     }
     context = {
         "use_case": use_case,

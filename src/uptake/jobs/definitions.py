@@ -8,6 +8,7 @@ from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobDefinition
 from uptake.rollout import service as rollout_service
 from uptake.telemetry import service as telemetry_service
+from uptake.trust import service as trust_service
 
 
 def job_definitions() -> list[JobDefinition]:
@@ -61,5 +62,11 @@ def job_definitions() -> list[JobDefinition]:
             description="Gather each person's held email into one daily (or Monday's weekly) digest.",
             schedule="5 7 * * *",
             max_attempts=3,
+        ),
+        JobDefinition(
+            name=trust_service.THEMES_JOB,
+            function=trust_service.find_feedback_themes,
+            description="Group feedback comments into themes (sentence embeddings, else TF-IDF), with progress.",
+            max_attempts=2,
         ),
     ]

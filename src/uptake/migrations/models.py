@@ -16,10 +16,13 @@ def load_all_models() -> MetaData:
     from uptake.governance import models as governance_models
     from uptake.jobs import models as jobs_models
     from uptake.rollout import models as rollout_models
+    from uptake.surveys import models as surveys_models
+    from uptake.trust import models as trust_models
     from uptake.workspaces import models as workspaces_models
 
     assert all((audit_models, auth_models, directory_models, jobs_models, workspaces_models))
     assert all((catalog_models, governance_models))
     assert all((enablement_models, comms_models))
     assert rollout_models
+    assert all((trust_models, surveys_models))
     return Base.metadata

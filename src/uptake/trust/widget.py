@@ -1,0 +1,82 @@
+"""The embeddable feedback widget: its script, and the endpoint it posts to from another origin.
+
+`/widget/feedback.js` is a plain script file (no inline code, no eval), so a page with a strict content security
+policy embeds it by allowing uptake's origin in `script-src` and `connect-src`. The widget posts JSON to
+`/widget/{key}/feedback` with a public key that can only write feedback for its one use case; the browser's
+preflight (OPTIONS) and the POST are answered with CORS headers only for the origins the key lists. These paths
+carry no cookies (`credentials: "omit"`), so they are exempt from CSRF checks like the other machine paths.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path as FilePath
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse, Response
+
+from uptake.auth.dependencies import Public, SessionDep
+from uptake.trust import schemas, service
+from uptake.trust.models import WidgetKey
+from uptake.trust.trust_score import analytics_engine, publish_incidents
+
+router = APIRouter(tags=["trust"], include_in_schema=False)
+
+SCRIPT_FILE = FilePath(__file__).resolve().parent / "static" / "feedback.js"
+PREFLIGHT_MAX_AGE_SECONDS = 600
+KeyPath = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@cache
+def widget_script() -> bytes:
+    return SCRIPT_FILE.read_bytes()
+
+
+def cors_headers(key: WidgetKey, origin: str | None) -> dict[str, str]:
+    """The CORS answer for `origin`: allowed only when the key lists it (nothing otherwise)."""
+    if not service.is_origin_allowed(key, origin):
+        return {"Vary": "Origin"}
+    return {
+        "Access-Control-Allow-Origin": str(origin),
+        "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Headers": "Content-Type",
+        "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE_SECONDS),
+        "Vary": "Origin",
+    }
+
+
+@router.get("/widget/feedback.js")
+def feedback_script(anyone: Public) -> Response:
+    return Response(
+        widget_script(),
+        media_type="text/javascript",
+        headers={
+            "Cache-Control": "public, max-age=300",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.options("/widget/{key}/feedback")
+def feedback_preflight(key: KeyPath, request: Request, session: SessionDep, anyone: Public) -> Response:
+    widget_key = service.widget_key_for(session, key)
+    origin = request.headers.get("origin")
+    status = 204 if service.is_origin_allowed(widget_key, origin) else 403
+    return Response(status_code=status, headers=cors_headers(widget_key, origin))
+
+
+@router.post("/widget/{key}/feedback", status_code=201)
+def post_feedback(
+    key: KeyPath, body: schemas.WidgetFeedbackCreate, request: Request, session: SessionDep, anyone: Public
+) -> JSONResponse:
+    widget_key = service.widget_key_for(session, key)
+    origin = request.headers.get("origin")
+    if not service.is_origin_allowed(widget_key, origin):
+        raise service.OriginNotAllowed(f"origin {origin or '(none)'} is not one this key accepts")
+    feedback, incident = service.record_widget_feedback(session, widget_key, body)
+    if incident is not None:
+        publish_incidents(session, widget_key.workspace_id, analytics_engine(request.app.state))
+    answer = schemas.FeedbackRecorded(id=feedback.id, incident_id=incident.id if incident else None)
+    return JSONResponse(answer.model_dump(), status_code=201, headers=cors_headers(widget_key, origin))
