@@ -67,3 +67,16 @@ def test_chunked_and_empty_columns(column):
     expected = [pseudonymize(b"k", person) for person in column.to_pylist()]
 
     assert pseudonymize_people(b"k", column).to_pylist() == expected
+
+
+def test_a_cache_carries_pseudonyms_from_batch_to_batch():
+    directory = build_directory_map([("E1", "alice@example.com")])
+    first = pa.array(["alice@example.com", "E1", "bob@example.com"])
+    cache: dict[str, str] = {}
+    uncached = pseudonymize_people(b"key", first, directory).to_pylist()
+    assert pseudonymize_people(b"key", first, directory, cache).to_pylist() == uncached
+    assert cache == dict(zip(first.to_pylist(), uncached, strict=True))
+    # A later batch takes what the cache holds without computing it again.
+    cache["bob@example.com"] = "taken-from-the-cache"
+    second = pseudonymize_people(b"key", pa.array(["bob@example.com", "carol@example.com"]), directory, cache)
+    assert second.to_pylist() == ["taken-from-the-cache", pseudonymize(b"key", "carol@example.com")]

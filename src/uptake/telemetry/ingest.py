@@ -77,11 +77,13 @@ def ingest_batch(
     now: datetime,
     max_events: int = MAX_EVENTS_PER_BATCH,
     max_body_bytes: int = MAX_BODY_BYTES,
+    pseudonym_cache: dict[str, str] | None = None,
 ) -> IngestResult:
     """Decode a request body (JSON array or NDJSON, maybe gzip) and store its valid events.
 
     Raises what `decode_batch` raises for a body that cannot be read at all (400, 413, 415);
-    a malformed event is only listed in `rejected`.
+    a malformed event is only listed in `rejected`. `pseudonym_cache` keeps pseudonyms from batch to
+    batch (see `pseudonyms.pseudonymize_people`).
     """
     zone = _workspace_zone(workspace_timezone, source)
     decoded = decode_batch(
@@ -104,6 +106,7 @@ def ingest_batch(
         known_tools=known_tools,
         source=source,
         now=now,
+        pseudonym_cache=pseudonym_cache,
     )
 
 
@@ -120,6 +123,7 @@ def ingest_events(
     known_kinds: frozenset[str],
     source: str,
     now: datetime,
+    pseudonym_cache: dict[str, str] | None = None,
 ) -> IngestResult:
     """Store events already in Python form (maps with the body's fields; `time` may be an aware
     datetime). The caller picks the batch size: each call is one append."""
@@ -136,6 +140,7 @@ def ingest_events(
         known_tools=known_tools,
         source=source,
         now=now,
+        pseudonym_cache=pseudonym_cache,
     )
 
 
@@ -190,6 +195,7 @@ def _store_batch(
     known_tools: AbstractSet[str],
     source: str,
     now: datetime,
+    pseudonym_cache: dict[str, str] | None,
 ) -> IngestResult:
     events = decoded.events
     count = events.num_rows
@@ -199,7 +205,7 @@ def _store_batch(
             events["event_id"],
             events["time"],
             local_days(events["time"], zone),
-            pseudonymize_people(pseudonym_key, events["person"], directory_map),
+            pseudonymize_people(pseudonym_key, events["person"], directory_map, pseudonym_cache),
             events["use_case"],
             events["tool"],
             events["kind"],

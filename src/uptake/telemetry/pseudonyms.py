@@ -92,24 +92,38 @@ def pseudonymize_person(key: bytes, identifier: str, directory_map: Mapping[str,
     return pseudonymize(key, canonical_person_key(identifier, directory_map))
 
 
+MAX_CACHED_PSEUDONYMS = 200_000
+
+
 def pseudonymize_people(
-    key: bytes, people: pa.Array | pa.ChunkedArray, directory_map: Mapping[str, str] | None = None
+    key: bytes,
+    people: pa.Array | pa.ChunkedArray,
+    directory_map: Mapping[str, str] | None = None,
+    cache: dict[str, str] | None = None,
 ) -> pa.Array:
     """The pseudonyms of a whole column of identifiers, computing each distinct identifier once.
 
     A batch names few people many times: the column is dictionary-encoded, the distinct identifiers
-    are pseudonymized (each canonical key once), and the codes pick the pseudonyms back out.
+    are pseudonymized (each canonical key once), and the codes pick the pseudonyms back out. `cache`
+    (identifier as sent → pseudonym) carries them from batch to batch; it is only valid for one `key`
+    and one `directory_map`, so its owner drops it with them. It stops growing at
+    `MAX_CACHED_PSEUDONYMS` entries.
     """
     encoded = pc.dictionary_encode(people)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
     pseudonymizer = _Pseudonymizer(key)
     by_canonical_key: dict[str, str] = {}
+    known = cache if cache is not None else {}
     pseudonyms = []
     for identifier in encoded.dictionary.to_pylist():
-        canonical_key = canonical_person_key(identifier, directory_map)
-        pseudonym = by_canonical_key.get(canonical_key)
+        pseudonym = known.get(identifier)
         if pseudonym is None:
-            pseudonym = by_canonical_key[canonical_key] = pseudonymizer(canonical_key)
+            canonical_key = canonical_person_key(identifier, directory_map)
+            pseudonym = by_canonical_key.get(canonical_key)
+            if pseudonym is None:
+                pseudonym = by_canonical_key[canonical_key] = pseudonymizer(canonical_key)
+            if cache is not None and len(cache) < MAX_CACHED_PSEUDONYMS:
+                cache[identifier] = pseudonym
         pseudonyms.append(pseudonym)
     return pa.array(pseudonyms, pa.string()).take(encoded.indices)

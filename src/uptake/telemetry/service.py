@@ -10,7 +10,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -45,6 +45,8 @@ class IngestContext:
     known_use_cases: frozenset[str]
     known_tools: frozenset[str]
     known_kinds: frozenset[str]
+    pseudonym_cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """Pseudonyms of the identifiers seen since this context was read (valid for its key and directory)."""
 
 
 def pseudonym_key(session: Session, workspace_id: int) -> bytes:
@@ -128,6 +130,7 @@ def ingest_request_body(
         now=now or datetime.now(UTC),
         max_events=max_events,
         max_body_bytes=max_body_bytes,
+        pseudonym_cache=context.pseudonym_cache,
     )
 
 
