@@ -19,8 +19,6 @@ from uptake.privacy import service
 from uptake.telemetry import service as telemetry_service
 from uptake.telemetry.event_store import EventStore
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
 NOW = datetime.now(UTC)
 MODULE = """---
 slug: prompt-basics
