@@ -41,11 +41,11 @@ from uptake.jobs import pages as jobs_pages
 from uptake.jobs.definitions import job_definitions
 from uptake.jobs.runner import Worker
 from uptake.observability import HttpMetrics, RequestContextMiddleware, configure_logging
+from uptake.privacy import pages as privacy_pages
+from uptake.reports import pages as reports_pages
 from uptake.rollout import api as rollout_api
 from uptake.rollout import ofrep as rollout_ofrep
 from uptake.rollout import pages as rollout_pages
-from uptake.privacy import pages as privacy_pages
-from uptake.reports import pages as reports_pages
 from uptake.settings import Settings
 from uptake.telemetry import api as telemetry_api
 from uptake.telemetry import import_pages as telemetry_import_pages

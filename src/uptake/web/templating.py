@@ -19,7 +19,8 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 # Domains whose templates the pages may render, by name (no scanning).
 TEMPLATE_DOMAINS = [
-    "web", "workspaces", "auth", "audit", "jobs", "directory", "catalog", "governance", "telemetry", "privacy", "rollout", "reports",
+    "web", "workspaces", "auth", "audit", "jobs", "directory", "catalog", "governance", "telemetry", "privacy",
+    "rollout", "reports",
     "enablement", "comms", "trust", "surveys",
 ]  # fmt: skip
 
