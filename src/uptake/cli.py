@@ -43,7 +43,6 @@ app.add_typer(import_app, name="import")
 
 console = Console()
 errors = Console(stderr=True)
-DEMO_MARKER = ".uptake-demo"
 
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", "-c", help="A TOML file of settings (keys as in docs/settings.md).")
@@ -240,6 +239,7 @@ def demo(
     from uptake.analytics.service import Analytics, connect_events_engine
     from uptake.db import make_session_factory, session_scope
     from uptake.demo.organization import DEMO_PASSWORD, create_demo_organization, record_demo_usage
+    from uptake.demo.service import DEMO_MARKER
     from uptake.stores import connect_database, migrate_database
     from uptake.telemetry.event_store import EventStore
 

@@ -24,6 +24,7 @@ from uptake.auth.dependencies import (
 from uptake.auth.models import Account
 from uptake.auth.roles import PERSON_ROLES, Role, Scope
 from uptake.db import utcnow
+from uptake.demo import service as demo_service
 from uptake.directory import service as directory_service
 from uptake.errors import UptakeError
 from uptake.settings import Settings
@@ -83,6 +84,7 @@ def _login_page(
         "error": error,
         "email": email,
         "sso_buttons": sso.list_sso_buttons(session),
+        "demo_logins": demo_service.demo_logins(request.app.state.settings.data_dir),
     }
     response = render(request, "auth/login.html", context, status=status)
     response.headers.update(headers or {})
