@@ -17,6 +17,7 @@ from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.db import session_scope
+from uptake.jobs.service import JobContext
 from uptake.rollout import schemas, service
 from uptake.rollout.analytics_gates import AnalyticsGateSource
 from uptake.rollout.models import WaveState
@@ -240,3 +241,23 @@ def test_failing_gates_need_an_override_with_a_justification_and_the_override_is
     assert entry.after["override"] is True
     assert entry.after["justification"] == "leadership asked for Sales before quarter end"
     assert [gate["passed"] for gate in entry.after["gates"]] == [False, False]
+
+
+def test_the_scheduled_job_evaluates_every_workspace_with_an_active_wave(world, organization, settings):
+    workspace = rolling_out(world, organization)
+    backend = analytics_service.connect_events_engine(settings.effective_events_url)
+    create_events_table(backend)
+    use_by(world, organization, backend, organization.agents, ("invoked", "accepted"))
+    with world.session() as session:
+        context = JobContext(
+            job_id=1,
+            name="rollout.evaluate_gates",
+            workspace_id=None,
+            payload={},
+            session=session,
+            settings=settings,
+            report_progress=lambda done, total, note: None,
+        )
+        result = service.evaluate_gates_job(context)
+    assert result == {"workspaces": 1, "promoted": [f"{workspace}:{USE_CASE}→sales"]}
+    assert wave_states(world, workspace) == {"pilot": WaveState.completed, "sales": WaveState.active}
