@@ -138,6 +138,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/directory/import"): LEADS,
     ("POST", "/directory/import"): LEADS,
     ("POST", "/directory/import/confirm"): LEADS,
+    ("GET", "/directory/import/jobs/{job_id}"): LEADS,
     # directory: SCIM 2.0 provisioning
     ("POST", "/scim/v2/.search"): SCIM,
     ("GET", "/scim/v2/Groups"): SCIM,

@@ -366,3 +366,48 @@ def test_an_upload_without_the_needed_columns_names_them(client: TestClient, wor
     )
     assert not_text.status_code == 422
     assert "not UTF-8 text" in not_text.text
+
+
+def test_a_large_upload_is_imported_by_the_worker_and_followed_on_its_page(
+    client: TestClient, world, app, monkeypatch
+) -> None:
+    from uptake.directory import people_import
+    from uptake.jobs.runner import Worker
+
+    monkeypatch.setattr(people_import, "SYNCHRONOUS_ROW_LIMIT", 3)  # the four rows of UPLOAD are "large"
+    workspace = world.workspace()
+    as_caller(client, world.caller(workspace, Role.program_lead))
+    preview = _upload(client, UPLOAD)
+    token = re.search(r'name="token" value="([^"]+)"', preview.text)
+    assert token is not None
+
+    queued = client.post(
+        "/directory/import/confirm",
+        data={"csrf_token": client.cookies.get("uptake_csrf", ""), "token": token.group(1)},
+        follow_redirects=False,
+    )
+
+    assert queued.status_code == 303
+    job_page = queued.headers["location"]
+    assert re.fullmatch(r"/directory/import/jobs/\d+", job_page)
+    waiting = client.get(job_page)
+    assert 'data-job-status="queued"' in waiting.text
+    assert f'data-refresh="{job_page}"' in waiting.text
+    with session_scope(world.factory, workspace) as session:
+        assert directory_service.get_person_by_external_id(session, workspace, "E1") is None
+
+    worker = Worker(
+        app.state.settings, app.state.session_factory, app.state.job_definitions, poll_seconds=0.01
+    )
+    assert worker.run_until_idle() == 1
+
+    done = client.get(job_page, headers={"HX-Request": "true"})  # the fragment the page refreshes with
+    assert 'data-job-status="succeeded"' in done.text
+    assert 'data-count="created">2<' in done.text
+    assert '<tr data-line="4"><td class="num">4</td><td>E3</td><td><code>Email</code></td>' in done.text
+    with session_scope(world.factory, workspace) as session:
+        ben = directory_service.get_person_by_external_id(session, workspace, "E2")
+        assert ben is not None
+        assert ben.manager_id is not None
+    assert not list(people_import.uploads_folder(app.state.settings.data_dir).iterdir())  # the upload is gone
+    assert client.get("/directory/import/jobs/999999").status_code == 404

@@ -11,7 +11,7 @@ import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from uptake.auth.dependencies import ProgramLeadPage, SessionDep, SettingsDep, TeamLeadPage
 from uptake.directory import people_import, service
@@ -183,13 +183,32 @@ def confirm_import(
     settings: SettingsDep,
     lead: ProgramLeadPage,
 ) -> Response:
-    """Import the file the preview showed; its report lists every row that was not imported, and why."""
+    """Import the file the preview showed; its report lists every row that was not imported, and why. A large
+    file is imported by the worker, and the browser goes to a page that follows it."""
     try:
-        path = people_import.upload_path(settings.data_dir, lead.workspace_id, token)
+        outcome = service.import_confirmed_upload(
+            session,
+            lead.workspace_id,
+            settings.data_dir,
+            token,
+            actor=lead.actor,
+            job_definitions=request.app.state.job_definitions,
+        )
     except UptakeError as error:
         return _upload_form(request, error)
-    report = people_import.import_people(
-        session, lead.workspace_id, people_import.upload_lines(path), dry_run=False, actor=lead.actor
+    if isinstance(outcome, people_import.ImportReport):
+        return render(request, "directory/import_done.html", {"report": outcome, "shown_rows": SHOWN_ROWS})
+    return RedirectResponse(f"/directory/import/jobs/{outcome.id}", status_code=303)
+
+
+@router.get("/directory/import/jobs/{job_id}")
+def import_job(request: Request, job_id: ResourceId, session: SessionDep, lead: ProgramLeadPage) -> Response:
+    """A large import running in the background: its progress, then its report (refreshed while it runs)."""
+    job = service.get_people_import_job(session, lead.workspace_id, job_id)
+    context = {"job": job, "report": job.result, "shown_rows": SHOWN_ROWS}
+    template = (
+        "directory/_import_job.html"
+        if request.headers.get("hx-request") == "true"
+        else "directory/import_job.html"
     )
-    path.unlink(missing_ok=True)
-    return render(request, "directory/import_done.html", {"report": report, "shown_rows": SHOWN_ROWS})
+    return render(request, template, context)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uptake.audit import service as audit_service
 from uptake.comms import service as comms_service
+from uptake.directory import service as directory_service
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobDefinition
 from uptake.rollout import service as rollout_service
@@ -18,6 +19,12 @@ def job_definitions() -> list[JobDefinition]:
             function=audit_service.verify_all_audit_chains,
             description="Walk every workspace's audit log and fail loudly at the first broken link.",
             schedule="17 3 * * *",
+            max_attempts=1,
+        ),
+        JobDefinition(
+            name=directory_service.PEOPLE_IMPORT_JOB,
+            function=directory_service.import_uploaded_people,
+            description="Import a large people CSV a program lead uploaded and confirmed.",
             max_attempts=1,
         ),
         JobDefinition(
