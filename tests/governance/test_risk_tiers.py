@@ -3,6 +3,8 @@ override, which needs a justification and stays on the record."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from uptake.governance.questionnaire import (
     propose_tier,
     shipped_questionnaire,
 )
+from uptake.governance.review_policy import parse_review_policy
 
 
 def proposal(**answers: Any) -> tuple[str, list[tuple[str, str]]]:
@@ -176,3 +179,18 @@ def test_answering_again_clears_the_override_but_not_while_in_review(client, ass
     locked = client.put("/api/v1/use-cases/screening/risk-assessment", json={"answers": no_risk_answers()})
     assert locked.status_code == 409
     assert client.get("/api/v1/use-cases/screening/risk-assessment").json()["tier"] == "high"
+
+
+def test_the_documented_examples_parse_and_propose_as_described() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "risk-questionnaire.md"
+    questionnaire_source, policy_source = re.findall(
+        r"```yaml\n(.*?)```", docs.read_text("utf-8"), flags=re.S
+    )
+    questionnaire = parse_questionnaire(questionnaire_source)
+    answers = {"customer_facing": True, "annex_iii_areas": [], "region": "eu"}
+    assert propose_tier(questionnaire, check_answers(questionnaire, answers)).tier == "limited"
+    answers = {**answers, "region": "elsewhere"}
+    assert propose_tier(questionnaire, check_answers(questionnaire, answers)).tier == "high"
+    policy = parse_review_policy(policy_source)
+    assert policy.for_tier("high").required_areas == ("ai_governance", "legal", "security")
+    assert not policy.for_tier("prohibited").approvable
