@@ -1,11 +1,13 @@
 """OTLP decoding (protobuf and JSON alike) and the mapping of GenAI spans to events."""
 
+import base64
 import gzip
 import json
 from datetime import UTC, datetime
 
 import pytest
 import yaml
+from google.protobuf.json_format import MessageToDict
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span
@@ -96,14 +98,21 @@ def test_the_reference_trace_is_no_genai_span_so_it_is_skipped_not_rejected() ->
     assert (mapped.events, mapped.rejected, mapped.skipped) == ([], [], 1)
 
 
+def json_of(body: bytes) -> bytes:
+    """The OTLP/JSON of a protobuf export: protobuf's JSON mapping, with ids in hex instead of base64."""
+    as_json = MessageToDict(ExportTraceServiceRequest.FromString(body))
+    for resource_spans in as_json["resourceSpans"]:
+        for scope_spans in resource_spans["scopeSpans"]:
+            for span in scope_spans["spans"]:
+                for name in ("traceId", "spanId", "parentSpanId"):
+                    if name in span:
+                        span[name] = base64.b64decode(span[name]).hex().upper()
+    return json.dumps(as_json).encode()
+
+
 def test_protobuf_and_json_encodings_of_one_span_decode_alike() -> None:
     body = protobuf_export([genai_span()], resource={"service.name": "support-bot"})
-    from google.protobuf.json_format import MessageToDict
-
-    as_json = MessageToDict(ExportTraceServiceRequest.FromString(body))
-    # protobuf's JSON mapping writes ids in base64; OTLP/JSON writes them in hex
-    span_json = as_json["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
-    span_json["traceId"], span_json["spanId"] = TRACE_ID.upper(), SPAN_ID
+    as_json = json.loads(json_of(body))
 
     from_protobuf = otlp.decode_export(body, content_type="application/x-protobuf", content_encoding=None)
     from_json = otlp.decode_export(
@@ -269,3 +278,25 @@ def test_the_evaluation_event_name_is_the_one_the_conventions_define() -> None:
     events = yaml.safe_load((SEMCONV / "events.yaml").read_text())
     names = {group.get("name") for group in events["groups"] if group.get("type") == "event"}
     assert otlp.EVALUATION_EVENT in names
+
+
+def test_genai_spans_inside_another_genai_span_count_with_it() -> None:
+    agent = genai_span(span_id="0000000000000001", **{"gen_ai.operation.name": "invoke_agent"})
+    chat = genai_span(span_id="0000000000000002")
+    chat.parent_span_id = bytes.fromhex("0000000000000001")
+    tool = genai_span(span_id="0000000000000003", **{"gen_ai.operation.name": "execute_tool"})
+    tool.parent_span_id = bytes.fromhex("0000000000000001")
+    elsewhere = genai_span(span_id="0000000000000004")
+    elsewhere.parent_span_id = bytes.fromhex("00000000000000ff")  # its parent is not in this export
+    body = protobuf_export([chat, tool, agent, elsewhere])
+
+    for spans in (
+        otlp.decode_export(body, content_type="application/x-protobuf", content_encoding=None),
+        otlp.decode_export(json_of(body), content_type="application/json", content_encoding=None),
+    ):
+        mapped = otlp.map_spans(spans, NAMES)
+        assert [event["attributes"]["span_id"] for event in mapped.events] == [
+            "0000000000000001",
+            "0000000000000004",
+        ]
+        assert (mapped.nested, mapped.skipped) == (2, 0)

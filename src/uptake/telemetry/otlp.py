@@ -12,6 +12,11 @@ defaults `uptake.use_case`, `enduser.id`, `uptake.tool`), looked up on the span 
 second, so an application can set them once on its resource. A GenAI span without a person or a use case is
 rejected with the reason: it cannot be counted for anybody.
 
+**One event per operation.** A GenAI span whose parent is a GenAI span of the same export (the model calls
+and tool calls of an `invoke_agent` run) is part of its parent's operation: it makes no event of its own, so
+one request of a person counts once. Exporters batch a trace's spans together as they end, so nested spans
+nearly always arrive with their parent; one that arrives in another export counts on its own.
+
 **Each span once.** The event id is a UUIDv5 of the trace id and span id: an exporter that resends a batch
 (OTLP clients retry on 429, 502, 503, 504 and on timeouts) stores nothing twice.
 
@@ -117,6 +122,7 @@ class Span:
     scope_name: str
     events: list[SpanEvent] = field(default_factory=list)
     status_code: int = 0
+    parent_span_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,8 @@ class MappedSpans:
     events: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[SpanRejection] = field(default_factory=list)
     skipped: int = 0
+    nested: int = 0
+    """GenAI spans inside another GenAI span of the export (a model call of an agent run): counted with it."""
 
 
 # -- decoding ---------------------------------------------------------------------------------------------------
@@ -217,6 +225,7 @@ def _spans_from_protobuf(body: bytes) -> Iterator[Span]:
                         for event in span.events
                     ],
                     status_code=span.status.code,
+                    parent_span_id=span.parent_span_id.hex(),
                 )
 
 
@@ -276,6 +285,9 @@ def _json_span(span: Mapping[str, Any], resource: dict[str, Any], scope_name: st
             for event in _list(span, "events")
         ],
         status_code=_int(status.get("code")),
+        parent_span_id=_hex_id(parent, 8)
+        if (parent := _field(span, "parentSpanId", "parent_span_id"))
+        else "",
     )
 
 
@@ -349,9 +361,13 @@ def _json_value(value: Mapping[str, Any]) -> Any:
 def map_spans(spans: list[Span], names: AttributeNames) -> MappedSpans:
     """The events (in the ingest's Python form) made from the GenAI spans, and why the others were not."""
     mapped = MappedSpans()
+    operations = {(span.trace_id, span.span_id) for span in spans if OPERATION_NAME in span.attributes}
     for span in spans:
         if OPERATION_NAME not in span.attributes:
             mapped.skipped += 1
+            continue
+        if span.parent_span_id and (span.trace_id, span.parent_span_id) in operations:
+            mapped.nested += 1
             continue
         person = _text_attribute(span, names.person)
         use_case = _text_attribute(span, names.use_case)
