@@ -22,6 +22,13 @@ from uptake.db import session_scope
 from uptake.rollout import service
 from uptake.sdk.client import Client
 
+# The machine running the tests may be busy: a slow answer is not what these tests are about.
+TIMEOUT = 30.0
+
+
+def post(url: str, **kwargs) -> httpx.Response:
+    return httpx.post(url, timeout=TIMEOUT, **kwargs)
+
 
 @pytest.fixture
 def rolled_out(live_server):
@@ -38,7 +45,9 @@ def rolled_out(live_server):
 @pytest.fixture
 def openfeature_client(live_server, rolled_out) -> Iterator[openfeature.OpenFeatureClient]:
     _, key = rolled_out
-    provider = OFREPProvider(live_server.base_url, headers_factory=lambda: {"Authorization": f"Bearer {key}"})
+    provider = OFREPProvider(
+        live_server.base_url, headers_factory=lambda: {"Authorization": f"Bearer {key}"}, timeout=TIMEOUT
+    )
     openfeature.set_provider(provider)
     yield openfeature.get_client()
     openfeature.clear_providers()
@@ -90,12 +99,10 @@ def test_protocol_errors_reach_the_openfeature_client_with_their_codes(
 def test_a_bad_request_gets_the_protocols_error_body(live_server, rolled_out, body, code):
     _, key = rolled_out
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    single = httpx.post(
-        live_server.url(f"/ofrep/v1/evaluate/flags/{USE_CASE}"), content=body, headers=headers
-    )
+    single = post(live_server.url(f"/ofrep/v1/evaluate/flags/{USE_CASE}"), content=body, headers=headers)
     assert (single.status_code, single.json()["errorCode"], single.json()["key"]) == (400, code, USE_CASE)
     assert single.json()["errorDetails"]
-    bulk = httpx.post(live_server.url("/ofrep/v1/evaluate/flags"), content=body, headers=headers)
+    bulk = post(live_server.url("/ofrep/v1/evaluate/flags"), content=body, headers=headers)
     assert (bulk.status_code, bulk.json()["errorCode"]) == (400, code)
 
 
@@ -104,19 +111,19 @@ def test_bulk_evaluation_answers_every_use_case_with_an_etag(live_server, rolled
     live_use_case(live_server.world, organization.workspace_id, "summarize-calls")
     headers = {"Authorization": f"Bearer {key}"}
     body = {"context": {"targetingKey": organization.emails[organization.agents[0]]}}
-    first = httpx.post(live_server.url("/ofrep/v1/evaluate/flags"), json=body, headers=headers)
+    first = post(live_server.url("/ofrep/v1/evaluate/flags"), json=body, headers=headers)
     assert first.status_code == 200
     flags = {flag["key"]: flag for flag in first.json()["flags"]}
     assert (flags[USE_CASE]["value"], flags[USE_CASE]["reason"]) == (True, "TARGETING_MATCH")
     assert (flags["summarize-calls"]["value"], flags["summarize-calls"]["reason"]) == (False, "DEFAULT")
     etag = first.headers["ETag"]
-    again = httpx.post(
+    again = post(
         live_server.url("/ofrep/v1/evaluate/flags"), json=body, headers={**headers, "If-None-Match": etag}
     )
     assert (again.status_code, again.headers["ETag"]) == (304, etag)
     with session_scope(live_server.world.factory, organization.workspace_id) as session:
         service.pause_rollout(session, organization.workspace_id, USE_CASE, "kill switch", actor="test")
-    changed = httpx.post(
+    changed = post(
         live_server.url("/ofrep/v1/evaluate/flags"), json=body, headers={**headers, "If-None-Match": etag}
     )
     assert changed.status_code == 200
@@ -128,7 +135,7 @@ def test_the_sdk_downloads_the_state_evaluates_locally_and_sees_a_pause_at_its_n
 ):
     organization, key = rolled_out
     agent = organization.emails[organization.agents[0]]
-    client = Client(live_server.base_url, key, refresh_interval=3600)
+    client = Client(live_server.base_url, key, refresh_interval=3600, timeout=TIMEOUT)
     try:
         assert client.wait_for_rollout_state(timeout=10)
         assert client.check(agent, USE_CASE).wave == "pilot"

@@ -70,3 +70,22 @@ def get_acknowledgement(
             UseCardAcknowledgement.version == version,
         )
     ).one_or_none()
+
+
+def list_started_waves(
+    session: Session, workspace_id: int, *, use_case_id: int | None = None
+) -> list[tuple[int, RolloutWave]]:
+    """(use case id, wave) of every wave that has started (active, held or completed), in plan order, in one
+    statement and without gates: what the rollout state publishes."""
+    query = (
+        select(RolloutPlan.use_case_id, RolloutWave)
+        .join(RolloutWave, RolloutWave.plan_id == RolloutPlan.id)
+        .where(
+            RolloutPlan.workspace_id == workspace_id,
+            RolloutWave.state.in_([WaveState.active, WaveState.held, WaveState.completed]),
+        )
+        .order_by(RolloutPlan.id, RolloutWave.position)
+    )
+    if use_case_id is not None:
+        query = query.where(RolloutPlan.use_case_id == use_case_id)
+    return [(row[0], row[1]) for row in session.execute(query)]

@@ -748,7 +748,12 @@ def person_evaluator(session: Session, workspace_id: int, person: str) -> Evalua
 
 
 def check_entitlement(session: Session, workspace_id: int, person: str, use_case_slug: str) -> Decision:
-    return person_evaluator(session, workspace_id, person).check(person, use_case_slug)
+    """One decision, from the person's part of the state restricted to the one use case."""
+    known = find_person(session, workspace_id, person)
+    document = build_rollout_state(
+        session, workspace_id, only_person=known, restrict_to_person=True, only_use_case=use_case_slug
+    )
+    return Evaluator(document).check(person, use_case_slug)
 
 
 def compute_entitlements(session: Session, workspace_id: int, person: str) -> schemas.Entitlements:

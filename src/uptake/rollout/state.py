@@ -37,11 +37,10 @@ from uptake.catalog import service as catalog_service
 from uptake.directory import service as directory_service
 from uptake.enablement import service as enablement_service
 from uptake.rollout import repository
-from uptake.rollout.models import RolloutPlan, WaveState
+from uptake.rollout.models import RolloutWave
 from uptake.sdk.bucketing import canonical_person_key
 from uptake.sdk.local_evaluation import STATE_DOCUMENT_VERSION
 
-PUBLISHED_WAVE_STATES = frozenset({WaveState.active, WaveState.held, WaveState.completed})
 GENERALLY_AVAILABLE_WAVE = "generally-available"
 ALL_USE_CASES = 100_000
 
@@ -106,14 +105,24 @@ def build_rollout_state(
     *,
     only_person: KnownPerson | None = None,
     restrict_to_person: bool = False,
+    only_use_case: str | None = None,
     generated_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The workspace's rollout state document; with ``restrict_to_person``, only ``only_person``'s part of it
-    (``only_person`` None then means an identifier the directory does not know: no facts at all)."""
-    use_cases, _ = catalog_service.list_use_cases(session, workspace_id, limit=ALL_USE_CASES)
-    plans: dict[int, RolloutPlan] = {
-        plan.use_case_id: plan for plan in repository.list_plans(session, workspace_id)
-    }
+    (``only_person`` None then means an identifier the directory does not know: no facts at all); with
+    ``only_use_case``, only that use case (none when the slug is unknown)."""
+    if only_use_case is None:
+        use_cases, _ = catalog_service.list_use_cases(session, workspace_id, limit=ALL_USE_CASES)
+    else:
+        found = catalog_service.find_use_case_by_slug(session, workspace_id, only_use_case)
+        use_cases = [found] if found is not None else []
+    if not use_cases:
+        return {"version": STATE_DOCUMENT_VERSION, "use_cases": {}, "people": {}, "aliases": {}}
+    waves_by_use_case: dict[int, list[RolloutWave]] = defaultdict(list)
+    for use_case_id, wave in repository.list_started_waves(
+        session, workspace_id, use_case_id=use_cases[0].id if only_use_case is not None else None
+    ):
+        waves_by_use_case[use_case_id].append(wave)
     if restrict_to_person:
         people = [only_person] if only_person is not None else []
     else:
@@ -125,7 +134,10 @@ def build_rollout_state(
     person_ids = list(keys_by_id)
     trained: dict[int, list[str]] = defaultdict(list)
     acknowledged: dict[int, list[str]] = defaultdict(list)
-    if person_ids:
+    needs_acknowledgements = any(
+        wave.requires_acknowledgement for waves in waves_by_use_case.values() for wave in waves
+    )
+    if person_ids and needs_acknowledgements:
         current_versions = {
             use_case.id: (use_case.slug, use_case.use_card_version)
             for use_case in use_cases
@@ -143,10 +155,7 @@ def build_rollout_state(
         is_live = use_case.status in catalog_service.LIVE_STATUSES
         requires_training_at_all = bool(use_case.required_training)
         rules: list[dict[str, Any]] = []
-        plan = plans.get(use_case.id)
-        for wave in plan.waves if plan is not None else []:
-            if wave.state not in PUBLISHED_WAVE_STATES:
-                continue
+        for wave in waves_by_use_case.get(use_case.id, []):
             rule: dict[str, Any] = {"wave": wave.name}
             named = [keys_by_id[person_id] for person_id in wave.person_ids if person_id in keys_by_id]
             if named:
