@@ -112,6 +112,8 @@ def local_evaluation(people_count: int, use_case_count: int, call_count: int) ->
     slugs = list(state["use_cases"])
     pairs = [(generator.choice(keys), generator.choice(slugs)) for _ in range(call_count)]
 
+    people = state["people"]
+    floor = median_nanoseconds_per_call([lambda person=person: people.get(person) for person, _ in pairs])
     sample_key = f"{slugs[0]}:{keys[0]}".encode()
     raw = median_nanoseconds_per_call([lambda: murmurhash3_32(sample_key)] * call_count)
     bucket.cache_clear()
@@ -127,11 +129,17 @@ def local_evaluation(people_count: int, use_case_count: int, call_count: int) ->
     repeated = checks[:10_000]
     median_nanoseconds_per_call(repeated)
     warm_check = median_nanoseconds_per_call(repeated * 10)
-    print(f"  murmurhash3_32, {len(sample_key)}-byte key         {raw / 1000:6.2f} µs")
-    print(f"  bucket, cold cache                    {cold / 1000:6.2f} µs")
-    print(f"  bucket, warm cache                    {warm / 1000:6.2f} µs")
-    print(f"  Evaluator.check, every pair new       {cold_check / 1000:6.2f} µs   (goal: median <= 5 µs)")
-    print(f"  Evaluator.check, 10,000 pairs again   {warm_check / 1000:6.2f} µs")
+    print(f"  {'median per call':38} {'µs':>7} {'× floor':>8}")
+    for name, nanoseconds in (
+        ("floor: a lambda and one dict lookup", floor),
+        (f"murmurhash3_32, {len(sample_key)}-byte key", raw),
+        ("bucket, cold cache", cold),
+        ("bucket, warm cache", warm),
+        ("Evaluator.check, every pair new", cold_check),
+        ("Evaluator.check, 10,000 pairs again", warm_check),
+    ):
+        print(f"  {name:38} {nanoseconds / 1000:7.2f} {nanoseconds / floor:8.1f}")
+    print("  goal: Evaluator.check median <= 5 µs")
 
 
 # --- part 2: the server --------------------------------------------------------------------------------------
