@@ -86,13 +86,15 @@ def build_organization(world: World, workspace_id: int | None = None) -> Organiz
                 )
                 organization.people.setdefault(team_name, []).append(person.id)
                 organization.pseudonyms[person.id] = pseudonymize_person(key, email.upper())
-        catalog_service.create_use_case(
+        drafting = catalog_service.create_use_case(
             session,
             workspace_id,
             catalog_schemas.UseCaseCreate(slug="drafting", title="Drafting", target_adoption_percent=80),
             actor="test",
             author_id=None,
         )
+        # In pilot (its approval is governance's business, tested there): analytics counts released use cases.
+        drafting.status = catalog_service.UseCaseStatus.piloting
     for person_id in organization.people["sales"][:5]:
         for week in range(4):
             day = FIRST_WEEK + timedelta(weeks=week, days=1)

@@ -46,6 +46,15 @@ from uptake.errors import FieldError, InvalidInput, NotFound
 from uptake.workspaces import service as workspaces_service
 
 DEFAULT_MAX_AGE_SECONDS = 300.0
+# Use cases nobody may use yet (or ever): left out of the `use_cases` snapshot, so seats don't count toward them.
+NEVER_RELEASED = frozenset(
+    {
+        catalog_service.UseCaseStatus.draft,
+        catalog_service.UseCaseStatus.in_review,
+        catalog_service.UseCaseStatus.approved,
+        catalog_service.UseCaseStatus.rejected,
+    }
+)
 PULLED_SNAPSHOTS = ("people", "teams", "use_cases", "completions")
 PUSHED_SNAPSHOTS = ("entitlements", "seats", "incidents", "survey_trust")
 PSEUDONYM_BYTES = 16
@@ -525,6 +534,8 @@ def pulled_snapshots(session: Session, workspace_id: int) -> dict[str, list[dict
     use_case_rows: list[dict[str, Any]] = []
     completion_rows: list[dict[str, Any]] = []
     for use_case in use_cases:
+        if use_case.status in NEVER_RELEASED:
+            continue  # not in use yet (or never to be): a seat of its tool makes nobody eligible for it
         tools = use_case.tool_slugs
         use_case_rows.append(
             {
