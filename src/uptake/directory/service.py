@@ -322,7 +322,7 @@ def delete_person(session: Session, workspace_id: int, person_id: int, *, actor:
 
 
 def add_people_in_bulk(session: Session, workspace_id: int, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert many people in one statement per batch (for generators and imports); returns their ids in order."""
+    """Insert many people (each row holds an ``external_id``), a batch per statement; returns their ids in order."""
     return repository.insert_people(session, workspace_id, rows)
 
 
