@@ -339,6 +339,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/training/paths"): LEADS,
     ("POST", "/training/paths/{slug}/remove"): LEADS,
     ("GET", "/training/literacy"): PEOPLE,
+    ("GET", "/training/people"): LEADS,
     ("GET", "/training/people/{person_id}/literacy"): LEADS,
     ("GET", "/training/coverage"): TEAM_LEADS,
     ("GET", "/champions"): PEOPLE,

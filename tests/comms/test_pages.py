@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from enablement.enablement_builders import make_use_case
 from support import as_caller
+from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.db import session_scope
 from uptake.directory import service as directory_service
+from uptake.enablement import service as enablement_service
+from uptake.enablement.schemas import ChampionCreate
 
 
 def _form(caller, **fields):
@@ -52,6 +55,14 @@ def test_questions_flow_through_the_pages_and_the_unanswered_are_flagged(world, 
     owner = world.caller(workspace, Role.employee)
     asker = world.caller(workspace, Role.employee)
     make_use_case(world, workspace, "claims-letters", owner_id=owner.person_id)
+    champion = world.person(workspace, name="Chris Champion")
+    with session_scope(world.factory, workspace) as session:
+        enablement_service.nominate_champion(
+            session,
+            workspace,
+            ChampionCreate(person_id=champion, use_case_slug="claims-letters", note="letters"),
+            nominated_by=Principal(workspace_id=workspace, roles=frozenset({Role.program_lead})),
+        )
     as_caller(client, asker)
     asked = client.post(
         "/questions",
@@ -63,6 +74,7 @@ def test_questions_flow_through_the_pages_and_the_unanswered_are_flagged(world, 
     listing = client.get("/questions", params={"use_case": "claims-letters"})
     assert "Does it keep my prompts?" in listing.text
     assert "data-flagged" not in listing.text
+    assert "Chris Champion" in listing.text
     from uptake.comms import service
 
     with session_scope(world.factory, workspace) as session:

@@ -76,6 +76,8 @@ def test_the_literacy_record_downloads_as_csv(world, client) -> None:
     assert rows[0]["email"] == learner.email
     lead = world.caller(workspace, Role.program_lead)
     as_caller(client, lead)
-    theirs = client.get(f"/training/people/{learner.person_id}/literacy")
+    found = client.get("/training/people", params={"email": learner.email}, follow_redirects=False)
+    assert found.headers["location"] == f"/training/people/{learner.person_id}/literacy"
+    theirs = client.get(found.headers["location"])
     assert theirs.status_code == 200
     assert "Read me" in theirs.text

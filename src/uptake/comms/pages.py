@@ -20,6 +20,7 @@ from uptake.catalog import service as catalog_service
 from uptake.comms import schemas, service
 from uptake.comms.models import DigestMode, QuestionStatus
 from uptake.directory import service as directory_service
+from uptake.enablement import service as enablement_service
 from uptake.errors import FieldError, Forbidden, InvalidInput, UptakeError
 from uptake.web.flash import flash
 from uptake.web.templating import render
@@ -241,6 +242,11 @@ def questions(
         "use_case": chosen,
         "status": status,
         "faq": service.list_faq(session, caller.workspace_id, use_case) if use_case else [],
+        "champions": (
+            enablement_service.list_champions(session, caller.workspace_id, use_case_slug=use_case)
+            if use_case
+            else []
+        ),
         "flag_days": settings.question_flag_days,
     }
     return render(request, "comms/questions.html", context)

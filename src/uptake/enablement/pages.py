@@ -379,6 +379,24 @@ def person_literacy(
     return render(request, "enablement/literacy.html", {"record": record, "csv_link": link})
 
 
+@router.get("/training/people")
+def find_literacy_record(
+    request: Request,
+    session: SessionDep,
+    lead: ProgramLeadPage,
+    email: Annotated[str, Query(max_length=320)] = "",
+) -> Response:
+    """Open a person's AI-literacy record by their email."""
+    person = (
+        directory_service.get_person_by_email(session, lead.workspace_id, email.strip()) if email else None
+    )
+    if person is None:
+        response = RedirectResponse("/training/coverage", status_code=303)
+        flash(request, response, f"Nobody in the directory has the email {email!r}.", "error")
+        return response
+    return RedirectResponse(f"/training/people/{person.id}/literacy", status_code=303)
+
+
 @router.get("/training/coverage")
 def coverage(
     request: Request,
@@ -394,7 +412,13 @@ def coverage(
     if not caller.has_role(Role.program_lead):
         rows = [row for row in rows if caller.leads_team(row.team_id)]
     modules = service.list_modules(session, caller.workspace_id)
-    context = {"rows": rows, "modules": modules, "module": module, "privacy_floor": floor}
+    context = {
+        "rows": rows,
+        "modules": modules,
+        "module": module,
+        "privacy_floor": floor,
+        "is_lead": caller.has_role(Role.program_lead),
+    }
     return render(request, "enablement/coverage.html", context)
 
 
