@@ -75,6 +75,16 @@ class ProgramPulse:
     interventions: list[analytics_service.Intervention]
 
 
+@dataclass(frozen=True)
+class TeamPulse:
+    """A team lead's own team: its funnel per use case (figures under the floor hidden) and its champions."""
+
+    team_id: int
+    name: str
+    funnel: list[dict[str, object]]
+    champions: list[str]
+
+
 @dataclass
 class PersonalHome:
     use_cases: list[UseCaseLink]
@@ -82,6 +92,7 @@ class PersonalHome:
     review_queue: int = 0
     overdue_re_reviews: int = 0
     program: ProgramPulse | None = None
+    team: TeamPulse | None = None
 
 
 def personal_home(
@@ -124,4 +135,37 @@ def personal_home(
             eligible=int(row.get("eligible") or 0),
             interventions=analytics.interventions(session, workspace_id, period, limit=3),
         )
+    if analytics is not None and Role.team_lead in roles and caller.team_ids:
+        home.team = _team_pulse(session, caller, analytics)
     return home
+
+
+def _team_pulse(
+    session: Session, caller: Principal, analytics: analytics_service.Analytics
+) -> TeamPulse | None:
+    """The top team the caller leads (the one whose parent they don't lead), over the last four weeks."""
+    workspace_id = caller.workspace_id
+    teams = [
+        directory_service.get_team(session, workspace_id, team_id) for team_id in sorted(caller.team_ids)
+    ]
+    top = next((team for team in teams if team.parent_id not in caller.team_ids), None)
+    if top is None:
+        return None
+    today = analytics_service.workspace_today(session, workspace_id)
+    period = analytics_service.Period(today - timedelta(days=28), today - timedelta(days=1))
+    rows = analytics.metric(
+        session, workspace_id, "funnel", period, analytics_service.Grouping(by=("team", "use_case"))
+    ).rows
+    titles = {u.slug: u.title for u in catalog_service.list_use_cases(session, workspace_id, limit=10_000)[0]}
+    funnel = [
+        {**row, "title": titles.get(str(row["use_case"]), row["use_case"])}
+        for row in rows
+        if row.get("team_id") == top.id and (row["suppressed"] or row.get("eligible"))
+    ]
+    champions = sorted(
+        {
+            champion.display_name
+            for champion in enablement_service.list_champions(session, workspace_id, team_id=top.id)
+        }
+    )
+    return TeamPulse(top.id, top.name, funnel, champions)

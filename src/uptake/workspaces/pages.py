@@ -23,7 +23,7 @@ def home(request: Request, session: SessionDep, caller: EmployeePage) -> Respons
     summary = summarize_workspace(session, caller.workspace_id)
     analytics = (
         analytics_service.app_analytics(request.app.state)
-        if caller.roles & {Role.program_lead, Role.admin} and not summary.is_empty
+        if caller.roles & {Role.program_lead, Role.admin, Role.team_lead} and not summary.is_empty
         else None
     )
     mine = personal_home(session, caller, analytics=analytics)
