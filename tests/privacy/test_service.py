@@ -104,6 +104,9 @@ def test_the_export_holds_the_record_the_events_and_the_training(world, store, p
     assert {event["kind"] for event in export["events"]} == {"invoked", "feedback"}
     assert any(event["comment"] == "It invented an order number." for event in export["events"])
     assert [entry["module_slug"] for entry in export["training_completions"]] == ["prompt-basics"]
+    assert export["announcements_received"] == []
+    assert export["notifications"] == []
+    assert export["notification_preferences"]["email_enabled"] is True
     assert export["not_included"]
     json.dumps(export)  # JSON-ready as it is
     with world.session(workspace_id) as session, pytest.raises(service.PersonNotInDirectory):

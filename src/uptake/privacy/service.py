@@ -1,7 +1,8 @@
 """Everything uptake holds about one person, and its erasure.
 
 **Access** (`export_personal_data`): the directory record, the account and roles, their usage and feedback
-events (found through every pseudonym their identifiers give), and their training completions. Anonymous survey
+events (found through every pseudonym their identifiers give), their training completions, the announcements
+they were sent, their in-app notifications and their notification preferences. Anonymous survey
 answers are never included: they are stored without a link to anyone, so they cannot be found for a person, by
 design.
 
@@ -26,10 +27,13 @@ from sqlalchemy.orm import Session
 
 from uptake.audit import service as audit_service
 from uptake.auth import service as auth_service
+from uptake.comms import service as comms_service
 from uptake.directory import service as directory_service
 from uptake.enablement import service as enablement_service
 from uptake.errors import NotFound
 from uptake.telemetry import service as telemetry_service
+
+MAX_EXPORTED_NOTIFICATIONS = 10_000
 
 NOT_INCLUDED = (
     "Anonymous survey answers: they are stored without any link to a person and cannot be found for anyone.",
@@ -76,6 +80,9 @@ def export_personal_data(
     last_login = auth_service.last_login(session, workspace_id, person.id)
     events = telemetry_service.events_of_person(store, workspace_id, pseudonyms)
     literacy = enablement_service.literacy_record(session, workspace_id, person.id)
+    announcements = comms_service.list_my_announcements(session, workspace_id, person.id)
+    inbox = comms_service.list_inbox(session, workspace_id, person.id, limit=MAX_EXPORTED_NOTIFICATIONS)
+    preferences = comms_service.get_preferences(session, workspace_id, person.id)
     export: dict[str, Any] = _json_ready(
         {
             "generated_at": datetime.now(UTC),
@@ -103,6 +110,26 @@ def export_personal_data(
                 {key: value for key, value in event.items() if key != "workspace_id"} for event in events
             ],
             "training_completions": [entry.model_dump(mode="json") for entry in literacy.entries],
+            "announcements_received": [
+                {
+                    "id": item.id,
+                    "title": item.title,
+                    "sent_at": item.sent_at,
+                    "read_at": item.read_at,
+                    "acknowledged_at": item.acknowledged_at,
+                }
+                for item in announcements
+            ],
+            "notifications": [
+                {
+                    "category": item.category,
+                    "subject": item.subject,
+                    "created_at": item.created_at,
+                    "read_at": item.read_at,
+                }
+                for item in inbox
+            ],
+            "notification_preferences": preferences.model_dump(mode="json"),
             "not_included": list(NOT_INCLUDED),
         }
     )
