@@ -74,6 +74,13 @@ def test_the_literacy_record_downloads_as_csv(world, client) -> None:
         ("reading", "1.0", "", "yes")
     ]
     assert rows[0]["email"] == learner.email
+    pdf = client.get("/training/literacy", params={"format": "pdf"})
+    assert pdf.headers["content-type"] == "application/pdf"
+    import pypdfium2
+
+    text = pypdfium2.PdfDocument(pdf.content)[0].get_textpage().get_text_range()
+    assert "Read me (reading)" in text
+    assert learner.email in text
     lead = world.caller(workspace, Role.program_lead)
     as_caller(client, lead)
     found = client.get("/training/people", params={"email": learner.email}, follow_redirects=False)

@@ -22,7 +22,7 @@ from uptake.enablement import schemas, service
 from uptake.enablement.lessons import render_lesson
 from uptake.enablement.models import TrainingModule
 from uptake.enablement.training_format import ModuleDraft
-from uptake.errors import FieldError, Forbidden, InvalidInput, UptakeError
+from uptake.errors import FieldError, Forbidden, InvalidInput, ServiceUnavailable, UptakeError
 from uptake.web.flash import flash
 from uptake.web.templating import render
 from uptake.workspaces import service as workspaces_service
@@ -349,6 +349,33 @@ def _literacy_csv(record: schemas.LiteracyRecord) -> Response:
     )
 
 
+def _literacy_pdf(request: Request, record: schemas.LiteracyRecord) -> Response:
+    """The record laid out as a PDF by WeasyPrint, from a self-contained HTML document (nothing is fetched)."""
+    try:
+        import weasyprint
+    except (ImportError, OSError) as error:  # OSError: Pango, WeasyPrint's layout library, is missing
+        raise ServiceUnavailable(
+            "the PDF needs WeasyPrint and the Pango library (Debian: apt-get install libpango-1.0-0); "
+            f"the CSV export works without them ({error})"
+        ) from error
+    template = request.app.state.templates.get_template("enablement/literacy_document.html")
+    pdf = bytes(weasyprint.HTML(string=template.render(record=record)).write_pdf())
+    filename = f"ai-literacy-{record.person_id}-{record.generated_at:%Y%m%d}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _literacy_response(request: Request, record: schemas.LiteracyRecord, format: str, link: str) -> Response:
+    if format == "csv":
+        return _literacy_csv(record)
+    if format == "pdf":
+        return _literacy_pdf(request, record)
+    return render(request, "enablement/literacy.html", {"record": record, "link": link})
+
+
 @router.get("/training/literacy")
 def my_literacy(
     request: Request,
@@ -357,11 +384,7 @@ def my_literacy(
     format: Annotated[str, Query(max_length=10)] = "html",
 ) -> Response:
     record = service.literacy_record(session, caller.workspace_id, _learner(caller))
-    if format == "csv":
-        return _literacy_csv(record)
-    return render(
-        request, "enablement/literacy.html", {"record": record, "csv_link": "/training/literacy?format=csv"}
-    )
+    return _literacy_response(request, record, format, "/training/literacy")
 
 
 @router.get("/training/people/{person_id}/literacy")
@@ -373,10 +396,7 @@ def person_literacy(
     format: Annotated[str, Query(max_length=10)] = "html",
 ) -> Response:
     record = service.literacy_record(session, lead.workspace_id, person_id)
-    if format == "csv":
-        return _literacy_csv(record)
-    link = f"/training/people/{person_id}/literacy?format=csv"
-    return render(request, "enablement/literacy.html", {"record": record, "csv_link": link})
+    return _literacy_response(request, record, format, f"/training/people/{person_id}/literacy")
 
 
 @router.get("/training/people")
