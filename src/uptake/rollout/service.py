@@ -31,7 +31,7 @@ from uptake.directory import service as directory_service
 from uptake.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from uptake.jobs.service import JobContext
 from uptake.rollout import repository, schemas
-from uptake.rollout.analytics_gates import AnalyticsGateSource
+from uptake.rollout.analytics_gates import AnalyticsGateSource as AnalyticsGateSource
 from uptake.rollout.gates import (
     GATE_METRICS,
     INCIDENT_METRIC,

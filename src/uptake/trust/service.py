@@ -31,8 +31,12 @@ from uptake.trust import repository, schemas, themes
 from uptake.trust.incidents import SEVERITIES as SEVERITIES
 from uptake.trust.incidents import escalate_feedback
 from uptake.trust.incidents import open_incidents as open_incidents
+from uptake.trust.incidents import publish_post_incident_note as publish_post_incident_note
+from uptake.trust.incidents import report_incident as report_incident
+from uptake.trust.incidents import update_incident as update_incident
 from uptake.trust.models import Feedback, Incident, ThemeRun, WidgetKey
 from uptake.trust.trust_score import analytics_engine as analytics_engine
+from uptake.trust.trust_score import publish_incidents as publish_incidents
 from uptake.trust.trust_score import trust_label as trust_label
 
 FEEDBACK_PAGE_SIZE = 50
