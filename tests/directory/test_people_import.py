@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -362,3 +364,21 @@ def test_the_sample_file_imports_without_a_bad_row(world) -> None:
             "Operations",
             "Customer Service",
         ]
+
+
+def test_uploads_never_confirmed_are_deleted_after_a_day(tmp_path) -> None:
+    from uptake.jobs.definitions import job_definitions
+
+    old = people_import.store_upload(tmp_path, 1, b"external_id,email,name\n")
+    fresh = people_import.store_upload(tmp_path, 2, b"external_id,email,name\n")
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(people_import.upload_path(tmp_path, 1, old), (two_days_ago, two_days_ago))
+
+    assert people_import.delete_uploads_older_than(tmp_path, hours=directory_service.UPLOAD_KEEP_HOURS) == 1
+
+    with pytest.raises(people_import.ImportUploadNotFound):
+        people_import.upload_path(tmp_path, 1, old)
+    assert people_import.upload_path(tmp_path, 2, fresh).is_file()
+    scheduled = {definition.name: definition for definition in job_definitions()}
+    assert scheduled["directory.purge_stale_uploads"].function is directory_service.purge_stale_uploads
+    assert scheduled["directory.purge_stale_uploads"].schedule is not None

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -902,6 +903,20 @@ def upload_path(data_dir: Path, workspace_id: int, token: str) -> Path:
     if not path.is_file():
         raise ImportUploadNotFound("the upload is gone (already imported, or the server was cleaned)")
     return path
+
+
+def delete_uploads_older_than(data_dir: Path, *, hours: float) -> int:
+    """Delete kept uploads (of every workspace) last written more than ``hours`` ago; returns how many."""
+    folder = uploads_folder(data_dir)
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - hours * 3600
+    deleted = 0
+    for path in folder.glob("*.csv"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
 
 
 def upload_lines(path: Path) -> Iterator[str]:

@@ -925,3 +925,14 @@ def get_people_import_job(session: Session, workspace_id: int, job_id: int) -> j
     if job.name != PEOPLE_IMPORT_JOB:
         raise jobs_service.JobNotFound(f"job {job_id} is not a people import", job_id=job_id)
     return job
+
+
+# Uploads hold personal data: one never confirmed is deleted after this long.
+UPLOAD_KEEP_HOURS = 24
+
+
+def purge_stale_uploads(context: jobs_service.JobContext) -> dict[str, Any]:
+    """Delete uploaded people files that were previewed but never imported, once ``UPLOAD_KEEP_HOURS`` old."""
+    return {
+        "deleted": people_import.delete_uploads_older_than(context.settings.data_dir, hours=UPLOAD_KEEP_HOURS)
+    }

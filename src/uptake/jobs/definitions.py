@@ -28,6 +28,13 @@ def job_definitions() -> list[JobDefinition]:
             max_attempts=1,
         ),
         JobDefinition(
+            name="directory.purge_stale_uploads",
+            function=directory_service.purge_stale_uploads,
+            description="Delete people CSV uploads previewed but never imported within a day.",
+            schedule="47 3 * * *",
+            max_attempts=3,
+        ),
+        JobDefinition(
             name="jobs.purge_finished",
             function=jobs_service.purge_finished_jobs,
             description="Delete finished jobs older than 30 days.",
