@@ -33,6 +33,7 @@ from uptake.analytics import engines, forecast, interventions, metrics, privacy,
 
 # ``X as X`` re-exports what other domains pass to and get from this service (they reach analytics here only).
 from uptake.analytics.forecast import Forecast as Forecast
+from uptake.analytics.forecast import bass_cumulative as bass_cumulative
 from uptake.analytics.interventions import Intervention as Intervention
 from uptake.analytics.metrics import AnalyticsTables, MetricOptions
 from uptake.analytics.metrics import Dimension as Dimension

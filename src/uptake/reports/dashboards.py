@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from uptake.analytics import service as analytics_service
@@ -42,6 +43,7 @@ class ProgramOverview:
     funnel: charts.Chart
     teams: charts.Chart
     retention: charts.Chart
+    forecast: charts.Chart | None
     interventions: list[analytics_service.Intervention]
     forecasts: list[analytics_service.Forecast]
     titles: dict[str, str] = field(default_factory=dict)
@@ -122,7 +124,7 @@ def program_overview(
             waste["suppressed"],
         ),
     ]
-    return ProgramOverview(
+    overview = ProgramOverview(
         period=period,
         figures=figures,
         adoption=_adoption_over_time(session, workspace_id, analytics, last, titles),
@@ -149,12 +151,15 @@ def program_overview(
                 )
             ]
         ),
+        forecast=None,
         interventions=analytics.interventions(session, workspace_id, period, limit=5),
         forecasts=[
             item for item in analytics.forecasts(session, workspace_id, last) if item.use_case in titles
         ],
         titles=titles,
     )
+    overview.forecast = _forecast_chart(session, workspace_id, analytics, overview.forecasts, last, titles)
+    return overview
 
 
 def use_case_titles(session: Session, workspace_id: int) -> dict[str, str]:
@@ -197,4 +202,61 @@ def _adoption_by_team(session: Session, workspace_id: int, rows: list[dict[str, 
             for row in rows
             if row["team_id"] in names
         ]
+    )
+
+
+FORECAST_WEEKS_AHEAD = 26
+
+
+def _forecast_chart(
+    session: Session,
+    workspace_id: int,
+    analytics: analytics_service.Analytics,
+    forecasts: list[analytics_service.Forecast],
+    last: date,
+    titles: dict[str, str],
+) -> charts.Chart | None:
+    """The fitted Bass curve of the widest-reaching use case still growing, with a band of ±2 fit errors, beside
+    the share of eligible people who have tried it so far."""
+    growing = [
+        (item, item.fit, item.eligible, item.first_week)
+        for item in forecasts
+        if item.fit is not None and item.eligible and item.first_week and item.status != "reached"
+    ]
+    if not growing:
+        return None
+    chosen, fit, eligible, first_week = max(growing, key=lambda candidate: candidate[2])
+    history = analytics_service.Period(first_week, last)
+    rows = analytics.metric(
+        session,
+        workspace_id,
+        "new_triers",
+        history,
+        analytics_service.Grouping(by=("use_case",), grain="week"),
+    ).rows
+    actual: list[charts.SeriesPoint] = []
+    total = 0
+    for row in sorted((r for r in rows if r["use_case"] == chosen.use_case), key=lambda r: r["bucket"]):
+        if row["suppressed"] or row.get("value") is None:
+            continue
+        total += int(row["value"])
+        actual.append(charts.SeriesPoint("tried", row["bucket"] + timedelta(days=6), total / eligible))
+    # The fitted curve from the first week on (so its fit to the past shows), the band only ahead of today.
+    weeks = np.arange(1, fit.weeks + FORECAST_WEEKS_AHEAD + 1, dtype=float)
+    expected = analytics_service.bass_cumulative(weeks, fit.p, fit.q, fit.m) / eligible
+    spread = 2 * fit.rmse / eligible
+    predicted = [
+        charts.ForecastPoint(
+            first_week + timedelta(weeks=int(week), days=-1),
+            float(value),
+            max(0.0, float(value) - spread) if week > fit.weeks else float(value),
+            min(1.0, float(value) + spread) if week > fit.weeks else float(value),
+        )
+        for week, value in zip(weeks, expected, strict=True)
+    ]
+    return charts.forecast(
+        actual,
+        predicted,
+        subject=titles.get(chosen.use_case, chosen.use_case),
+        target=chosen.target_share,
     )
