@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test check lint typecheck pytest bench docs browsers clean
+.PHONY: demo test check lint typecheck pytest bench docs browsers screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/metrics.py
 	$(BIN)/python bench/entitlements.py
 	$(BIN)/python bench/people_import.py
+
+## Fresh demo on port 8765, then the README's screenshots into docs/screenshots/
+screenshots: $(STAMP) browsers
+	$(BIN)/uptake demo --data-dir .screenshots-demo --no-serve
+	UPTAKE_DATA_DIR=.screenshots-demo UPTAKE_PORT=8765 UPTAKE_RUN_WORKER=false $(BIN)/uptake serve & \
+	  server=$$!; trap 'kill $$server' EXIT; \
+	  until curl -sf http://127.0.0.1:8765/readyz >/dev/null; do sleep 1; done; \
+	  $(BIN)/python scripts/screenshots.py http://127.0.0.1:8765 docs/screenshots
 
 docs: $(STAMP)
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md
