@@ -261,3 +261,14 @@ def test_the_scheduled_job_evaluates_every_workspace_with_an_active_wave(world, 
         result = service.evaluate_gates_job(context)
     assert result == {"workspaces": 1, "promoted": [f"{workspace}:{USE_CASE}→sales"]}
     assert wave_states(world, workspace) == {"pilot": WaveState.completed, "sales": WaveState.active}
+    # The entitlements analytics counts as eligible follow the promotion: six agents and six analysts.
+    today = NOW.date()
+    with session_scope(world.factory, workspace) as session:
+        eligible = analytics_service.Analytics(backend).metric(
+            session,
+            workspace,
+            "eligible",
+            analytics_service.resolve_period(None, today, today, today),
+            analytics_service.parse_grouping(["use_case"], None),
+        )
+    assert [(row["use_case"], row["value"]) for row in eligible.rows] == [(USE_CASE, 12)]

@@ -91,8 +91,12 @@ class AnalyticsGateSource:
         self.analytics = analytics
         self._pushed: set[int] = set()
 
-    def _push_entitlements(self, session: Session, workspace_id: int, today: date) -> None:
-        if workspace_id in self._pushed:
+    def push_entitlements(
+        self, session: Session, workspace_id: int, today: date, *, again: bool = False
+    ) -> None:
+        """Replace the workspace's ``entitlements`` snapshot in analytics (once per source, unless ``again``):
+        gates' adoption reads it, and so do analytics' eligible and adoption figures everywhere."""
+        if workspace_id in self._pushed and not again:
             return
         rows = entitlement_rows(session, workspace_id, wave_start_days(session, workspace_id, today), today)
         self.analytics.write_snapshot("entitlements", rows, workspace_id=workspace_id)
@@ -128,7 +132,7 @@ class AnalyticsGateSource:
                 }
             )
             return GateReading(round(float(row["value"]), 2), detail)
-        self._push_entitlements(session, workspace_id, today)
+        self.push_entitlements(session, workspace_id, today)
         figures = self.analytics.cohort_figures(session, workspace_id, use_case, cohort.person_ids, period)
         detail.update({"people": figures.people, "eligible": figures.eligible, "active": figures.active})
         if metric == "adoption_rate":

@@ -30,11 +30,12 @@ def list_plans(
     return list(session.scalars(query))
 
 
-def list_workspace_ids_with_active_waves(session: Session) -> list[int]:
-    """Across workspaces (the caller opts in): where a scheduled gate evaluation has work."""
+def list_workspace_ids_with_started_waves(session: Session) -> list[int]:
+    """Across workspaces (the caller opts in): where the scheduled job has gates to read or entitlements to
+    publish."""
     query = (
         select(RolloutWave.workspace_id)
-        .where(RolloutWave.state == WaveState.active)
+        .where(RolloutWave.state.in_([WaveState.active, WaveState.held, WaveState.completed]))
         .distinct()
         .order_by(RolloutWave.workspace_id)
     )

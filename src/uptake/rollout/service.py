@@ -818,13 +818,15 @@ def preview_gates(
 
 
 def evaluate_gates_job(context: JobContext) -> dict[str, Any]:
-    """The scheduled gate evaluation: every workspace with an active wave (or the job's one), each in its own
-    session bound to that workspace, committed on its own so one workspace's failure spares the others."""
+    """The scheduled gate evaluation: every workspace whose rollouts have started (or the job's one), each in
+    its own session bound to that workspace and committed on its own, so one workspace's failure spares the
+    others. Each workspace's entitlements are published to analytics first (the gates' denominators, and
+    analytics' eligible people everywhere), and again after a promotion."""
     if context.workspace_id is not None:
         workspace_ids = [context.workspace_id]
     else:
         with across_workspaces(context.session):
-            workspace_ids = repository.list_workspace_ids_with_active_waves(context.session)
+            workspace_ids = repository.list_workspace_ids_with_started_waves(context.session)
     source = AnalyticsGateSource(
         analytics_service.Analytics(
             analytics_service.connect_events_engine(context.settings.effective_events_url)
@@ -834,7 +836,12 @@ def evaluate_gates_job(context: JobContext) -> dict[str, Any]:
     for workspace_id in workspace_ids:
         with Session(context.session.get_bind()) as session:
             bind_workspace(session, workspace_id)
+            today = utcnow().date()
+            source.push_entitlements(session, workspace_id, today)
             outcomes = evaluate_all_gates(session, workspace_id, source=source)
+            if any(outcome.promoted_to for outcome in outcomes.values()):
+                session.flush()
+                source.push_entitlements(session, workspace_id, today, again=True)
             session.commit()
         promoted += [
             f"{workspace_id}:{slug}→{outcome.promoted_to}"
