@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from uptake.enablement.models import (
@@ -137,6 +137,21 @@ def get_completion(
         Completion.version_major == version_major,
     )
     return session.scalar(query)
+
+
+def completed_person_ids(session: Session, workspace_id: int, module_id: int, version_major: int) -> set[int]:
+    query = select(Completion.person_id).where(
+        Completion.workspace_id == workspace_id,
+        Completion.module_id == module_id,
+        Completion.version_major == version_major,
+    )
+    return set(session.scalars(query))
+
+
+def insert_completions(session: Session, rows: list[dict[str, object]]) -> None:
+    """Many completions in one statement (no RETURNING: nothing needs their ids)."""
+    if rows:
+        session.execute(insert(Completion), rows)
 
 
 def list_completions_for_person(session: Session, workspace_id: int, person_id: int) -> list[Completion]:

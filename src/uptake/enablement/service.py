@@ -506,6 +506,62 @@ def complete_reading(
     return _record_completion(session, workspace_id, module, person_id, None, now or utcnow())
 
 
+BULK_CHUNK = 2000  # ids per statement: well within SQLite's and PostgreSQL's limits on bound parameters
+
+
+def record_completions_in_bulk(
+    session: Session,
+    workspace_id: int,
+    slug: str,
+    completions: Mapping[int, datetime],
+    *,
+    actor: str,
+    score_percent: float | None = None,
+) -> int:
+    """Record many people's completion of a module's current major version at once (an import of training
+    done elsewhere, the demo's history): one statement and one audit entry instead of one per person. People
+    who already completed this version keep their completion; ids not in the workspace are refused by name.
+    Returns how many completions were added."""
+    module = get_module(session, workspace_id, slug, with_content=True)
+    wanted = sorted(completions)
+    known: set[int] = set()
+    for start in range(0, len(wanted), BULK_CHUNK):
+        chunk = wanted[start : start + BULK_CHUNK]
+        known.update(
+            person.id for person in directory_service.list_people_by_ids(session, workspace_id, chunk)
+        )
+    unknown = [person_id for person_id in completions if person_id not in known]
+    if unknown:
+        raise InvalidInput(
+            errors=[FieldError(f"completions.{unknown[0]}", "is not a person of this workspace")]
+        )
+    done = repository.completed_person_ids(session, workspace_id, module.id, module.version_major)
+    rows: list[dict[str, object]] = [
+        {
+            "workspace_id": workspace_id,
+            "module_id": module.id,
+            "person_id": person_id,
+            "version_major": module.version_major,
+            "version_minor": module.version_minor,
+            "score_percent": score_percent if module.questions else None,
+            "completed_at": completed_at,
+        }
+        for person_id, completed_at in sorted(completions.items())
+        if person_id not in done
+    ]
+    for start in range(0, len(rows), BULK_CHUNK):
+        repository.insert_completions(session, rows[start : start + BULK_CHUNK])
+    audit_service.record_audit_entry(
+        session,
+        workspace_id,
+        actor=actor,
+        action="enablement.completion.imported",
+        target=f"training_module:{module.id}",
+        after={"version": module.version, "count": len(rows)},
+    )
+    return len(rows)
+
+
 def reset_attempts(session: Session, workspace_id: int, slug: str, person_id: int, *, actor: str) -> int:
     """Give a person their attempts at the current major version back (a program lead's decision)."""
     module = get_module(session, workspace_id, slug)
