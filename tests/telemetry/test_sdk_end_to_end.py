@@ -139,8 +139,10 @@ def test_events_survive_a_killed_server_exactly_once(world, settings, server, tm
             time.sleep(0.01)
         server.kill()  # mid-stream: batches are in flight and queued
         track(EVENTS_WHILE_DOWN)
-        time.sleep(0.5)
-        assert client.delivery_stats().is_offline
+        deadline = time.monotonic() + 20
+        while not client.delivery_stats().is_offline and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert client.delivery_stats().is_offline  # the client spools while nothing listens
         server.start()
         track(EVENTS_AFTER_RESTART)
         # Delivery comes back online on its next retry of the oldest spooled batch, then resends the spool.
