@@ -206,3 +206,22 @@ def test_the_use_case_page_shows_the_card_conditions_and_trust_label(
     assert "Edit use card" not in text  # the editor's buttons are for program leads
     as_caller(client, workspace.lead)
     assert "Edit use card" in client.get("/use-cases/replies").text
+
+
+def test_a_reviewer_starts_a_re_review_from_the_use_case_page(
+    client: TestClient, workspace: Workspace, world: World
+) -> None:
+    ready_use_case(client, "replies", workspace.directory)
+    assert "Start re-review" not in client.get("/use-cases/replies").text  # a draft is not re-reviewed
+    approve(client, workspace, "replies")
+    reviewer = world.caller(workspace.id, Role.reviewer)
+    as_caller(client, reviewer)
+    assert "Start re-review" in client.get("/use-cases/replies").text
+    started = client.post("/governance/use-cases/replies/re-reviews", follow_redirects=False)
+    assert started.status_code == 303
+    assert started.headers["location"].startswith("/governance/reviews/")
+    page = client.get("/use-cases/replies").text
+    assert "Start re-review" not in page  # one open review at a time
+    assert "Open the review" in page
+    as_caller(client, world.caller(workspace.id, Role.employee))
+    assert "Start re-review" not in client.get("/use-cases/replies").text

@@ -437,6 +437,10 @@ def use_case_page(slug: str, request: Request, session: SessionDep, caller: Empl
         if is_lead and use_case.status == UseCaseStatus.draft
         else None,
         "open_review": open_review,
+        # Reviewers and leads may review a live use case again before its date (the overdue list is the reminder).
+        "can_start_re_review": _sees_unpublished(caller)
+        and use_case.status in LIVE_STATUSES
+        and open_review is None,
         "is_published": service.is_published(use_case),
     }
     return render(request, "catalog/use_case.html", context)
