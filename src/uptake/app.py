@@ -47,6 +47,8 @@ from uptake.rollout import api as rollout_api
 from uptake.rollout import ofrep as rollout_ofrep
 from uptake.rollout import pages as rollout_pages
 from uptake.settings import Settings
+from uptake.surveys import api as surveys_api
+from uptake.surveys import pages as surveys_pages
 from uptake.telemetry import api as telemetry_api
 from uptake.telemetry import import_pages as telemetry_import_pages
 from uptake.telemetry import otlp_api as telemetry_otlp_api
@@ -81,6 +83,7 @@ API_ROUTERS: list[APIRouter] = [
     telemetry_api.router,
     rollout_api.router,
     trust_api.router,
+    surveys_api.router,
 ]
 PAGE_ROUTERS: list[APIRouter] = [
     directory_scim_api.router,
@@ -102,6 +105,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     rollout_pages.router,
     trust_widget.router,
     trust_pages.router,
+    surveys_pages.router,
 ]
 
 

@@ -424,6 +424,25 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/settings/trust"): LEADS,
     ("POST", "/settings/trust/widget-keys"): LEADS,
     ("POST", "/settings/trust/widget-keys/{key_id}/revoke"): LEADS,
+    # surveys: program leads make, send and read them; the answer takes the one-time link, no login (anonymity)
+    ("GET", "/api/v1/survey-templates"): LEADS,
+    ("GET", "/api/v1/surveys"): LEADS,
+    ("POST", "/api/v1/surveys"): LEADS,
+    ("GET", "/api/v1/surveys/{survey_id}"): LEADS,
+    ("PATCH", "/api/v1/surveys/{survey_id}"): LEADS,
+    ("POST", "/api/v1/surveys/{survey_id}/send"): LEADS,
+    ("POST", "/api/v1/surveys/{survey_id}/close"): LEADS,
+    ("GET", "/api/v1/surveys/{survey_id}/results"): LEADS,
+    ("POST", "/api/v1/survey-responses"): PUBLIC,
+    ("GET", "/surveys"): LEADS,
+    ("POST", "/surveys"): LEADS,
+    ("GET", "/surveys/{survey_id}"): LEADS,
+    ("POST", "/surveys/{survey_id}"): LEADS,
+    ("POST", "/surveys/{survey_id}/send"): LEADS,
+    ("POST", "/surveys/{survey_id}/close"): LEADS,
+    ("GET", "/surveys/{survey_id}/results"): LEADS,
+    ("GET", "/surveys/respond/{token}"): PUBLIC,
+    ("POST", "/surveys/respond/{token}"): PUBLIC,
 }
 
 

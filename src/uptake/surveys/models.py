@@ -47,7 +47,8 @@ class Survey(WorkspaceMixin, Base):
 
 
 class Invitation(WorkspaceMixin, Base):
-    """A one-time token to answer a survey: its hash and the invitee's team, never the person."""
+    """A one-time token to answer a survey: its hash and the invitee's team, never the person. A response does
+    not point back to its invitation."""
 
     __tablename__ = "surveys_invitation"
 
@@ -55,7 +56,8 @@ class Invitation(WorkspaceMixin, Base):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_survey.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("directory_team.id", ondelete="SET NULL"))
-    used_at: Mapped[datetime | None]
+    # Whether it was used, not when: a time could be matched to a response's day.
+    is_used: Mapped[bool] = mapped_column(default=False)
 
 
 class Response(WorkspaceMixin, Base):

@@ -38,6 +38,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Notifications", "/notifications", EVERYONE),
     NavItem("Unrecognized usage", "/telemetry/unrecognized", LEADS),
     NavItem("Import usage", "/telemetry/import", LEADS),
+    NavItem("Surveys", "/surveys", LEADS),
     NavItem("Trust settings", "/settings/trust", LEADS),
     NavItem("Users", "/settings/users", ADMINS),
     NavItem("API keys", "/settings/api-keys", ADMINS),

@@ -206,7 +206,7 @@ def upgrade() -> None:
         sa.Column("survey_id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("team_id", sa.Integer(), nullable=True),
-        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("is_used", sa.Boolean(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["survey_id"],

@@ -1,0 +1,173 @@
+"""Surveys through the app: a template becomes a draft, is edited and sent to a cohort through the outbox; one
+answer per one-time link, nothing linking it to the person; results only for groups of at least k people."""
+
+from __future__ import annotations
+
+import pytest
+
+from support import as_caller
+from surveys.survey_builders import link_of, team_of
+from trust.trust_builders import USE_CASE, live_use_case, send_usage
+from uptake.auth.roles import Role
+from uptake.db import session_scope
+from uptake.surveys.models import Response
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def answers(readiness: int = 4) -> dict[str, int]:
+    keys = [
+        "leadership_why",
+        "leadership_time",
+        "skills_use",
+        "skills_check",
+        "process_fit",
+        "process_review",
+        "data_quality",
+        "data_rules",
+        "governance_approval",
+        "governance_report",
+        "culture_open",
+        "culture_safe",
+    ]
+    return dict.fromkeys(keys, readiness)
+
+
+def new_readiness_survey(client, team_ids: list[int]) -> int:
+    created = client.post("/api/v1/surveys", json={"template": "readiness"})
+    assert created.status_code == 201, created.text
+    survey_id = created.json()["id"]
+    assert len(created.json()["questions"]) == 12
+    sent = client.post(f"/api/v1/surveys/{survey_id}/send", json={"audience": {"team_ids": team_ids}})
+    assert sent.status_code == 200, sent.text
+    return survey_id
+
+
+def answer(client, token: str, values: dict[str, int]):
+    client.headers.pop("Authorization", None)
+    return client.post("/api/v1/survey-responses", json={"token": token, "answers": values})
+
+
+def test_four_answers_in_a_team_show_nothing_five_show_the_aggregate(client, world) -> None:
+    workspace_id = world.workspace()
+    lead = world.caller(workspace_id, Role.program_lead)
+    support, people = team_of(world, workspace_id, "Support", 6)
+    as_caller(client, lead)
+    survey_id = new_readiness_survey(client, [support])
+    tokens = [link_of(world, workspace_id, person) for person in people]
+
+    for token, value in zip(tokens[:4], (2, 3, 4, 5), strict=True):
+        assert answer(client, token, answers(value)).status_code == 201
+    four = client.get(f"/api/v1/surveys/{survey_id}/results").json()
+    assert [(team["team"], team["respondents"], team["topics"]) for team in four["teams"]] == [
+        ("Support", None, [])
+    ]
+    assert four["teams"][0]["suppressed"] == "fewer than 5 people answered"
+    assert four["overall"]["respondents"] is None
+    page = client.get(f"/surveys/{survey_id}/results").text
+    assert "data-readiness" not in page
+
+    assert answer(client, tokens[4], answers(4)).status_code == 201
+    five = client.get(f"/api/v1/surveys/{survey_id}/results").json()
+    (team,) = five["teams"]
+    assert team["respondents"] == 5
+    assert team["suppressed"] is None
+    assert team["readiness_score"] == pytest.approx(((2 + 3 + 4 + 5 + 4) / 5 - 1) / 4 * 100)
+    assert {topic["topic"] for topic in team["topics"]} == {
+        "leadership",
+        "skills",
+        "process",
+        "data",
+        "governance",
+        "culture",
+    }
+    assert "data-readiness" in client.get(f"/surveys/{survey_id}/results").text
+
+    again = answer(client, tokens[0], answers(1))
+    assert again.status_code == 409
+    with session_scope(world.factory, workspace_id) as session:
+        stored = session.query(Response).all()
+        assert len(stored) == 5
+        assert {response.person_id for response in stored} == {None}
+
+
+def test_a_team_that_could_be_worked_out_by_subtraction_is_hidden_too(client, world) -> None:
+    workspace_id = world.workspace()
+    lead = world.caller(workspace_id, Role.program_lead)
+    teams = {
+        name: team_of(world, workspace_id, name, size)
+        for name, size in (("Alpha", 5), ("Beta", 4), ("Gamma", 6))
+    }
+    as_caller(client, lead)
+    survey_id = new_readiness_survey(client, [team_id for team_id, _ in teams.values()])
+    for _, people in teams.values():
+        for person in people:
+            assert answer(client, link_of(world, workspace_id, person), answers(3)).status_code == 201
+    results = client.get(f"/api/v1/surveys/{survey_id}/results").json()
+    assert results["overall"]["respondents"] == 15
+    shown = {team["team"]: team["suppressed"] for team in results["teams"]}
+    assert shown == {
+        "Alpha": "could be derived from other figures",
+        "Beta": "fewer than 5 people answered",
+        "Gamma": None,
+    }
+
+
+def test_answers_are_checked_and_a_draft_is_edited_before_it_is_sent(client, world) -> None:
+    workspace_id = world.workspace()
+    lead = world.caller(workspace_id, Role.program_lead)
+    team, people = team_of(world, workspace_id, "Ops", 1)
+    as_caller(client, lead)
+    created = client.post("/api/v1/surveys", json={"template": "pulse"}).json()
+    edited = client.patch(
+        f"/api/v1/surveys/{created['id']}",
+        json={"questions": [*created["questions"][:1], {"key": "trust", "topic": "trust", "text": "Again?"}]},
+    )
+    assert edited.status_code == 422
+    assert edited.json()["errors"][0]["field"] == "questions[1].key"
+    kept = client.patch(f"/api/v1/surveys/{created['id']}", json={"title": "Pulse: drafting assistant"})
+    assert kept.json()["title"] == "Pulse: drafting assistant"
+    assert (
+        client.post(
+            f"/api/v1/surveys/{created['id']}/send", json={"audience": {"team_ids": [team]}}
+        ).status_code
+        == 200
+    )
+    assert client.patch(f"/api/v1/surveys/{created['id']}", json={"title": "Late"}).status_code == 409
+    token = link_of(world, workspace_id, people[0])
+    wrong = answer(client, token, {"trust": 9, "confidence": 3, "role_concern": 2, "usefulness": 4})
+    assert wrong.status_code == 422
+    assert {error["field"] for error in wrong.json()["errors"]} == {"answers.trust", "answers.recommend"}
+    form = client.get(f"/surveys/respond/{token}")
+    assert form.status_code == 200
+    assert 'name="answer_recommend"' in form.text
+    good = answer(
+        client, token, {"trust": 4, "confidence": 3, "role_concern": 2, "usefulness": 4, "recommend": 9}
+    )
+    assert good.status_code == 201
+    assert client.get(f"/surveys/respond/{token}").status_code == 409
+
+
+def test_a_pulse_about_a_use_case_feeds_the_trust_score_once_k_people_answered(client, world) -> None:
+    workspace_id = world.workspace()
+    lead = world.caller(workspace_id, Role.program_lead)
+    live_use_case(world, workspace_id, owner_id=lead.person_id)
+    team, people = team_of(world, workspace_id, "Claims", 5)
+    send_usage(client, world, workspace_id, [f"claims{number}@example.com" for number in range(5)])
+    as_caller(client, lead)
+    created = client.post("/api/v1/surveys", json={"template": "pulse", "use_case": USE_CASE}).json()
+    assert created["use_case"] == USE_CASE
+    client.post(f"/api/v1/surveys/{created['id']}/send", json={"audience": {"team_ids": [team]}})
+    tokens = [link_of(world, workspace_id, person) for person in people]
+
+    def survey_input() -> dict:
+        as_caller(client, lead)
+        score = client.get(f"/api/v1/use-cases/{USE_CASE}/trust-score").json()
+        return next(item for item in score["inputs"] if item["name"] == "survey_trust")
+
+    pulse = {"confidence": 4, "role_concern": 2, "usefulness": 4, "recommend": 8}
+    for token, trust in zip(tokens[:4], (5, 4, 4, 3), strict=True):
+        assert answer(client, token, {**pulse, "trust": trust}).status_code == 201
+    assert survey_input()["value"] is None
+    assert answer(client, tokens[4], {**pulse, "trust": 4}).status_code == 201
+    assert survey_input()["value"] == pytest.approx(4.0)
