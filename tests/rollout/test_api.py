@@ -7,6 +7,8 @@ from fastapi.testclient import TestClient
 from rollout.rollout_builders import USE_CASE, live_use_case
 from support import as_caller
 from uptake.auth.roles import Role, Scope
+from uptake.db import session_scope
+from uptake.directory import service as directory_service
 from uptake.sdk.local_evaluation import Evaluator
 
 
@@ -113,7 +115,9 @@ def test_entitlements_name_the_wave_or_the_rule_behind_each_answer(world, client
     assert unknown.json()["reason"] == "UNKNOWN_USE_CASE"
 
 
-def test_an_employee_asks_about_themself_only(world, client: TestClient, organization):
+def test_an_employee_asks_about_themself_and_a_team_lead_about_their_teams(
+    world, client: TestClient, organization
+):
     workspace = organization.workspace_id
     live_use_case(world, workspace)
     employee = world.caller(workspace, Role.employee)
@@ -121,6 +125,30 @@ def test_an_employee_asks_about_themself_only(world, client: TestClient, organiz
     assert client.get("/api/v1/entitlements", params={"person": employee.email}).status_code == 200
     other = client.get("/api/v1/entitlements", params={"person": organization.emails[organization.agents[0]]})
     assert other.status_code == 403
+    team_lead = world.caller(workspace, Role.team_lead)
+    with session_scope(world.factory, workspace) as session:
+        directory_service.set_team_lead(session, workspace, organization.support, team_lead.person_id)
+    as_caller(client, world.caller(workspace, Role.team_lead))
+    assert (
+        client.get(
+            "/api/v1/entitlements", params={"person": organization.emails[organization.agents[0]]}
+        ).status_code
+        == 403
+    )
+    as_caller(client, team_lead)
+    # Agents are in Tier 1, under Support, which this team lead leads; analysts are in Sales.
+    assert (
+        client.get(
+            "/api/v1/entitlements", params={"person": organization.emails[organization.agents[0]]}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            "/api/v1/entitlements", params={"person": organization.emails[organization.analysts[0]]}
+        ).status_code
+        == 403
+    )
 
 
 def test_the_rollout_state_has_an_etag_and_answers_304_until_it_changes(

@@ -182,12 +182,16 @@ def acknowledge_use_card(
 
 
 def _may_ask_about(session: SessionDep, caller: Principal, person: str) -> None:
-    """Integrations, program leads, reviewers and team leads ask about anyone; an employee about themself."""
-    if caller.api_key_id is not None or caller.has_role(Role.program_lead, Role.reviewer, Role.team_lead):
+    """Integrations, program leads and reviewers ask about anyone; a team lead about the people of the teams
+    they lead; anyone about themself."""
+    if caller.api_key_id is not None or caller.has_role(Role.program_lead, Role.reviewer):
         return
     known = find_person(session, caller.workspace_id, person)
-    if known is None or known.id != caller.person_id:
-        raise Forbidden("an employee may ask about their own entitlements only")
+    if known is not None and known.id == caller.person_id:
+        return
+    if known is not None and known.team_id is not None and caller.leads_team(known.team_id):
+        return
+    raise Forbidden("you may ask about your own entitlements and those of the teams you lead")
 
 
 @router.get("/entitlements", response_model=schemas.Entitlements)
