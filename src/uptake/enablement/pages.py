@@ -23,6 +23,7 @@ from uptake.enablement.lessons import render_lesson
 from uptake.enablement.models import TrainingModule
 from uptake.enablement.training_format import ModuleDraft
 from uptake.errors import FieldError, Forbidden, InvalidInput, ServiceUnavailable, UptakeError
+from uptake.rollout import service as rollout_service
 from uptake.web.flash import flash
 from uptake.web.templating import render
 from uptake.workspaces import service as workspaces_service
@@ -180,8 +181,12 @@ def use_case_requirement(
 ) -> Response:
     """A use case's required training and where I stand on each module."""
     use_case = catalog_service.get_use_case_by_slug(session, caller.workspace_id, use_case_slug)
-    requirement = service.use_case_requirement(session, caller.workspace_id, _learner(caller), use_case_slug)
-    return render(request, "enablement/requirement.html", {"use_case": use_case, "requirement": requirement})
+    person_id = _learner(caller)
+    requirement = service.use_case_requirement(session, caller.workspace_id, person_id, use_case_slug)
+    email = directory_service.get_person(session, caller.workspace_id, person_id).email
+    decision = rollout_service.check_entitlement(session, caller.workspace_id, email, use_case_slug)
+    context = {"use_case": use_case, "requirement": requirement, "decision": decision}
+    return render(request, "enablement/requirement.html", context)
 
 
 # ---------------------------------------------------------------- the editor
