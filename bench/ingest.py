@@ -100,7 +100,14 @@ def random_offset(rng: random.Random) -> timezone:
     return timezone(timedelta(hours=rng.choice([0, 1, 2, -5])))
 
 
-def ingest(store: EventStore, body: bytes, content_type: str = "application/json") -> Any:
+def ingest(
+    store: EventStore,
+    body: bytes,
+    content_type: str = "application/json",
+    pseudonym_cache: dict[str, str] | None = None,
+) -> Any:
+    """One batch through the ingest core, as the server runs it: with the workspace's pseudonym cache,
+    which lives as long as the server's ingest context (15 s) and so spans many batches."""
     return ingest_batch(
         store,
         workspace_id=1,
@@ -115,6 +122,7 @@ def ingest(store: EventStore, body: bytes, content_type: str = "application/json
         known_kinds=frozenset(),
         source="api",
         now=NOW,
+        pseudonym_cache=pseudonym_cache,
     )
 
 
@@ -124,6 +132,7 @@ def measure_ingest_core(bodies: list[bytes], events: int, folder: Path, threads:
         queue = iter(bodies)
         lock = threading.Lock()
         accepted: list[int] = []
+        pseudonym_cache: dict[str, str] = {}
 
         def work() -> None:
             while True:
@@ -131,7 +140,7 @@ def measure_ingest_core(bodies: list[bytes], events: int, folder: Path, threads:
                     body = next(queue, None)
                 if body is None:
                     return
-                accepted.append(ingest(store, body).accepted)
+                accepted.append(ingest(store, body, pseudonym_cache=pseudonym_cache).accepted)
 
         started = time.perf_counter()
         workers = [threading.Thread(target=work) for _ in range(threads)]
@@ -339,9 +348,10 @@ def run_memory(count: int, chunk_lines: int) -> None:
         )
         started = time.perf_counter()
         accepted = 0
+        pseudonym_cache: dict[str, str] = {}
         with EventStore(f"duckdb:///{folder / 'events.duckdb'}") as store, path.open("rb") as file:
             while lines := list(itertools.islice(file, chunk_lines)):
-                accepted += ingest(store, b"".join(lines), "application/x-ndjson").accepted
+                accepted += ingest(store, b"".join(lines), "application/x-ndjson", pseudonym_cache).accepted
             stored = store.count()
         seconds = time.perf_counter() - started
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
