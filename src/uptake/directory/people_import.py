@@ -679,31 +679,42 @@ def _create_job_roles(session: Session, workspace_id: int, plan: ImportPlan) -> 
 
 
 def _create_teams(session: Session, workspace_id: int, plan: ImportPlan) -> None:
-    """Create the planned teams parents first, each with its materialized path."""
+    """Create the planned teams a level at a time, parents first, each with its materialized path: a few
+    statements per level of the tree rather than a few per team."""
+    existing = repository.list_teams_by_ids(
+        session,
+        workspace_id,
+        [team.existing_id for team in plan.teams.values() if team.existing_id is not None],
+    )
+    path_of_id = {team.id: team.path for team in existing}
     paths = {
-        team.key: existing.path
+        team.key: path_of_id[team.existing_id]
         for team in plan.teams.values()
-        if team.existing_id is not None
-        for existing in [repository.get_team(session, workspace_id, team.existing_id)]
-        if existing is not None
+        if team.existing_id is not None and team.existing_id in path_of_id
     }
     pending = plan.new_teams
     while pending:
         ready = [team for team in pending if team.parent_key is None or team.parent_key in paths]
         if not ready:  # cannot happen: a parent is planned before its child
             raise ImportFileInvalid("the team paths in this file refer to each other in a loop")
-        for team in ready:
-            parent = plan.teams[team.parent_key] if team.parent_key else None
-            created = Team(
-                workspace_id=workspace_id, name=team.name, parent_id=parent.existing_id if parent else None
-            )
-            session.add(created)
-            session.flush()
-            created.path = f"{paths[team.parent_key] if team.parent_key else '/'}{created.id}/"
-            team.existing_id = created.id
-            paths[team.key] = created.path
+        ids = repository.insert_teams(
+            session,
+            workspace_id,
+            [
+                {
+                    "name": team.name,
+                    "parent_id": plan.teams[team.parent_key].existing_id if team.parent_key else None,
+                }
+                for team in ready
+            ],
+        )
+        new_paths: dict[int, str] = {}
+        for team, team_id in zip(ready, ids, strict=True):
+            team.existing_id = team_id
+            new_paths[team_id] = f"{paths[team.parent_key] if team.parent_key else '/'}{team_id}/"
+            paths[team.key] = new_paths[team_id]
+        repository.set_team_paths(session, workspace_id, new_paths)
         pending = [team for team in pending if team.existing_id is None]
-    session.flush()
 
 
 def _person_values(plan: ImportPlan, row: PersonRow, fields: Iterable[str]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from uptake.directory.models import EmploymentStatus, JobRole, Person, Team
 BATCH_SIZE = 2000
 # The people table itself, for the bulk statements that skip the ORM's per-row bookkeeping.
 PERSON_TABLE: Table = Person.__table__  # type: ignore[assignment]
+TEAM_TABLE: Table = Team.__table__  # type: ignore[assignment]
 
 
 def like_pattern(text: str, *, anchored_start: bool = False, anchored_end: bool = False) -> str:
@@ -323,6 +324,27 @@ def list_teams_by_ids(session: Session, workspace_id: int, team_ids: Iterable[in
     if not ids:
         return []
     return list(session.scalars(select(Team).where(Team.workspace_id == workspace_id, Team.id.in_(ids))))
+
+
+def insert_teams(session: Session, workspace_id: int, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert teams (each row: ``name`` and ``parent_id``; ``path`` set after) in one statement; returns their
+    ids in the order given, found again by name (unique in a workspace)."""
+    if not rows:
+        return []
+    session.execute(insert(TEAM_TABLE), [{**row, "workspace_id": workspace_id, "path": ""} for row in rows])
+    names = [row["name"] for row in rows]
+    query = select(Team.name, Team.id).where(Team.workspace_id == workspace_id, Team.name.in_(names))
+    found = {name: team_id for name, team_id in session.execute(query)}
+    return [int(found[name]) for name in names]
+
+
+def set_team_paths(session: Session, workspace_id: int, paths: dict[int, str]) -> None:
+    statement = update(TEAM_TABLE).where(
+        TEAM_TABLE.c.workspace_id == workspace_id, TEAM_TABLE.c.id == bindparam("team_id")
+    )
+    rows = [{"team_id": team_id, "path": path} for team_id, path in paths.items()]
+    for start in range(0, len(rows), BATCH_SIZE):
+        session.execute(statement, rows[start : start + BATCH_SIZE])
 
 
 def list_subteams(session: Session, workspace_id: int, team_id: int) -> list[Team]:
