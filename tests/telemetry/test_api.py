@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from support import as_caller
 from uptake.app import create_app
@@ -232,3 +235,54 @@ def test_the_openapi_document_describes_the_body(client) -> None:
     event = content["application/json"]["schema"]["items"]
     assert event["required"] == ["event_id", "time", "person", "use_case", "kind"]
     assert {"200", "413", "415"} <= set(operation["responses"])
+
+
+BREAKAGES: dict[str, tuple[str, Any]] = {
+    "event_id": ("event_id", "not-a-uuid"),
+    "time": ("time", "yesterday"),
+    "kind": ("kind", "clicked"),
+    "rating": ("rating", 7),
+    "minutes_saved": ("minutes_saved", -1),
+}
+
+
+@hypothesis_settings(
+    max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+)
+@given(
+    data=st.data(),
+    plan=st.lists(
+        st.lists(st.sampled_from([None, *BREAKAGES]), min_size=1, max_size=12), min_size=1, max_size=4
+    ),
+)
+def test_any_mix_of_batches_and_resends_stores_each_valid_event_once(
+    client, app, key_headers, data, plan
+) -> None:
+    store: EventStore = app.state.event_store
+    before = {row[0] for row in query(app, "SELECT event_id FROM events")}
+    batches = []
+    for breakages in plan:
+        batch = []
+        for breakage in breakages:
+            event = make_event()
+            if breakage is not None:
+                field, value = BREAKAGES[breakage]
+                event[field] = value
+            batch.append((breakage, event))
+        batches.append(batch)
+    sends = batches + data.draw(st.lists(st.sampled_from(batches), max_size=4), label="resent")
+    seen: set[str] = set()
+    for batch in sends:
+        answer = post(client, key_headers, [event for _, event in batch]).json()
+        valid = [event["event_id"] for breakage, event in batch if breakage is None]
+        assert answer["accepted"] == len(set(valid) - seen)
+        assert answer["accepted"] + answer["duplicates"] + len(answer["rejected"]) == len(batch)
+        assert [item["index"] for item in answer["rejected"]] == [
+            index for index, (breakage, _) in enumerate(batch) if breakage is not None
+        ]
+        for item in answer["rejected"]:
+            assert BREAKAGES[batch[item["index"]][0]][0] in {error["field"] for error in item["errors"]}
+        seen |= set(valid)
+    stored = {row[0] for row in query(app, "SELECT event_id FROM events")} - before
+    assert stored == seen
+    assert store.count() == len(before) + len(seen)
