@@ -110,6 +110,7 @@ def test_people_list_filters_by_team_with_subteams_role_status_and_location(
     both = client.get("/directory", params={"location": "Lisbon", "team": ids["service"]})
     assert _listed(both.text) == ["Ana Costa"]
     assert client.get("/directory", params={"team": "999999"}).status_code == 404
+    assert client.get("/directory", params={"team": "9" * 20}).status_code == 422  # no id is that large
 
 
 def test_people_list_pages_by_fifty(client: TestClient, world) -> None:

@@ -30,6 +30,10 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 SHOWN_ROWS = 500
 
 
+# A team or job role filter: empty, or an id of at most 18 digits (no larger number is an id in either database).
+IdFilter = Annotated[str, Query(max_length=18, pattern=r"^\d{0,18}$")]
+
+
 def _empty_to_none(value: str) -> str | None:
     return value.strip() or None
 
@@ -40,8 +44,8 @@ def people(
     session: SessionDep,
     caller: TeamLeadPage,
     q: Annotated[str, Query(max_length=200)] = "",
-    team: Annotated[str, Query(max_length=20, pattern=r"^\d*$")] = "",
-    job_role: Annotated[str, Query(max_length=20, pattern=r"^\d*$")] = "",
+    team: IdFilter = "",
+    job_role: IdFilter = "",
     status: Annotated[str, Query(max_length=20)] = "",
     location: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
