@@ -414,3 +414,39 @@ def test_a_large_upload_is_imported_by_the_worker_and_followed_on_its_page(
         assert ben.manager_id is not None
     assert not list(people_import.uploads_folder(app.state.settings.data_dir).iterdir())  # the upload is gone
     assert client.get("/directory/import/jobs/999999").status_code == 404
+
+
+def test_the_pages_run_as_many_queries_for_forty_people_as_for_four(
+    client: TestClient, world, count_queries
+) -> None:
+    workspace = world.workspace()
+    ids = _organization(world, workspace)
+    as_caller(client, world.caller(workspace, Role.program_lead))
+    pages = ["/directory", f"/directory/teams/{ids['night']}", f"/directory/people/{ids['ana']}"]
+
+    def queries_per_page() -> list[int]:
+        counts = []
+        for path in pages:
+            with count_queries() as queries:
+                assert client.get(path).status_code == 200
+            counts.append(queries.count)
+        return counts
+
+    few = queries_per_page()
+    with session_scope(world.factory, workspace) as session:
+        directory_service.add_people_in_bulk(
+            session,
+            workspace,
+            [
+                {
+                    "external_id": f"N{n}",
+                    "email": f"n{n}@example.com",
+                    "display_name": f"Newcomer {n}",
+                    "team_id": ids["night"] if n % 2 else ids["finance"],
+                    "job_role_id": ids["agent"],
+                    "manager_id": ids["ana"],
+                }
+                for n in range(36)
+            ],
+        )
+    assert queries_per_page() == few
