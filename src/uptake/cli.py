@@ -277,6 +277,7 @@ def demo(
                     push_snapshot=lambda name, rows: analytics.write_snapshot(
                         name, rows, workspace_id=summary.workspace_id
                     ),
+                    analytics=analytics,
                     progress=report,
                 )
         finally:

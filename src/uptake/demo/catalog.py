@@ -9,7 +9,7 @@ same services the pages call. The audit log of the demo therefore reads like a r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -17,9 +17,12 @@ from uptake.auth import service as auth_service
 from uptake.auth.roles import Role
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
+from uptake.demo.training import REQUIRED_TRAINING
 from uptake.directory import service as directory_service
 from uptake.governance import schemas as governance_schemas
 from uptake.governance import service as governance_service
+from uptake.trust import schemas as trust_schemas
+from uptake.trust import service as trust_service
 
 ACTOR = "demo"
 
@@ -602,6 +605,7 @@ def create_demo_catalog(
                 target_minutes_saved_per_use=case.minutes,
                 estimated_minutes_saved_per_accepted_output=case.minutes,
                 tags=list(case.tags),
+                required_training=[REQUIRED_TRAINING[case.slug]] if case.slug in REQUIRED_TRAINING else [],
             ),
             actor=lead_actor,
             author_id=lead_id,
@@ -710,6 +714,9 @@ def _move(
         steps.append("retired")
         retired_on[case.slug] = today - timedelta(days=RETIRED_DAYS_AGO[case.slug])
     for step in steps:
+        if step == "paused":
+            _report_stale_answers(session, workspace_id, case, paused_on[case.slug], actor, lead_id)
+            continue
         governance_service.move_use_case(
             session,
             workspace_id,
@@ -717,8 +724,44 @@ def _move(
             catalog_service.UseCaseStatus(step),
             actor=actor,
             person_id=lead_id,
-            reason="Paused after the incident about outdated answers" if step == "paused" else None,
         )
+
+
+def _report_stale_answers(
+    session: Session, workspace_id: int, case: DemoUseCase, day: date, actor: str, lead_id: int
+) -> None:
+    """The severity-1 incident that paused the use case (the workspace pauses on severity 1), dated the day it
+    was reported; it is still being worked on."""
+    incident = trust_service.report_incident(
+        session,
+        workspace_id,
+        trust_schemas.IncidentCreate(
+            use_case=case.slug,
+            title="Answers quote procedures that were withdrawn in spring",
+            description=(
+                "Several answers cite the claims procedure of last year; two customers were told a deadline "
+                "that no longer applies. The search index was not refreshed after the spring update."
+            ),
+            evidence="Feedback marked 'wrong' rose from 4% to 19% of answers over six weeks.",
+            severity=1,
+            harm_type="misinformation",
+            failure_type="inaccurate_output",
+        ),
+        actor=actor,
+        reporter_id=lead_id,
+    )
+    reported = datetime.combine(day, time(9, 40), tzinfo=UTC)
+    incident.due_at = reported + (incident.due_at - incident.reported_at)
+    incident.reported_at = reported
+    trust_service.update_incident(
+        session,
+        workspace_id,
+        incident.id,
+        trust_schemas.IncidentUpdate.model_validate({"status": "triaged"}),
+        actor=actor,
+    )
+    incident.triaged_at = reported + timedelta(hours=3)
+    session.flush()
 
 
 def create_reviewer_board(

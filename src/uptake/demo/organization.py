@@ -19,7 +19,7 @@ from uptake.auth import service as auth_service
 from uptake.auth.roles import Role
 from uptake.db import bind_workspace
 from uptake.demo import catalog as demo_catalog
-from uptake.demo import usage
+from uptake.demo import programme, usage
 from uptake.directory import service as directory_service
 from uptake.workspaces import schemas as workspace_schemas
 from uptake.workspaces import service as workspaces_service
@@ -245,6 +245,7 @@ class DemoSummary:
     teams: int
     personas: list[Persona]
     catalog: demo_catalog.DemoCatalog
+    persona_ids: dict[str, int]  # persona key → person id (and the reviewer board's areas → person id)
 
 
 Progress = Callable[[str, int, int], None]
@@ -376,6 +377,7 @@ def create_demo_organization(
         teams=directory_service.count_teams(session, workspace_id),
         personas=PERSONAS,
         catalog=catalog,
+        persona_ids={**persona_ids, **{f"reviewer:{area}": person for area, person in board.items()}},
     )
 
 
@@ -447,16 +449,20 @@ def record_demo_usage(
     today: date,
     append_events: Callable[[pa.Table], object],
     push_snapshot: Callable[[str, list[dict[str, object]]], object],
+    analytics: analytics_service.Analytics,
     progress: Progress = _no_progress,
     chunk: int = 250_000,
 ) -> int:
-    """Generate the demo's six months of usage, store the events and publish who may use what.
+    """Generate the demo's six months of usage, store the events, record the programme around them (training,
+    champions, rollouts, incidents, announcements, questions) and publish who may use what.
 
     ``append_events`` stores a batch in the events store; ``push_snapshot`` replaces one of the analytics
-    snapshots other domains push (entitlements, seats). Returns how many events were stored."""
+    snapshots other domains push (entitlements, seats); rollout gates and the trust domain read and publish
+    through ``analytics``. Returns how many events were stored."""
     workspace = workspaces_service.get_workspace(session, summary.workspace_id)
+    people = demo_people(session, summary.workspace_id)
     generated = usage.generate_usage(
-        demo_people(session, summary.workspace_id),
+        people,
         summary.catalog,
         today=today,
         timezone=workspace.timezone,
@@ -466,6 +472,9 @@ def record_demo_usage(
     for start in range(0, total, chunk):
         append_events(generated.events.slice(start, chunk))
         progress("events", min(total, start + chunk), total)
+    programme.build_programme(
+        session, summary, people, generated, today=today, analytics=analytics, progress=progress
+    )
     for name, rows in (("entitlements", generated.entitlements), ("seats", generated.seats)):
         push_snapshot(name, [{"workspace_id": summary.workspace_id, **row} for row in rows])
     return total

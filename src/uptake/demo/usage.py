@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from uptake.demo.catalog import TOOLS, DemoCatalog, DemoUseCase
+from uptake.demo.training import REQUIRED_TRAINING
 
 HISTORY_DAYS = 182
 FEEDBACK_SHARE = 0.03
@@ -124,7 +125,7 @@ class DemoUsage:
     events: pa.Table
     entitlements: list[dict[str, object]]
     seats: list[dict[str, object]]
-    completions: dict[str, list[tuple[int, date]]]  # use case → (person id, completed day)
+    completions: dict[str, list[tuple[int, date]]]  # training module → (person id, completed day)
     team_factors: dict[int, TeamFactors]
 
 
@@ -165,7 +166,7 @@ def generate_usage(
         for team_id in team_ids
     }
     entitlements: list[dict[str, object]] = []
-    completions: dict[str, list[tuple[int, date]]] = {}
+    completions: dict[str, dict[int, date | None]] = {}  # module → person id → completed day (None: not)
     columns: dict[str, list[np.ndarray]] = {name: [] for name in _COLUMNS}
     used_cases = [case for case in catalog.use_cases.values() if case.slug in catalog.live_since]
     for index, case in enumerate(used_cases):
@@ -177,8 +178,9 @@ def generate_usage(
             entitlements.append(
                 {"person": person.pseudonym, "use_case": case.slug, "start_day": granted, "end_day": end}
             )
-        trained = _training(case, grants, team_factors, start, rng)
-        completions[case.slug] = [(person.person_id, day) for person, day in trained.items()]
+        trained = _training(
+            REQUIRED_TRAINING.get(case.slug), grants, team_factors, start, today, rng, completions
+        )
         _use_events(
             case,
             index,
@@ -195,30 +197,46 @@ def generate_usage(
         progress("usage", index + 1, len(used_cases))
     events = _table(columns)
     seats = _seats(people, entitlements, first_day, rng)
-    return DemoUsage(events, entitlements, seats, completions, team_factors)
+    done = {
+        module: sorted((person_id, day) for person_id, day in people_days.items() if day is not None)
+        for module, people_days in completions.items()
+    }
+    return DemoUsage(events, entitlements, seats, done, team_factors)
+
+
+def entitlement_waves(
+    case: DemoUseCase, audience: Sequence[DemoPerson], start: date, today: date
+) -> list[tuple[list[int | None], date]]:
+    """The teams each wave grants the use case to, and the day it starts: pilot teams (the two largest) first; a
+    rolling-out use case adds half of the other teams a third of the way to today; a generally available one
+    reaches every team two thirds of the way. Paused and retired ones keep who they had. The demo's rollout
+    plans have these waves."""
+    sizes: dict[int | None, int] = {}
+    for person in audience:
+        sizes[person.team_id] = sizes.get(person.team_id, 0) + 1
+    teams = sorted(sizes, key=lambda team: (-sizes[team], team or 0))
+    pilot = teams[:2]
+    waves: list[tuple[list[int | None], date]] = [(sorted(pilot, key=lambda t: t or 0), start)]
+    rest = [team for team in teams if team not in pilot]
+    span = max(1, (today - start).days)
+    if case.status in ("rolling_out", "generally_available", "paused", "retired"):
+        second = rest[: (len(rest) + 1) // 2]
+        waves.append((sorted(second, key=lambda t: t or 0), start + timedelta(days=span // 3)))
+    if case.status in ("generally_available", "retired"):
+        waves.append((sorted(rest, key=lambda t: t or 0), start + timedelta(days=(2 * span) // 3)))
+    return waves
 
 
 def _entitlement_starts(
     case: DemoUseCase, audience: list[DemoPerson], start: date, today: date, rng: np.random.Generator
 ) -> list[tuple[DemoPerson, date]]:
-    """Pilot teams first; a rolling-out use case adds half of the other teams in a second wave; a generally
-    available one reaches everyone in its audience. Paused and retired ones keep who they had."""
+    """Each person of the audience the waves reached so far, with the day their wave started."""
     by_team: dict[int | None, list[DemoPerson]] = {}
     for person in audience:
         by_team.setdefault(person.team_id, []).append(person)
-    teams = sorted(by_team, key=lambda team: (-len(by_team[team]), team or 0))
-    pilot = set(teams[:2])
-    waves: list[tuple[set[int | None], date]] = [(pilot, start)]
-    rest = [team for team in teams if team not in pilot]
-    span = max(1, (today - start).days)
-    if case.status in ("rolling_out", "generally_available", "paused", "retired"):
-        second = set(rest[: (len(rest) + 1) // 2])
-        waves.append((second, start + timedelta(days=span // 3)))
-    if case.status in ("generally_available", "retired"):
-        waves.append((set(rest), start + timedelta(days=(2 * span) // 3)))
     granted: dict[int, tuple[DemoPerson, date]] = {}
-    for teams_of_wave, day in waves:
-        for team in sorted(teams_of_wave, key=lambda t: t or 0):
+    for teams_of_wave, day in entitlement_waves(case, audience, start, today):
+        for team in teams_of_wave:
             for person in by_team[team]:
                 granted.setdefault(person.person_id, (person, day))
     del rng
@@ -226,21 +244,31 @@ def _entitlement_starts(
 
 
 def _training(
-    case: DemoUseCase,
+    module: str | None,
     grants: list[tuple[DemoPerson, date]],
     factors: dict[int, TeamFactors],
     start: date,
+    today: date,
     rng: np.random.Generator,
+    completions: dict[str, dict[int, date | None]],
 ) -> dict[DemoPerson, date]:
-    """Who completed the use case's training, and when: a team's training share, within weeks of the grant."""
+    """Who completed the use case's required module, and when: a team's training share decides, within weeks of
+    the grant (a module done for an earlier use case counts for this one too; one due after today is not done
+    yet). A use case that requires no module has nobody trained for it."""
     trained: dict[DemoPerson, date] = {}
+    if module is None:
+        return trained
+    decided = completions.setdefault(module, {})
     for person, granted in grants:
-        share = factors[person.team_id].training if person.team_id in factors else 0.3
-        if rng.random() < share:
-            trained[person] = max(start, granted - timedelta(days=7)) + timedelta(
-                days=int(rng.integers(0, 28))
-            )
-    del case
+        if person.person_id not in decided:
+            share = factors[person.team_id].training if person.team_id in factors else 0.3
+            day: date | None = None
+            if rng.random() < share:
+                day = max(start, granted - timedelta(days=7)) + timedelta(days=int(rng.integers(0, 28)))
+            decided[person.person_id] = day if day is not None and day < today else None
+        completed = decided[person.person_id]
+        if completed is not None:
+            trained[person] = completed
     return trained
 
 

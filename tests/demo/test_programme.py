@@ -1,0 +1,138 @@
+"""The whole demo at a small size: every domain is populated through its service, the stories are there, and the
+same seed gives the same programme."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from uptake.analytics.service import Analytics, connect_events_engine
+from uptake.catalog import service as catalog_service
+from uptake.comms import service as comms_service
+from uptake.db import session_scope
+from uptake.demo import training, usage
+from uptake.demo.organization import create_demo_organization, demo_people, record_demo_usage
+from uptake.enablement import service as enablement_service
+from uptake.rollout import service as rollout_service
+from uptake.telemetry.event_store import EventStore
+from uptake.trust import service as trust_service
+
+TODAY = date(2026, 11, 30)
+
+
+def _build(session_factory: Any, settings: Any) -> dict[str, Any]:
+    with session_scope(session_factory) as session:
+        summary = create_demo_organization(session, people=150, today=TODAY)
+    store = EventStore(settings.effective_events_url)
+    analytics = Analytics(connect_events_engine(settings.effective_events_url))
+    snapshots: dict[str, list[dict[str, object]]] = {}
+    try:
+        with session_scope(session_factory, summary.workspace_id) as session:
+            record_demo_usage(
+                session,
+                summary,
+                today=TODAY,
+                append_events=lambda batch: store.append(summary.workspace_id, batch),
+                push_snapshot=lambda name, rows: snapshots.__setitem__(name, rows),
+                analytics=analytics,
+            )
+    finally:
+        analytics.backend.connection.disconnect()
+        store.close()
+    return {"summary": summary, "snapshots": snapshots}
+
+
+@pytest.fixture
+def built(session_factory, settings) -> dict[str, Any]:
+    return _build(session_factory, settings)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_training_champions_and_the_records_agree_with_the_usage(built, session_factory) -> None:
+    summary = built["summary"]
+    workspace = summary.workspace_id
+    with session_scope(session_factory, workspace) as session:
+        modules = {module.slug for module in enablement_service.list_modules(session, workspace)}
+        assert modules == {
+            "ai-literacy",
+            "prompting-basics",
+            "checking-ai-output",
+            "data-classes",
+            "support-reply-drafts-in-practice",
+        }
+        paths = {path.slug for path in enablement_service.list_learning_paths(session, workspace)}
+        assert paths == {path.slug for path in training.LEARNING_PATHS}
+        support = catalog_service.get_use_case_by_slug(session, workspace, "support-reply-drafts")
+        assert support.required_training == ["support-reply-drafts-in-practice"]
+        people = demo_people(session, workspace)
+        catalog = summary.catalog
+        generated = usage.generate_usage(people, catalog, today=TODAY, timezone="Europe/Berlin")
+        expected = dict(generated.completions["support-reply-drafts-in-practice"])
+        assert expected
+        trained = enablement_service.completions_for_use_case(session, workspace, "support-reply-drafts")
+        assert {person: moment.date() for person, moment in trained.items()} == expected
+        champions = enablement_service.list_champions(session, workspace)
+        champion_teams = {champion.team_id for champion in champions}
+        assert champion_teams == {
+            team for team, factors in generated.team_factors.items() if factors.champion
+        } & {person.team_id for person in people if person.role not in (None, "Team lead", "Department head")}
+        assert len(comms_service.list_office_hours(session, workspace)) == 3
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_incident_the_paused_use_case_the_rollouts_and_the_questions_are_there(
+    built, session_factory
+) -> None:
+    summary = built["summary"]
+    workspace = summary.workspace_id
+    with session_scope(session_factory, workspace) as session:
+        stale = trust_service.open_incidents(session, workspace, use_case="knowledge-search")
+        assert [(incident.severity, incident.status.value) for incident in stale] == [(1, "triaged")]
+        paused = catalog_service.get_use_case_by_slug(session, workspace, "knowledge-search")
+        assert paused.status.value == "paused"
+        assert trust_service.open_incidents(session, workspace, use_case="support-reply-drafts") == []
+        card = catalog_service.get_use_card(
+            session,
+            workspace,
+            catalog_service.get_use_case_by_slug(session, workspace, "support-reply-drafts"),
+        )
+        assert card is not None
+        assert "never promises a refund" in (card.when_wrong or "")
+        plans = {plan.use_case: plan for plan in rollout_service.list_plans(session, workspace)}
+        cases = summary.catalog.use_cases
+        assert set(plans) == {
+            slug for slug, case in cases.items() if case.status in ("piloting", "rolling_out")
+        }
+        for slug, plan in plans.items():
+            states = [wave.state.value for wave in plan.waves]
+            active = 2 if cases[slug].status == "rolling_out" else 1
+            assert states == ["completed"] * (active - 1) + ["active"] + ["planned"] * (3 - active)
+        announcements = comms_service.list_announcements(session, workspace)
+        acknowledged = [a for a in announcements if a.requires_acknowledgement]
+        assert len(acknowledged) == 1
+        report = comms_service.announcement_report(session, workspace, acknowledged[0].id, privacy_floor=1)
+        assert 0 < report.total.acknowledged <= report.total.read <= report.total.recipients
+        asked = comms_service.list_questions(session, workspace, use_case_slug="support-reply-drafts")
+        questions = [question for question, _ in asked]
+        assert any(question.is_anonymous for question in questions)
+        open_questions = [question for question in questions if question.status.value == "open"]
+        assert open_questions
+        assert all(
+            comms_service.is_flagged(question, flag_days=5, now=question.created_at + timedelta(days=30))
+            for question in open_questions
+        )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_same_seed_gives_the_same_programme(session_factory, settings, tmp_path) -> None:
+    first = _build(session_factory, settings)
+    entitlements = first["snapshots"]["entitlements"]
+    assert entitlements
+    with session_scope(session_factory, first["summary"].workspace_id) as session:
+        people = demo_people(session, first["summary"].workspace_id)
+        again = usage.generate_usage(people, first["summary"].catalog, today=TODAY, timezone="Europe/Berlin")
+    assert [
+        {k: v for k, v in row.items() if k != "workspace_id"} for row in entitlements
+    ] == again.entitlements
