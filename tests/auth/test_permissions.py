@@ -134,6 +134,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/directory/people/{person_id}"): TEAM_LEADS,
     ("GET", "/directory/teams"): TEAM_LEADS,
     ("GET", "/directory/teams/{team_id}"): TEAM_LEADS,
+    ("POST", "/directory/teams/{team_id}/lead"): LEADS,
     ("GET", "/directory/job-roles"): TEAM_LEADS,
     ("GET", "/directory/import"): LEADS,
     ("POST", "/directory/import"): LEADS,

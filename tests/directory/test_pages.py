@@ -450,3 +450,37 @@ def test_the_pages_run_as_many_queries_for_forty_people_as_for_four(
             ],
         )
     assert queries_per_page() == few
+
+
+def test_a_program_lead_names_a_team_lead_who_then_sees_that_team(client: TestClient, world) -> None:
+    workspace = world.workspace()
+    ids = _organization(world, workspace)
+    newcomer = world.caller(workspace, Role.team_lead)
+    as_caller(client, world.caller(workspace, Role.program_lead))
+    csrf = client.cookies.get("uptake_csrf", "")
+
+    named = client.post(
+        f"/directory/teams/{ids['finance']}/lead",
+        data={"csrf_token": csrf, "email": newcomer.email.upper()},
+        follow_redirects=False,
+    )
+    unknown = client.post(
+        f"/directory/teams/{ids['finance']}/lead",
+        data={"csrf_token": csrf, "email": "nobody@example.com"},
+        follow_redirects=True,
+    )
+
+    assert named.status_code == 303
+    assert named.headers["location"] == f"/directory/teams/{ids['finance']}"
+    assert "no one in the directory has the email nobody@example.com" in unknown.text
+    with session_scope(world.factory, workspace) as session:
+        assert directory_service.get_team(session, workspace, ids["finance"]).lead_id == newcomer.person_id
+    as_caller(client, newcomer)
+    assert _listed(client.get("/directory").text) == ["Carla Weber"]
+
+    as_caller(client, world.caller(workspace, Role.program_lead))
+    client.post(
+        f"/directory/teams/{ids['finance']}/lead", data={"csrf_token": client.cookies.get("uptake_csrf", "")}
+    )
+    with session_scope(world.factory, workspace) as session:
+        assert directory_service.get_team(session, workspace, ids["finance"]).lead_id is None

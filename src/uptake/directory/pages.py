@@ -17,8 +17,9 @@ from uptake.auth.dependencies import ProgramLeadPage, SessionDep, SettingsDep, T
 from uptake.directory import people_import, service
 from uptake.directory.models import EmploymentStatus
 from uptake.directory.service import PeopleFilter
-from uptake.errors import PayloadTooLarge, UptakeError
+from uptake.errors import InvalidInput, PayloadTooLarge, UptakeError
 from uptake.params import ResourceId
+from uptake.web.flash import flash
 from uptake.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -123,6 +124,31 @@ def team(request: Request, team_id: ResourceId, session: SessionDep, caller: Tea
         "scope": scope,
     }
     return render(request, "directory/team.html", context)
+
+
+@router.post("/directory/teams/{team_id}/lead")
+def name_team_lead(
+    request: Request,
+    team_id: ResourceId,
+    session: SessionDep,
+    lead: ProgramLeadPage,
+    email: Annotated[str, Form(max_length=320)] = "",
+) -> Response:
+    """Name (or, with no email, remove) a team's lead: they then see this team and its subteams."""
+    response = RedirectResponse(f"/directory/teams/{team_id}", status_code=303)
+    try:
+        team = service.name_team_lead(session, lead.workspace_id, team_id, email, actor=lead.actor)
+    except InvalidInput as error:
+        session.rollback()
+        flash(request, response, "; ".join(item.reason for item in error.errors) or error.detail, "error")
+        return response
+    flash(
+        request,
+        response,
+        f"{team.name} has a new lead." if email.strip() else f"{team.name} has no lead now.",
+        "success",
+    )
+    return response
 
 
 @router.get("/directory/job-roles")

@@ -936,3 +936,16 @@ def purge_stale_uploads(context: jobs_service.JobContext) -> dict[str, Any]:
     return {
         "deleted": people_import.delete_uploads_older_than(context.settings.data_dir, hours=UPLOAD_KEEP_HOURS)
     }
+
+
+def name_team_lead(session: Session, workspace_id: int, team_id: int, email: str, *, actor: str) -> Team:
+    """Make the person with this email the team's lead (an empty email leaves the team without one)."""
+    lead_id: int | None = None
+    if email.strip():
+        person = repository.get_person_by_email(session, workspace_id, email.strip().lower())
+        if person is None:
+            raise InvalidInput(
+                errors=[FieldError("email", f"no one in the directory has the email {email.strip()}")]
+            )
+        lead_id = person.id
+    return update_team(session, workspace_id, team_id, schemas.TeamUpdate(lead_id=lead_id), actor=actor)
