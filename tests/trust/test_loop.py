@@ -11,6 +11,7 @@ from trust.trust_builders import USE_CASE, live_use_case, send_usage
 from uptake.auth.roles import Role
 from uptake.comms import service as comms_service
 from uptake.db import session_scope
+from uptake.rollout.analytics_gates import count_open_severity_1_incidents
 from uptake.trust import service as trust_service
 
 
@@ -18,6 +19,12 @@ def trust_score(client: TestClient) -> dict:
     response = client.get(f"/api/v1/use-cases/{USE_CASE}/trust-score")
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def rollout_gate_sees_open_severity_1(client: TestClient, world, workspace_id: int) -> int:
+    """What the rollout gate reads: the incidents trust published to analytics."""
+    with session_scope(world.factory, workspace_id) as session:
+        return count_open_severity_1_incidents(client.app.state.analytics, session, workspace_id, USE_CASE)
 
 
 def label_of(client: TestClient) -> str:
@@ -78,6 +85,8 @@ def test_feedback_to_incident_to_pause_to_resolution_to_notification_to_trust(cl
             incident["id"]
         ]
 
+    assert rollout_gate_sees_open_severity_1(client, world, workspace_id) == 1
+
     during = trust_score(client)
     assert during["value"] < before["value"]
     label = label_of(client)
@@ -113,6 +122,8 @@ def test_feedback_to_incident_to_pause_to_resolution_to_notification_to_trust(cl
         assert "filtered by customer" in told[0].body_markdown
         assert comms_service.list_inbox(session, workspace_id, employees[1].person_id) == []
         assert trust_service.open_incidents(session, workspace_id, USE_CASE, 1) == []
+
+    assert rollout_gate_sees_open_severity_1(client, world, workspace_id) == 0
 
     after = trust_score(client)
     burden_after = next(item for item in after["inputs"] if item["name"] == "incident_burden")

@@ -92,3 +92,29 @@ def test_a_program_lead_sets_the_pause_rule_and_creates_a_widget_key(client, wor
     assert [(key["use_case"], key["allowed_origins"]) for key in keys] == [
         (USE_CASE, ["https://tool.example.com"])
     ]
+
+
+def test_a_reviewer_escalates_feedback_from_the_feedback_page(client, world) -> None:
+    workspace_id = world.workspace()
+    lead = world.caller(workspace_id, Role.program_lead)
+    giver = world.caller(workspace_id, Role.employee)
+    live_use_case(world, workspace_id, owner_id=lead.person_id)
+    as_caller(client, giver)
+    feedback_id = client.post(
+        "/api/v1/feedback", json={"use_case": USE_CASE, "rating": 1, "category": "wrong"}
+    ).json()["id"]
+
+    as_caller(client, lead)
+    assert (
+        f'action="/feedback/{feedback_id}/escalation"' in client.get(f"/use-cases/{USE_CASE}/feedback").text
+    )
+    escalated = form(
+        client, f"/feedback/{feedback_id}/escalation", title="Wrong policy numbers", severity="2"
+    )
+    assert escalated.status_code == 303
+    incident = client.get(escalated.headers["location"]).text
+    assert "Wrong policy numbers" in incident
+    assert "People to tell of the outcome</dt><dd>2" in incident
+    again = form(client, f"/feedback/{feedback_id}/escalation", title="Twice", severity="2")
+    assert again.headers["location"] == "/incidents"
+    assert 'href="/incidents/' in client.get(f"/use-cases/{USE_CASE}/feedback").text
