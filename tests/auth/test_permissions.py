@@ -113,6 +113,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # reports: the program overview and the metric definitions it links to
     ("GET", "/dashboard"): REVIEWERS,
     ("GET", "/dashboard/definitions"): PEOPLE,
+    ("GET", "/reports/executive"): REVIEWERS,
+    ("GET", "/reports/executive.pdf"): REVIEWERS,
     # directory
     ("GET", "/api/v1/job-roles"): PEOPLE,
     ("POST", "/api/v1/job-roles"): LEADS,
