@@ -21,7 +21,7 @@ from uptake.reports.executive import (
 )
 from uptake.web.templating import render
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(include_in_schema=False)
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
