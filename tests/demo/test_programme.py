@@ -3,7 +3,11 @@ same seed gives the same programme."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,22 +15,40 @@ import pytest
 from uptake.analytics.service import Analytics, connect_events_engine
 from uptake.catalog import service as catalog_service
 from uptake.comms import service as comms_service
-from uptake.db import session_scope
+from uptake.db import make_engine, make_session_factory, session_scope
 from uptake.demo import training, usage
 from uptake.demo.organization import create_demo_organization, demo_people, record_demo_usage
 from uptake.enablement import service as enablement_service
 from uptake.rollout import service as rollout_service
+from uptake.surveys import service as surveys_service
 from uptake.telemetry.event_store import EventStore
 from uptake.trust import service as trust_service
 
 TODAY = date(2026, 11, 30)
 
 
-def _build(session_factory: Any, settings: Any) -> dict[str, Any]:
+pytestmark = pytest.mark.slow  # one whole demo build (about ten seconds), shared by the tests of this file
+
+
+@dataclass
+class Built:
+    summary: Any
+    snapshots: dict[str, list[dict[str, object]]]
+    session_factory: Any
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Built]:
+    """The demo at 150 people, built once for this file in its own SQLite database and events store."""
+    folder = tmp_path_factory.mktemp("demo")
+    shutil.copy(sqlite_template, folder / "uptake.db")
+    engine = make_engine(f"sqlite:///{folder / 'uptake.db'}")
+    session_factory = make_session_factory(engine)
+    events_url = f"duckdb:///{folder / 'events.duckdb'}"
     with session_scope(session_factory) as session:
         summary = create_demo_organization(session, people=150, today=TODAY)
-    store = EventStore(settings.effective_events_url)
-    analytics = Analytics(connect_events_engine(settings.effective_events_url))
+    store = EventStore(events_url)
+    analytics = Analytics(connect_events_engine(events_url))
     snapshots: dict[str, list[dict[str, object]]] = {}
     try:
         with session_scope(session_factory, summary.workspace_id) as session:
@@ -41,17 +63,16 @@ def _build(session_factory: Any, settings: Any) -> dict[str, Any]:
     finally:
         analytics.backend.connection.disconnect()
         store.close()
-    return {"summary": summary, "snapshots": snapshots}
-
-
-@pytest.fixture
-def built(session_factory, settings) -> dict[str, Any]:
-    return _build(session_factory, settings)
+    yield Built(summary, snapshots, session_factory)
+    engine.dispose()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_training_champions_and_the_records_agree_with_the_usage(built, session_factory) -> None:
-    summary = built["summary"]
+def test_training_champions_and_entitlements_agree_with_the_usage_the_same_seed_draws(
+    built, session_factory
+) -> None:
+    summary = built.summary
+    session_factory = built.session_factory
     workspace = summary.workspace_id
     with session_scope(session_factory, workspace) as session:
         modules = {module.slug for module in enablement_service.list_modules(session, workspace)}
@@ -79,13 +100,18 @@ def test_training_champions_and_the_records_agree_with_the_usage(built, session_
             team for team, factors in generated.team_factors.items() if factors.champion
         } & {person.team_id for person in people if person.role not in (None, "Team lead", "Department head")}
         assert len(comms_service.list_office_hours(session, workspace)) == 3
+    entitlements = [
+        {k: v for k, v in row.items() if k != "workspace_id"} for row in built.snapshots["entitlements"]
+    ]
+    assert entitlements == generated.entitlements
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_incident_the_paused_use_case_the_rollouts_and_the_questions_are_there(
     built, session_factory
 ) -> None:
-    summary = built["summary"]
+    summary = built.summary
+    session_factory = built.session_factory
     workspace = summary.workspace_id
     with session_scope(session_factory, workspace) as session:
         stale = trust_service.open_incidents(session, workspace, use_case="knowledge-search")
@@ -117,22 +143,18 @@ def test_the_incident_the_paused_use_case_the_rollouts_and_the_questions_are_the
         asked = comms_service.list_questions(session, workspace, use_case_slug="support-reply-drafts")
         questions = [question for question, _ in asked]
         assert any(question.is_anonymous for question in questions)
+        readiness, pulse = sorted(
+            surveys_service.list_surveys(session, workspace), key=lambda survey: survey.id
+        )
+        assert (readiness.status.value, pulse.status.value) == ("closed", "open")
+        results = surveys_service.survey_results(session, workspace, readiness.id)
+        assert (results.overall.respondents or 0) >= results.privacy_floor
+        quiet = [team for team in results.teams if team.team in ("Complaints", "Service Quality")]
+        assert any(team.suppressed for team in results.teams)
+        assert all(team.suppressed for team in quiet)
         open_questions = [question for question in questions if question.status.value == "open"]
         assert open_questions
         assert all(
             comms_service.is_flagged(question, flag_days=5, now=question.created_at + timedelta(days=30))
             for question in open_questions
         )
-
-
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_the_same_seed_gives_the_same_programme(session_factory, settings, tmp_path) -> None:
-    first = _build(session_factory, settings)
-    entitlements = first["snapshots"]["entitlements"]
-    assert entitlements
-    with session_scope(session_factory, first["summary"].workspace_id) as session:
-        people = demo_people(session, first["summary"].workspace_id)
-        again = usage.generate_usage(people, first["summary"].catalog, today=TODAY, timezone="Europe/Berlin")
-    assert [
-        {k: v for k, v in row.items() if k != "workspace_id"} for row in entitlements
-    ] == again.entitlements

@@ -29,6 +29,8 @@ from uptake.enablement import schemas as enablement_schemas
 from uptake.enablement import service as enablement_service
 from uptake.rollout import schemas as rollout_schemas
 from uptake.rollout import service as rollout_service
+from uptake.surveys import schemas as surveys_schemas
+from uptake.surveys import service as surveys_service
 from uptake.trust import schemas as trust_schemas
 from uptake.trust import service as trust_service
 
@@ -50,6 +52,7 @@ class ProgrammeSummary:
     incidents: int
     announcements: int
     questions: int
+    survey_answers: int
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -84,7 +87,8 @@ def build_programme(
     trust_service.publish_incidents(session, workspace_id, analytics)
     announcements = _announcements(session, summary, lead, incident_resolved, today, rng, progress)
     questions = _questions(session, summary, people, today, rng, progress)
-    return ProgrammeSummary(completions, champions, plans, 2, announcements, questions)
+    answers = _surveys(session, summary, generated, analytics, rng, progress)
+    return ProgrammeSummary(completions, champions, plans, 2, announcements, questions, answers)
 
 
 # -- training ---------------------------------------------------------------------------------------------------
@@ -573,3 +577,86 @@ def _generic_questions(case: DemoUseCase) -> list[tuple[str, str, str]]:
             "No. The contract with the vendor excludes training on our data; see the use card's data section.",
         ),
     ]
+
+
+# -- surveys ----------------------------------------------------------------------------------------------------
+
+READINESS_DEPARTMENT = "Customer Service"
+QUIET_TEAMS = (
+    "Complaints",
+    "Service Quality",
+)  # teams that hardly answer: their results stay under the floor
+
+
+def _surveys(
+    session: Session,
+    summary: DemoSummary,
+    generated: usage.DemoUsage,
+    analytics: Analytics,
+    rng: random.Random,
+    progress: Progress,
+) -> int:
+    """A readiness assessment of the customer-service department (closed) and a pulse survey about the reply
+    drafts (open), answered through each invitee's one-time link. Teams answer more when they are trained and
+    have a champion; two quiet teams answer too little to be shown."""
+    workspace_id = summary.workspace_id
+    actor = f"person:{summary.persona_ids['program_lead']}"
+    teams = {team.name: team.id for team in directory_service.list_all_teams(session, workspace_id)}
+    quiet = {teams[name] for name in QUIET_TEAMS if name in teams}
+    answered = 0
+    surveys: list[tuple[str, str | None, comms_schemas.Audience, bool]] = [
+        ("readiness", None, comms_schemas.Audience(team_ids=[teams[READINESS_DEPARTMENT]]), True),
+        (
+            "pulse",
+            usage.INCIDENT_USE_CASE,
+            comms_schemas.Audience(use_case_slugs=[usage.INCIDENT_USE_CASE]),
+            False,
+        ),
+    ]
+    for index, (template, use_case, audience, close) in enumerate(surveys):
+        survey = surveys_service.create_survey(
+            session,
+            workspace_id,
+            surveys_schemas.SurveyCreate.model_validate({"template": template, "use_case": use_case}),
+            actor=actor,
+        )
+        surveys_service.send_survey(
+            session, workspace_id, survey.id, surveys_schemas.SurveySend(audience=audience), actor=actor
+        )
+        for member in comms_service.resolve_audience(session, workspace_id, audience):
+            factors = generated.team_factors.get(member.team_id or -1, usage.TeamFactors(0.3, False))
+            rate = 0.1 if member.team_id in quiet else 0.35 + 0.3 * factors.training
+            if rng.random() >= rate:
+                continue
+            token = _survey_token(session, workspace_id, member.person_id)
+            leaning = 1.2 * factors.training + (0.4 if factors.champion else 0.0)
+            answers = {question["key"]: _answer(question, leaning, rng) for question in survey.questions}
+            surveys_service.answer_survey(
+                session,
+                surveys_schemas.SurveyAnswer(token=token, answers=answers),
+                person_id=member.person_id,
+            )
+            answered += 1
+        if close:
+            surveys_service.close_survey(session, workspace_id, survey.id, actor=actor)
+        progress("surveys", index + 1, len(surveys))
+    surveys_service.publish_survey_trust(session, workspace_id, analytics)
+    return answered
+
+
+def _survey_token(session: Session, workspace_id: int, person_id: int) -> str:
+    """The one-time token of the person's latest survey invitation, from the link in their inbox."""
+    for notification in comms_service.list_inbox(session, workspace_id, person_id, limit=10):
+        if notification.category == "survey" and notification.link:
+            return notification.link.rsplit("/", 1)[-1]
+    raise LookupError(f"person {person_id} has no survey invitation")
+
+
+def _answer(question: dict[str, object], leaning: float, rng: random.Random) -> int:
+    """An answer near the team's leaning: trained teams with a champion agree more (and worry less)."""
+    if question["scale"] == "recommend10":
+        return max(0, min(10, round(rng.gauss(5.5 + 2.0 * leaning, 2.0))))
+    mean = 2.6 + leaning
+    if question.get("is_reversed"):
+        mean = 6 - mean
+    return max(1, min(5, round(rng.gauss(mean, 0.9))))
