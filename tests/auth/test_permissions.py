@@ -390,6 +390,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/notifications/{notification_id}/read"): PEOPLE,
     ("GET", "/notifications/preferences"): PEOPLE,
     ("POST", "/notifications/preferences"): PEOPLE,
+    ("GET", "/office-hours"): PEOPLE,
+    ("POST", "/office-hours"): PEOPLE,
     # trust: feedback (a feedback:write key or anyone signed in gives it; reviewers read it), widget keys,
     # incidents (anyone reports; reviewers triage and resolve; the reporter sees their own), the trust score,
     # feedback themes; the embeddable widget's script and endpoint take no login (its key is checked inside)

@@ -102,3 +102,36 @@ def test_preferences_are_saved_from_the_form(world, client) -> None:
         "digest": "weekly",
         "muted_categories": ["question"],
     }
+
+
+def test_a_team_lead_holds_office_hours_and_the_team_is_told(world, client) -> None:
+    workspace = world.workspace()
+    team_lead = world.caller(workspace, Role.team_lead)
+    member = world.caller(workspace, Role.employee)
+    with session_scope(world.factory, workspace) as session:
+        team_id = directory_service.create_team(
+            session, workspace, name="Claims", lead_id=team_lead.person_id
+        ).id
+        directory_service.get_person(session, workspace, member.person_id).team_id = team_id
+    as_caller(client, member)
+    refused = client.post(
+        "/office-hours",
+        data=_form(
+            member, team_id=str(team_id), starts_at="2099-05-04T10:00", location="Room 4", topic="Prompts"
+        ),
+    )
+    assert "not a champion here" in refused.text
+    as_caller(client, team_lead)
+    fields = {
+        "team_id": str(team_id),
+        "starts_at": "2099-05-04T10:00",
+        "location": "Room 4",
+        "topic": "Prompts",
+    }
+    client.post("/office-hours", data=_form(team_lead, **fields))
+    listing = client.get("/office-hours", params={"team_id": team_id})
+    assert "Room 4" in listing.text
+    assert "2099-05-04 10:00" in listing.text
+    as_caller(client, member)
+    inbox = client.get("/api/v1/me/notifications").json()
+    assert [item["subject"] for item in inbox] == ["Office hours: Prompts"]

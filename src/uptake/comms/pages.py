@@ -376,3 +376,57 @@ def save_preferences(
     response = RedirectResponse("/notifications/preferences", status_code=303)
     flash(request, response, "Preferences saved.", "success")
     return response
+
+
+# ---------------------------------------------------------------- office hours
+
+
+@router.get("/office-hours")
+def office_hours(
+    request: Request,
+    session: SessionDep,
+    caller: EmployeePage,
+    team_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+) -> Response:
+    """Upcoming office hours (a team's include those of the teams above it), and the form to hold some."""
+    rows = service.list_office_hours(session, caller.workspace_id, team_id=team_id)
+    teams = {team.id: team for team in directory_service.list_all_teams(session, caller.workspace_id)}
+    timezone = workspaces_service.get_workspace(session, caller.workspace_id).timezone
+    context = {"office_hours": rows, "teams": teams, "team_id": team_id, "timezone": timezone}
+    return render(request, "comms/office_hours.html", context)
+
+
+@router.post("/office-hours")
+def hold_office_hours(
+    request: Request,
+    session: SessionDep,
+    caller: EmployeePage,
+    team_id: Annotated[str, Form(max_length=20)] = "",
+    use_case_slug: Annotated[str, Form(max_length=63)] = "",
+    starts_at: Annotated[str, Form(max_length=40)] = "",
+    duration_minutes: Annotated[str, Form(max_length=5)] = "60",
+    location: Annotated[str, Form(max_length=500)] = "",
+    topic: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    """Hold office hours: champions, the team's leads and program leads; the team is told at once."""
+    timezone = workspaces_service.get_workspace(session, caller.workspace_id).timezone
+    try:
+        body = schemas.OfficeHoursCreate.model_validate(
+            {
+                "team_id": team_id or None,
+                "use_case_slug": use_case_slug.strip() or None,
+                "starts_at": _scheduled_for(starts_at, timezone),
+                "duration_minutes": duration_minutes,
+                "location": location,
+                "topic": topic,
+            }
+        )
+        service.schedule_office_hours(session, caller.workspace_id, body, host=caller)
+    except (ValidationError, UptakeError) as error:
+        session.rollback()
+        response = RedirectResponse("/office-hours", status_code=303)
+        flash(request, response, "; ".join(f"{k}: {v}" for k, v in _errors_of(error).items()), "error")
+        return response
+    response = RedirectResponse("/office-hours", status_code=303)
+    flash(request, response, "Office hours announced.", "success")
+    return response
