@@ -139,3 +139,39 @@ def test_preferences_hold_email_for_the_digest_and_mute_categories(world, client
             for row in service.list_outbox(session, workspace)
         )
     assert statuses == [("A", "email", "held")]
+
+
+def test_a_rollout_wave_is_a_cohort(world, client) -> None:
+    from uptake.rollout import schemas as rollout_schemas
+    from uptake.rollout import service as rollout_service
+
+    workspace = world.workspace()
+    lead = world.caller(workspace, Role.program_lead)
+    pilots = [world.person(workspace) for _ in range(3)]
+    world.person(workspace)  # not in the wave
+    make_use_case(world, workspace, "claims-letters")
+    with session_scope(world.factory, workspace) as session:
+        from uptake.catalog import service as catalog_service
+
+        catalog_service.get_use_case_by_slug(
+            session, workspace, "claims-letters"
+        ).status = catalog_service.UseCaseStatus.approved
+        wave = rollout_schemas.WaveCreate(name="pilot", person_ids=pilots)
+        plan = rollout_schemas.RolloutPlanCreate(use_case="claims-letters", waves=[wave])
+        rollout_service.create_plan(session, workspace, plan, actor="test")
+        rollout_service.start_rollout(session, workspace, "claims-letters", actor="test")
+    as_caller(client, lead)
+    audience = {"rollout_waves": [{"use_case_slug": "claims-letters", "wave": "pilot"}]}
+    preview = client.post("/api/v1/announcements/audience-preview", json=audience)
+    assert preview.json()["count"] == 3
+    unknown = client.post(
+        "/api/v1/announcements/audience-preview",
+        json={"rollout_waves": [{"use_case_slug": "claims-letters", "wave": "everyone"}]},
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"] == [
+        {
+            "field": "audience.rollout_waves[0].wave",
+            "reason": "the rollout of 'claims-letters' has no wave 'everyone'",
+        }
+    ]

@@ -29,6 +29,9 @@ def test_the_composer_previews_the_audience_then_sends_and_the_reader_acknowledg
     assert 'data-audience-count="1"' in preview.text
     empty = client.post("/announcements/new", data=_form(lead, action="send", title="x"))
     assert empty.status_code == 422
+    garbled = client.post("/announcements/new", data=_form(lead, action="preview", rollout_waves="pilot"))
+    assert garbled.status_code == 422
+    assert "write use-case-slug:wave name" in garbled.text
     sent = client.post(
         "/announcements/new",
         data=_form(lead, action="send", requires_acknowledgement="yes", **fields),

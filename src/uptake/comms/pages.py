@@ -104,6 +104,21 @@ def _scheduled_for(text: str, timezone: str) -> datetime | None:
     return moment.replace(tzinfo=ZoneInfo(timezone)) if moment.tzinfo is None else moment
 
 
+def _wave_references(text: str) -> list[dict[str, str]]:
+    """``claims-letters:pilot, support-replies:wave 2`` → the rollout waves they name."""
+    references = []
+    for part in (item.strip() for item in text.replace("\n", ",").split(",")):
+        if not part:
+            continue
+        use_case_slug, colon, wave = part.partition(":")
+        if not colon or not wave.strip():
+            raise InvalidInput(
+                errors=[FieldError("rollout_waves", f"{part!r}: write use-case-slug:wave name")]
+            )
+        references.append({"use_case_slug": use_case_slug.strip(), "wave": wave.strip()})
+    return references
+
+
 @router.post("/announcements/new")
 def compose_announcement(
     request: Request,
@@ -115,6 +130,7 @@ def compose_announcement(
     team_ids: Choices = [],  # noqa: B006 - FastAPI copies form defaults
     job_role_ids: Choices = [],  # noqa: B006
     use_case_slugs: Text = "",
+    rollout_waves: Text = "",
     webhook_ids: Choices = [],  # noqa: B006
     requires_acknowledgement: Annotated[str, Form(max_length=5)] = "",
     scheduled_for: Annotated[str, Form(max_length=40)] = "",
@@ -128,6 +144,7 @@ def compose_announcement(
         "team_ids": team_ids,
         "job_role_ids": job_role_ids,
         "use_case_slugs": use_case_slugs,
+        "rollout_waves": rollout_waves,
         "webhook_ids": webhook_ids,
         "requires_acknowledgement": bool(requires_acknowledgement),
         "scheduled_for": scheduled_for,
@@ -142,6 +159,7 @@ def compose_announcement(
                 "use_case_slugs": [
                     s.strip() for s in use_case_slugs.replace("\n", ",").split(",") if s.strip()
                 ],
+                "rollout_waves": _wave_references(rollout_waves),
             }
         )
         if action == "preview":

@@ -33,6 +33,15 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Category = Annotated[str, Field(pattern=CATEGORY_PATTERN)]
 
 
+class RolloutWaveRef(BaseModel):
+    """One wave of a use case's rollout plan: its people are those the rollout grants through that wave."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    use_case_slug: Slug
+    wave: Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class Audience(BaseModel):
     """A cohort: everyone, or the people who match every dimension given (any of the values within one)."""
 
@@ -42,11 +51,13 @@ class Audience(BaseModel):
     team_ids: Annotated[list[Id], Field(max_length=200)] = []
     job_role_ids: Annotated[list[Id], Field(max_length=200)] = []
     use_case_slugs: Annotated[list[Slug], Field(max_length=50)] = []
+    rollout_waves: Annotated[list[RolloutWaveRef], Field(max_length=20)] = []
 
     @model_validator(mode="after")
     def _names_someone(self) -> Audience:
-        if not self.everyone and not (self.team_ids or self.job_role_ids or self.use_case_slugs):
-            raise ValueError("choose everyone, or at least one team, job role or use case")
+        chosen = self.team_ids or self.job_role_ids or self.use_case_slugs or self.rollout_waves
+        if not self.everyone and not chosen:
+            raise ValueError("choose everyone, or at least one team, job role, use case or rollout wave")
         return self
 
 

@@ -48,6 +48,7 @@ from uptake.enablement import service as enablement_service
 from uptake.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobContext, JobDefinition
+from uptake.rollout import service as rollout_service
 from uptake.workspaces import service as workspaces_service
 
 DELIVERY_JOB = "comms.deliver_notifications"
@@ -161,8 +162,33 @@ def resolve_audience(session: Session, workspace_id: int, audience: schemas.Audi
                         if target is not None
                     )
                 ]
+        if audience.rollout_waves:
+            in_waves = _rollout_wave_people(session, workspace_id, audience.rollout_waves)
+            people = [person for person in people if person.id in in_waves]
     people.sort(key=lambda person: (person.display_name.lower(), person.id))
     return [Member(person.id, person.display_name, person.team_id, person.job_role_id) for person in people]
+
+
+def _rollout_wave_people(
+    session: Session, workspace_id: int, waves: list[schemas.RolloutWaveRef]
+) -> set[int]:
+    """The people the rollout grants each use case through the named wave, now."""
+    found: set[int] = set()
+    for index, reference in enumerate(waves):
+        plan = rollout_service.get_plan(session, workspace_id, reference.use_case_slug)
+        wave = next((item for item in plan.waves if item.name == reference.wave), None)
+        if wave is None:
+            raise InvalidInput(
+                errors=[
+                    FieldError(
+                        f"audience.rollout_waves[{index}].wave",
+                        f"the rollout of {reference.use_case_slug!r} has no wave {reference.wave!r}",
+                    )
+                ]
+            )
+        cohort = rollout_service.wave_cohort(session, workspace_id, reference.use_case_slug, wave)
+        found.update(cohort.person_ids)
+    return found
 
 
 def preview_audience(
