@@ -117,3 +117,23 @@ def test_sqlite_and_postgresql_get_the_same_schema(sqlite_template, postgres_tem
         sqlite_engine.dispose()
         postgres_engine.dispose()
         drop()
+
+
+POSTGRESQL_NAME_LIMIT = 63
+
+
+def test_every_constraint_and_index_name_fits_postgresql(sqlite_template) -> None:
+    """PostgreSQL cuts longer names (with a hash), so the two schemas would differ: give such a one a short name."""
+    schema = describe_schema(make_engine(f"sqlite:///{sqlite_template}"))
+    names = [
+        name
+        for table in schema.values()
+        for name in [
+            *(fk[4] for fk in table["foreign_keys"]),
+            *(unique[0] for unique in table["unique"]),
+            *(index[0] for index in table["indexes"]),
+        ]
+        if name
+    ]
+    assert names
+    assert [name for name in names if len(name) > POSTGRESQL_NAME_LIMIT] == []

@@ -119,7 +119,8 @@ class UseCardAcknowledgement(WorkspaceMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("directory_person.id", ondelete="CASCADE"), index=True)
     use_case_id: Mapped[int] = mapped_column(
-        ForeignKey("catalog_use_case.id", ondelete="CASCADE"), index=True
+        ForeignKey("catalog_use_case.id", ondelete="CASCADE", name="fk_rollout_use_card_ack_use_case"),
+        index=True,
     )
     version: Mapped[int]
     acknowledged_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -68,7 +68,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["use_case_id"],
             ["catalog_use_case.id"],
-            name=op.f("fk_rollout_use_card_acknowledgement_use_case_id_catalog_use_case"),
+            name="fk_rollout_use_card_ack_use_case",
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
