@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from analytics.analytics_workspace import create_events_table, insert_events
 from analytics.organization import FIRST_WEEK, PERIOD_END, Organization, build_organization
+from enablement.enablement_builders import make_module, make_use_case, module_source
 from uptake.analytics import engines, service
 from uptake.analytics.metrics import Grouping, Period
+from uptake.catalog import service as catalog_service
 from uptake.db import session_scope
+from uptake.enablement import service as enablement_service
 from uptake.errors import InvalidInput
 from uptake.telemetry.pseudonyms import pseudonymize_person
 from uptake.workspaces import schemas as workspace_schemas
@@ -183,3 +186,47 @@ def test_groupings_from_request_values():
     assert raised.value.errors[0].field == "grain"
     with pytest.raises(service.MetricNotFound):
         service.check_grouping("happiness", Grouping())
+
+
+def test_training_completions_are_pulled_on_the_workspace_calendar(world, organization, analytics):
+    workspace_id = organization.workspace_id
+    make_use_case(
+        world,
+        workspace_id,
+        "coding",
+        required_training=[make_module(world, workspace_id, module_source(quiz=False))],
+    )
+    with session_scope(world.factory, workspace_id) as session:
+        # Released (its approval is governance's business): analytics counts released use cases only.
+        catalog_service.get_use_case_by_slug(
+            session, workspace_id, "coding"
+        ).status = catalog_service.UseCaseStatus.piloting
+        workspaces_service.update_workspace(
+            session, workspace_id, workspace_schemas.WorkspaceUpdate(timezone="Europe/Berlin"), actor="test"
+        )
+        for person_id in organization.people["sales"]:
+            enablement_service.complete_reading(
+                session,
+                workspace_id,
+                "prompt-basics",
+                person_id,
+                now=datetime(2025, 2, 10, 23, 30, tzinfo=UTC),
+            )
+    with session_scope(world.factory, workspace_id) as session:
+        pulled = service.pulled_snapshots(session, workspace_id)
+        coding = next(row for row in pulled["use_cases"] if row["use_case"] == "coding")
+        assert coding["training_required"] is True
+        # 23:30 UTC on 10 February is 00:30 on 11 February in Berlin.
+        assert sorted((row["person"], row["completed_day"]) for row in pulled["completions"]) == sorted(
+            (organization.pseudonyms[person_id], date(2025, 2, 11))
+            for person_id in organization.people["sales"]
+        )
+        analytics.write_snapshot(
+            "entitlements",
+            [{**row, "use_case": "coding"} for row in organization.entitlements()],
+            workspace_id=workspace_id,
+        )
+        funnel = analytics.metric(session, workspace_id, "funnel", PERIOD, Grouping(by=("team",)))
+    rows = by_team(funnel.rows)
+    assert (rows[organization.company]["eligible"], rows[organization.company]["trained"]) == (12, 6)
+    assert rows[organization.sales]["trained"] == 6
