@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from analytics.organization import Organization, build_organization
 from support import as_caller
-from uptake.analytics import api as analytics_api
+from uptake.analytics import service
 from uptake.analytics.metrics import METRICS
 from uptake.auth.roles import Role
 from uptake.db import session_scope
@@ -24,7 +23,7 @@ PERIOD = {"from": "2025-02-03", "to": "2025-03-02"}
 def organization(world, app) -> Organization:
     organization = build_organization(world)
     app.state.event_store.append(organization.workspace_id, organization.events)
-    analytics = analytics_api.analytics_for(SimpleNamespace(app=app))  # type: ignore[arg-type]
+    analytics = service.app_analytics(app.state)
     analytics.write_snapshot(
         "entitlements", organization.entitlements(), workspace_id=organization.workspace_id
     )

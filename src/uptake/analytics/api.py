@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import threading
 from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -26,7 +25,6 @@ from uptake.auth.roles import Role
 from uptake.errors import FieldError, Forbidden, InvalidInput
 
 router = APIRouter(tags=["analytics"])
-_engine_lock = threading.Lock()
 
 PeriodPreset = Literal[
     "last_7_days",
@@ -43,18 +41,6 @@ Start = Annotated[date | None, Query(alias="from", description="First day (works
 End = Annotated[date | None, Query(alias="to", description="Last day, inclusive (default: today)")]
 Preset = Annotated[PeriodPreset | None, Query(description="A period relative to today, instead of from/to")]
 CSV_MEDIA_TYPE = "text/csv"
-
-
-def analytics_for(request: Request) -> service.Analytics:
-    """The application's analytics engine, opened on first use over the events store."""
-    state = request.app.state
-    with _engine_lock:
-        if getattr(state, "analytics", None) is None:
-            state.analytics = service.Analytics(
-                service.connect_events_engine(state.settings.effective_events_url)
-            )
-    analytics: service.Analytics = state.analytics
-    return analytics
 
 
 def _sees_whole_workspace(principal: Principal) -> bool:
@@ -122,7 +108,7 @@ def get_metric(
     chosen = service.resolve_period(period, start, end, today)
     settings = service.workspace_settings(session, workspace_id)
     options = MetricOptions(working_days_only=settings.working_days_only, trend_of=trend_of)
-    published = analytics_for(request).metric(
+    published = service.app_analytics(request.app.state).metric(
         session, workspace_id, definition.name, chosen, grouping, options=options
     )
     rows = [{column: _clean(value) for column, value in row.items()} for row in published.rows]
@@ -200,7 +186,7 @@ def list_forecasts(
         raise InvalidInput(
             errors=[FieldError("as_of", f"must be between {service.EARLIEST_DAY} and {service.LATEST_DAY}")]
         )
-    forecasts = analytics_for(request).forecasts(
+    forecasts = service.app_analytics(request.app.state).forecasts(
         session, workspace_id, day, use_case=use_case, target_share=target
     )
     return [schemas.Forecast.model_validate(asdict(item)) for item in forecasts]
@@ -220,7 +206,7 @@ def list_interventions(
     workspace_id = reader.workspace_id
     chosen = service.resolve_period(period, start, end, service.workspace_today(session, workspace_id))
     team_ids = None if _sees_whole_workspace(reader) else reader.team_ids
-    ranked = analytics_for(request).interventions(
+    ranked = service.app_analytics(request.app.state).interventions(
         session, workspace_id, chosen, team_ids=team_ids, limit=limit
     )
     return [
