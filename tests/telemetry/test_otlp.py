@@ -246,7 +246,7 @@ def test_event_ids_are_the_same_for_the_same_span_and_differ_between_spans() -> 
         ),
         (b"\xff\xff\xff", "application/x-protobuf", None, BatchUnreadable),
         (b"\x1f\x8b broken", "application/x-protobuf", "gzip", BatchUnreadable),
-        (gzip.compress(b" " * 2048), "application/json", "gzip", BatchTooLarge),
+        (gzip.compress(b" " * 2048, mtime=0), "application/json", "gzip", BatchTooLarge),
     ],
 )
 def test_unreadable_bodies_name_why(body, content_type, content_encoding, error) -> None:
