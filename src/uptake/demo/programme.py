@@ -245,15 +245,17 @@ def _rollouts(
     analytics: Analytics,
     progress: Progress,
 ) -> int:
-    """A plan for each piloting and rolling-out use case with the waves the usage granted by: the pilot teams,
-    then half of the other teams, then everyone in the audience; the waves so far started on their days."""
+    """A plan for each piloting, rolling-out and generally available use case with the waves the usage granted
+    by: the pilot teams, then half of the other teams, then everyone in the audience; the waves so far started on
+    their days (a generally available use case has completed them all). Rollout's own entitlements, read from
+    these plans, then agree with the demo's."""
     workspace_id = summary.workspace_id
     catalog = summary.catalog
     role_ids = {role.name: role.id for role in directory_service.list_all_job_roles(session, workspace_id)}
     cases = [
         catalog.use_cases[slug]
         for slug in catalog.live_since
-        if catalog.use_cases[slug].status in ("piloting", "rolling_out")
+        if catalog.use_cases[slug].status in ("piloting", "rolling_out", "generally_available")
     ]
     source = rollout_service.AnalyticsGateSource(analytics)
     for index, case in enumerate(cases):
@@ -262,7 +264,10 @@ def _rollouts(
         waves = usage.entitlement_waves(case, audience, start, today)
         _plan(session, workspace_id, case, waves, [role_ids[name] for name in case.roles], today, lead)
         rollout_service.start_rollout(session, workspace_id, case.slug, actor=lead.actor, now=at(start, 8))
-        for _, day in waves[1:]:
+        promotions = [day for _, day in waves[1:]]
+        if case.status == "generally_available":  # its last wave is done too
+            promotions.append(min(today - timedelta(days=1), waves[-1][1] + timedelta(days=14)))
+        for day in promotions:
             rollout_service.promote_wave(
                 session,
                 workspace_id,
@@ -296,7 +301,7 @@ def _plan(
             planned_on=day,
             team_ids=[team for team in teams if team is not None],
             job_role_ids=role_ids,
-            gates=_gates(PILOT_GATES if index == 0 else WAVE_GATES),
+            gates=_gates([PILOT_GATES, WAVE_GATES, LAST_GATES][index]),
         )
         for index, (teams, day) in enumerate(waves)
     ]
@@ -311,14 +316,15 @@ def _plan(
                 gates=_gates(WAVE_GATES),
             )
         )
-    creates.append(
-        rollout_schemas.WaveCreate(
-            name=names[2],
-            planned_on=today + timedelta(days=49 if len(waves) == 1 else 28),
-            job_role_ids=role_ids,
-            gates=_gates(LAST_GATES),
+    if len(waves) < len(names):
+        creates.append(
+            rollout_schemas.WaveCreate(
+                name=names[2],
+                planned_on=today + timedelta(days=49 if len(waves) == 1 else 28),
+                job_role_ids=role_ids,
+                gates=_gates(LAST_GATES),
+            )
         )
-    )
     rollout_service.create_plan(
         session,
         workspace_id,
@@ -581,11 +587,12 @@ def _generic_questions(case: DemoUseCase) -> list[tuple[str, str, str]]:
 
 # -- surveys ----------------------------------------------------------------------------------------------------
 
-READINESS_DEPARTMENT = "Customer Service"
+READINESS_TEAMS = ("Tier 1 Support", "Claims Intake", "Complaints", "Service Quality")
 QUIET_TEAMS = (
     "Complaints",
-    "Service Quality",
+    "IT Service Desk",
 )  # teams that hardly answer: their results stay under the floor
+QUIET_ANSWERS = 2  # below any privacy floor (at least 3)
 
 
 def _surveys(
@@ -596,16 +603,21 @@ def _surveys(
     rng: random.Random,
     progress: Progress,
 ) -> int:
-    """A readiness assessment of the customer-service department (closed) and a pulse survey about the reply
-    drafts (open), answered through each invitee's one-time link. Teams answer more when they are trained and
-    have a champion; two quiet teams answer too little to be shown."""
+    """A readiness assessment of four front-office teams (closed) and a pulse survey about the reply drafts
+    (open), answered through each invitee's one-time link. Teams answer more when they are trained and have a
+    champion; a quiet team in each answers too little to be shown."""
     workspace_id = summary.workspace_id
     actor = f"person:{summary.persona_ids['program_lead']}"
     teams = {team.name: team.id for team in directory_service.list_all_teams(session, workspace_id)}
     quiet = {teams[name] for name in QUIET_TEAMS if name in teams}
     answered = 0
     surveys: list[tuple[str, str | None, comms_schemas.Audience, bool]] = [
-        ("readiness", None, comms_schemas.Audience(team_ids=[teams[READINESS_DEPARTMENT]]), True),
+        (
+            "readiness",
+            None,
+            comms_schemas.Audience(team_ids=[teams[name] for name in READINESS_TEAMS if name in teams]),
+            True,
+        ),
         (
             "pulse",
             usage.INCIDENT_USE_CASE,
@@ -623,11 +635,15 @@ def _surveys(
         surveys_service.send_survey(
             session, workspace_id, survey.id, surveys_schemas.SurveySend(audience=audience), actor=actor
         )
+        quiet_answers: dict[int | None, int] = {}
         for member in comms_service.resolve_audience(session, workspace_id, audience):
             factors = generated.team_factors.get(member.team_id or -1, usage.TeamFactors(0.3, False))
-            rate = 0.1 if member.team_id in quiet else 0.35 + 0.3 * factors.training
-            if rng.random() >= rate:
+            if rng.random() >= 0.35 + 0.3 * factors.training:
                 continue
+            if member.team_id in quiet:
+                if quiet_answers.get(member.team_id, 0) >= QUIET_ANSWERS:
+                    continue
+                quiet_answers[member.team_id] = quiet_answers.get(member.team_id, 0) + 1
             token = _survey_token(session, workspace_id, member.person_id)
             leaning = 1.2 * factors.training + (0.4 if factors.champion else 0.0)
             answers = {question["key"]: _answer(question, leaning, rng) for question in survey.questions}
