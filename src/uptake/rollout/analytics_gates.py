@@ -14,7 +14,6 @@ Figures behind the privacy floor come back as no value, so such a gate fails (se
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,19 +27,12 @@ from uptake.rollout.state import GENERALLY_AVAILABLE_WAVE, build_rollout_state, 
 from uptake.sdk.local_evaluation import Evaluator
 from uptake.settings import Settings
 
-_shared_lock = threading.Lock()
-
 
 def shared_analytics(state: Any, settings: Settings) -> analytics_service.Analytics:
-    """The application's analytics engine (``app.state.analytics``), opened on first use; the analytics API
-    keeps it in the same place, so both read one engine."""
-    with _shared_lock:
-        if getattr(state, "analytics", None) is None:
-            state.analytics = analytics_service.Analytics(
-                analytics_service.connect_events_engine(settings.effective_events_url)
-            )
-    analytics: analytics_service.Analytics = state.analytics
-    return analytics
+    """The application's one analytics engine (see `analytics.service.app_analytics`); ``settings`` is the
+    app's own, read from its state there."""
+    del settings
+    return analytics_service.app_analytics(state)
 
 
 def entitlement_rows(

@@ -7,7 +7,6 @@ its weight and the previous period's value (the trend).
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 from typing import Any
 
@@ -46,18 +45,9 @@ TRUST_DEFINITION = (
 )
 
 
-_engine_lock = threading.Lock()
-
-
 def analytics_engine(app_state: Any) -> analytics_service.Analytics:
-    """The application's analytics engine (kept on the app's state), opened on first use."""
-    with _engine_lock:
-        if getattr(app_state, "analytics", None) is None:
-            app_state.analytics = analytics_service.Analytics(
-                analytics_service.connect_events_engine(app_state.settings.effective_events_url)
-            )
-    engine: analytics_service.Analytics = app_state.analytics
-    return engine
+    """The application's one analytics engine (see `analytics.service.app_analytics`)."""
+    return analytics_service.app_analytics(app_state)
 
 
 def incident_snapshot_rows(session: Session, workspace_id: int) -> list[dict[str, Any]]:
