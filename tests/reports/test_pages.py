@@ -30,6 +30,7 @@ def demo_workspace(app, session_factory) -> int:
             push_snapshot=lambda name, rows: analytics.write_snapshot(
                 name, rows, workspace_id=summary.workspace_id
             ),
+            analytics=analytics,
         )
     return summary.workspace_id
 

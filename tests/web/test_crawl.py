@@ -41,6 +41,7 @@ def demo_server(live_server):
             push_snapshot=lambda name, rows: analytics.write_snapshot(
                 name, rows, workspace_id=summary.workspace_id
             ),
+            analytics=analytics,
         )
     return live_server
 
