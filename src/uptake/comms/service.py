@@ -879,6 +879,9 @@ def _stored_key(dedupe_key: str | None, channel: Channel, recipient: str) -> str
     return None if dedupe_key is None else f"{dedupe_key}|{channel.value}|{recipient}"[:300]
 
 
+FEW_RECIPIENTS = 500
+
+
 def enqueue_notification(
     session: Session,
     workspace_id: int,
@@ -898,10 +901,15 @@ def enqueue_notification(
     now = now or utcnow()
     if not person_ids:
         return 0
+    wanted = set(person_ids)
+    # A few people are looked up by id; a large cohort reads the directory once (one query either way).
+    found = (
+        directory_service.list_people_by_ids(session, workspace_id, sorted(wanted))
+        if len(wanted) <= FEW_RECIPIENTS
+        else directory_service.person_snapshots(session, workspace_id)
+    )
     people = {
-        person.id: person
-        for person in directory_service.person_snapshots(session, workspace_id)
-        if person.id in set(person_ids) and str(person.employment_status) != LEFT
+        person.id: person for person in found if person.id in wanted and str(person.employment_status) != LEFT
     }
     preferences = repository.preferences_for(session, workspace_id, list(people))
     rows: list[dict[str, Any]] = []
