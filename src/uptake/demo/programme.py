@@ -588,10 +588,10 @@ def _generic_questions(case: DemoUseCase) -> list[tuple[str, str, str]]:
 # -- surveys ----------------------------------------------------------------------------------------------------
 
 READINESS_TEAMS = ("Tier 1 Support", "Claims Intake", "Complaints", "Service Quality")
-QUIET_TEAMS = (
-    "Complaints",
-    "IT Service Desk",
-)  # teams that hardly answer: their results stay under the floor
+PULSE_USE_CASES = (usage.INCIDENT_USE_CASE, "claims-first-notice")
+# Teams that hardly answer: their results stay under the floor (in the readiness assessment, the smallest shown
+# team is hidden too, so that the quiet one cannot be worked out from the total).
+QUIET_TEAMS = ("Complaints", "IT Service Desk", "Claims Resolution")
 QUIET_ANSWERS = 2  # below any privacy floor (at least 3)
 
 
@@ -603,9 +603,9 @@ def _surveys(
     rng: random.Random,
     progress: Progress,
 ) -> int:
-    """A readiness assessment of four front-office teams (closed) and a pulse survey about the reply drafts
-    (open), answered through each invitee's one-time link. Teams answer more when they are trained and have a
-    champion; a quiet team in each answers too little to be shown."""
+    """A readiness assessment of four front-office teams (closed) and a pulse survey of the support and claims
+    teams that use AI (open), answered through each invitee's one-time link. Teams answer more when they are
+    trained and have a champion; quiet teams answer too little to be shown."""
     workspace_id = summary.workspace_id
     actor = f"person:{summary.persona_ids['program_lead']}"
     teams = {team.name: team.id for team in directory_service.list_all_teams(session, workspace_id)}
@@ -620,8 +620,8 @@ def _surveys(
         ),
         (
             "pulse",
-            usage.INCIDENT_USE_CASE,
-            comms_schemas.Audience(use_case_slugs=[usage.INCIDENT_USE_CASE]),
+            None,
+            comms_schemas.Audience(use_case_slugs=list(PULSE_USE_CASES)),
             False,
         ),
     ]
