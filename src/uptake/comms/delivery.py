@@ -216,6 +216,15 @@ def deliver_workspace(
             notification = repository.get_notification(session, workspace_id, notification_id)
             assert notification is not None
             attempts = notification.attempts
+            if attempts > 1 and notification.last_error is None:
+                # The last try ended without an outcome: its worker stopped while sending. The receiver may have
+                # the message already; this try carries the same Message-ID / Idempotency-Key.
+                log.warning(
+                    "notification.resent_after_lost_claim",
+                    notification_id=notification_id,
+                    channel=notification.channel.value,
+                    attempts=attempts,
+                )
             values: dict[str, Any]
             if notification.channel == Channel.email and not settings.smtp_host:
                 values = {
