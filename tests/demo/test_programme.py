@@ -18,6 +18,7 @@ from uptake.comms import service as comms_service
 from uptake.db import make_engine, make_session_factory, session_scope
 from uptake.demo import training, usage
 from uptake.demo.organization import create_demo_organization, demo_people, record_demo_usage
+from uptake.directory import service as directory_service
 from uptake.enablement import service as enablement_service
 from uptake.rollout import service as rollout_service
 from uptake.surveys import service as surveys_service
@@ -67,10 +68,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> It
     engine.dispose()
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_training_champions_and_entitlements_agree_with_the_usage_the_same_seed_draws(
-    built, session_factory
-) -> None:
+def test_training_champions_and_entitlements_agree_with_the_usage_the_same_seed_draws(built: Built) -> None:
     summary = built.summary
     session_factory = built.session_factory
     workspace = summary.workspace_id
@@ -106,10 +104,7 @@ def test_training_champions_and_entitlements_agree_with_the_usage_the_same_seed_
     assert entitlements == generated.entitlements
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_the_incident_the_paused_use_case_the_rollouts_and_the_questions_are_there(
-    built, session_factory
-) -> None:
+def test_the_incident_the_paused_use_case_the_rollouts_and_the_questions_are_there(built: Built) -> None:
     summary = built.summary
     session_factory = built.session_factory
     workspace = summary.workspace_id
@@ -157,3 +152,27 @@ def test_the_incident_the_paused_use_case_the_rollouts_and_the_questions_are_the
             comms_service.is_flagged(question, flag_days=5, now=question.created_at + timedelta(days=30))
             for question in open_questions
         )
+
+
+def test_rollout_entitles_whom_the_demo_published_as_entitled_today(built: Built) -> None:
+    summary = built.summary
+    workspace = summary.workspace_id
+    published = {
+        (row["person"], row["use_case"]) for row in built.snapshots["entitlements"] if row["end_day"] is None
+    }
+    with session_scope(built.session_factory, workspace) as session:
+        decided = set()
+        for person in demo_people(session, workspace):
+            email = directory_service.get_person(session, workspace, person.person_id).email
+            for entitlement in rollout_service.compute_entitlements(session, workspace, email).entitlements:
+                if entitlement.entitled:
+                    decided.add((person.pseudonym, entitlement.use_case))
+    assert published
+    mid_flight = {
+        slug for slug, case in summary.catalog.use_cases.items() if case.status in ("piloting", "rolling_out")
+    }
+    assert {pair for pair in decided if pair[1] in mid_flight} == {
+        pair for pair in published if pair[1] in mid_flight
+    }
+    # Generally available: rollout's last rule opens the use case to everyone trained for it, beyond its audience.
+    assert published <= decided
