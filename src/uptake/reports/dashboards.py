@@ -17,6 +17,7 @@ from uptake.analytics import service as analytics_service
 from uptake.catalog import service as catalog_service
 from uptake.directory import service as directory_service
 from uptake.reports import charts
+from uptake.trust import service as trust_service
 
 OVERVIEW_DAYS = 28
 HISTORY_WEEKS = 24
@@ -44,6 +45,7 @@ class ProgramOverview:
     teams: charts.Chart
     retention: charts.Chart
     forecast: charts.Chart | None
+    trust: charts.Chart | None
     interventions: list[analytics_service.Intervention]
     forecasts: list[analytics_service.Forecast]
     titles: dict[str, str] = field(default_factory=dict)
@@ -152,6 +154,7 @@ def program_overview(
             ]
         ),
         forecast=None,
+        trust=_trust_over_time(session, workspace_id, analytics, last, titles),
         interventions=analytics.interventions(session, workspace_id, period, limit=5),
         forecasts=[
             item for item in analytics.forecasts(session, workspace_id, last) if item.use_case in titles
@@ -259,4 +262,50 @@ def _forecast_chart(
         predicted,
         subject=titles.get(chosen.use_case, chosen.use_case),
         target=chosen.target_share,
+    )
+
+
+TRUST_SERIES = 4
+
+
+def _trust_over_time(
+    session: Session,
+    workspace_id: int,
+    analytics: analytics_service.Analytics,
+    last: date,
+    titles: dict[str, str],
+) -> charts.Chart | None:
+    """The trust score of the most used use cases every four weeks over six months, incidents marked."""
+    points: list[charts.SeriesPoint] = []
+    volume: dict[str, int] = {}
+    for weeks_back in range(HISTORY_WEEKS, -1, -STEP_WEEKS):
+        end = last - timedelta(weeks=weeks_back)
+        window = analytics_service.Period(end - timedelta(days=OVERVIEW_DAYS - 1), end)
+        rows = analytics.metric(
+            session, workspace_id, "trust_score", window, analytics_service.Grouping(by=("use_case",))
+        ).rows
+        for row in rows:
+            if row["suppressed"] or row.get("value") is None:
+                continue
+            points.append(charts.SeriesPoint(row["use_case"], end, float(row["value"])))
+            volume[row["use_case"]] = volume.get(row["use_case"], 0) + int(row.get("decided") or 0)
+    if not points:
+        return None
+    shown = set(sorted(volume, key=lambda slug: -volume[slug])[:TRUST_SERIES])
+    incidents = [
+        row for row in trust_service.incident_snapshot_rows(session, workspace_id) if row["use_case"] in shown
+    ]
+    return charts.trust_over_time(
+        [
+            charts.SeriesPoint(titles.get(point.series, point.series), point.day, point.value)
+            for point in points
+            if point.series in shown
+        ],
+        [
+            charts.Mark(
+                row["opened_day"], f"sev {row['severity']}: {titles.get(row['use_case'], row['use_case'])}"
+            )
+            for row in incidents
+            if row["opened_day"] >= last - timedelta(weeks=HISTORY_WEEKS + 4)
+        ],
     )
