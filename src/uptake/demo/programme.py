@@ -632,9 +632,10 @@ def _surveys(
             surveys_schemas.SurveyCreate.model_validate({"template": template, "use_case": use_case}),
             actor=actor,
         )
-        surveys_service.send_survey(
+        invited = surveys_service.send_survey(
             session, workspace_id, survey.id, surveys_schemas.SurveySend(audience=audience), actor=actor
         )
+        tokens = _survey_tokens(session, workspace_id, f"Survey: {survey.title}", invited)
         quiet_answers: dict[int | None, int] = {}
         for member in comms_service.resolve_audience(session, workspace_id, audience):
             factors = generated.team_factors.get(member.team_id or -1, usage.TeamFactors(0.3, False))
@@ -644,7 +645,7 @@ def _surveys(
                 if quiet_answers.get(member.team_id, 0) >= QUIET_ANSWERS:
                     continue
                 quiet_answers[member.team_id] = quiet_answers.get(member.team_id, 0) + 1
-            token = _survey_token(session, workspace_id, member.person_id)
+            token = tokens.get(member.person_id) or _survey_token(session, workspace_id, member.person_id)
             leaning = 1.2 * factors.training + (0.4 if factors.champion else 0.0)
             answers = {question["key"]: _answer(question, leaning, rng) for question in survey.questions}
             surveys_service.answer_survey(
@@ -660,8 +661,22 @@ def _surveys(
     return answered
 
 
+def _survey_tokens(session: Session, workspace_id: int, subject: str, invited: int) -> dict[int, str]:
+    """Each invitee's one-time token, from the links of the invitation emails just queued (one query for all;
+    the newest messages of the outbox are this survey's)."""
+    return {
+        notification.person_id: notification.link.rsplit("/", 1)[-1]
+        for notification in comms_service.list_outbox(session, workspace_id, limit=2 * invited)
+        if notification.subject == subject[:300]
+        and notification.person_id is not None
+        and notification.link
+        and notification.link.startswith("/surveys/respond/")
+    }
+
+
 def _survey_token(session: Session, workspace_id: int, person_id: int) -> str:
-    """The one-time token of the person's latest survey invitation, from the link in their inbox."""
+    """The one-time token of the person's latest survey invitation, from the link in their inbox (for someone
+    who asked for no emails)."""
     for notification in comms_service.list_inbox(session, workspace_id, person_id, limit=10):
         if notification.category == "survey" and notification.link:
             return notification.link.rsplit("/", 1)[-1]
