@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
+from fixtures_path import require_shared_fixtures
 from uptake.sdk.client import Client
 
-SHARED_FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 API_KEY = "uptake-test-key"
 
 
 @pytest.fixture
 def shared_fixtures() -> Path:
-    return SHARED_FIXTURES
+    return require_shared_fixtures()
 
 
 class StandInServer:

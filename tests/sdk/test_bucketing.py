@@ -6,13 +6,13 @@ every percentage decision in it goes through `uptake.sdk.bucketing`.
 """
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fixtures_path import require_shared_fixtures
 from uptake.sdk.bucketing import (
     bucket,
     canonical_person_key,
@@ -22,9 +22,7 @@ from uptake.sdk.bucketing import (
     variant_bucket,
 )
 
-SPECIFICATIONS = (
-    Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "unleash-client-spec" / "specifications"
-)
+SPECIFICATIONS = require_shared_fixtures() / "unleash-client-spec" / "specifications"
 ROLLOUT_STRATEGIES = {"flexibleRollout", "gradualRolloutUserId", "gradualRolloutSessionId"}
 
 

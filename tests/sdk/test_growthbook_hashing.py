@@ -1,11 +1,11 @@
 """GrowthBook's cross-SDK cases (spec 0.8.0) for the hashing family, run through uptake's reimplementation."""
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from fixtures_path import require_shared_fixtures
 from uptake.sdk.growthbook_hashing import (
     choose_variation,
     fnv1a_32,
@@ -15,7 +15,7 @@ from uptake.sdk.growthbook_hashing import (
     in_namespace,
 )
 
-CASES_FILE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "growthbook-cases" / "cases.json"
+CASES_FILE = require_shared_fixtures() / "growthbook-cases" / "cases.json"
 TOLERANCE = 1e-9
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures_path import SHARED_FIXTURES
+from fixtures_path import require_shared_fixtures
 from uptake.telemetry.importers import ImportFileUnreadable, ImportOptions, run_import
 from uptake.telemetry.importers.github_copilot import (
     MAX_EVENTS_PER_COUNT,
@@ -20,7 +20,9 @@ from uptake.telemetry.importers.github_copilot import (
 from uptake.telemetry.pseudonyms import pseudonymize_person
 from uptake.telemetry.service import IngestContext
 
-GITHUB = SHARED_FIXTURES / "github-copilot-metrics"
+SHARED_FIXTURES_DIR = require_shared_fixtures()
+
+GITHUB = SHARED_FIXTURES_DIR / "github-copilot-metrics"
 SAMPLES = Path(__file__).parent / "samples"
 USERS_REPORT = SAMPLES / "github-copilot-users-1-day.ndjson"
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)

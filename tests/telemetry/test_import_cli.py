@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from fixtures_path import SHARED_FIXTURES
+from fixtures_path import require_shared_fixtures
+
+SHARED_FIXTURES_DIR = require_shared_fixtures()
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -34,7 +36,7 @@ def test_reports_import_and_bad_files_are_one_clear_line(tmp_path, database_url,
     env = {"UPTAKE_DATA_DIR": str(tmp_path / "cli-data"), "UPTAKE_DATABASE_URL": database_url}
     people_map = tmp_path / "logins.csv"
     people_map.write_text("account,person\noctocat,octo@acme.example\n")
-    report_answer = SHARED_FIXTURES / "github-copilot-metrics" / "copilot-users-usage-metrics.json"
+    report_answer = SHARED_FIXTURES_DIR / "github-copilot-metrics" / "copilot-users-usage-metrics.json"
 
     github = uptake(
         "import", "github-copilot", str(SAMPLES / "github-copilot-users-1-day.ndjson"), "--people-map", str(people_map),

@@ -2,10 +2,12 @@
 
 from pathlib import Path
 
-from fixtures_path import SHARED_FIXTURES
+from fixtures_path import require_shared_fixtures
 from support import as_caller
 from uptake.audit import service as audit_service
 from uptake.auth.roles import Role
+
+SHARED_FIXTURES_DIR = require_shared_fixtures()
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -53,7 +55,7 @@ def test_a_report_endpoint_answer_is_refused_with_what_to_do(client, world) -> N
     workspace = world.workspace()
     as_caller(client, world.caller(workspace, Role.program_lead))
     body = (
-        SHARED_FIXTURES / "github-copilot-metrics" / "copilot-users-one-day-usage-metrics.json"
+        SHARED_FIXTURES_DIR / "github-copilot-metrics" / "copilot-users-one-day-usage-metrics.json"
     ).read_bytes()
     response = client.post(
         "/telemetry/import",

@@ -12,7 +12,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span
 
-from fixtures_path import SHARED_FIXTURES
+from fixtures_path import require_shared_fixtures
 from uptake.telemetry import otlp
 from uptake.telemetry.event_schema import (
     BatchTooLarge,
@@ -21,8 +21,10 @@ from uptake.telemetry.event_schema import (
     decode_events,
 )
 
-OTLP_EXAMPLES = SHARED_FIXTURES / "otlp-examples"
-SEMCONV = SHARED_FIXTURES / "otel-genai-semconv" / "model" / "gen-ai"
+SHARED_FIXTURES_DIR = require_shared_fixtures()
+
+OTLP_EXAMPLES = SHARED_FIXTURES_DIR / "otlp-examples"
+SEMCONV = SHARED_FIXTURES_DIR / "otel-genai-semconv" / "model" / "gen-ai"
 NAMES = otlp.AttributeNames()
 TRACE_ID = "5b8efff798038103d269b633813fc60c"
 SPAN_ID = "eee19b7ec3c1b174"

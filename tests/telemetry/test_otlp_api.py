@@ -15,13 +15,15 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExportResult
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from fixtures_path import SHARED_FIXTURES
+from fixtures_path import require_shared_fixtures
 from uptake.auth.roles import Scope
 from uptake.telemetry import otlp
 from uptake.telemetry.pseudonyms import pseudonymize_person
 from uptake.telemetry.service import ingest_context
 
-TRACE_JSON = SHARED_FIXTURES / "otlp-examples" / "trace.json"
+SHARED_FIXTURES_DIR = require_shared_fixtures()
+
+TRACE_JSON = SHARED_FIXTURES_DIR / "otlp-examples" / "trace.json"
 
 
 def record_genai_spans(resource_attributes: dict[str, str]) -> list:
