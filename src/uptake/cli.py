@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -52,6 +52,9 @@ WorkspaceOption = Annotated[
 ]
 
 
+_Opened = TypeVar("_Opened")
+
+
 class CommandError(Exception):
     """A command cannot do what was asked; the message says why and what to do."""
 
@@ -76,6 +79,18 @@ def _session_factory(settings: Settings) -> Any:
     from uptake.stores import connect_database
 
     return make_session_factory(connect_database(settings))
+
+
+def _opened_events_store(settings: Settings, open_it: Callable[[str], _Opened], instead: str = "") -> _Opened:
+    """Open the events store (or an analytics engine over it). A running server holds DuckDB's file lock; that
+    error, and any other failure to open, becomes one line saying what to do ``instead``."""
+    try:
+        return open_it(settings.effective_events_url)
+    except Exception as error:  # noqa: BLE001 - DuckDB's lock error and any other failure to open, said plainly
+        problem = (
+            f"cannot open the events store {settings.effective_events_url} ({str(error).splitlines()[0]})"
+        )
+        raise CommandError(f"{problem}; {instead}" if instead else problem) from None
 
 
 def _resolve_workspace(session: Any, slug: str | None) -> int:
@@ -748,13 +763,11 @@ def audit_verify(workspace: WorkspaceOption = None, config: ConfigOption = None)
 def _open_events_store(settings: Settings) -> Any:
     from uptake.telemetry import service as telemetry_service
 
-    try:
-        return telemetry_service.EventStore(settings.effective_events_url)
-    except Exception as error:  # noqa: BLE001 - DuckDB's lock error and any other failure to open, said plainly
-        raise CommandError(
-            f"cannot open the events store {settings.effective_events_url} ({str(error).splitlines()[0]}); "
-            "a running uptake server owns the file: stop it first, or let its scheduled job do this"
-        ) from None
+    return _opened_events_store(
+        settings,
+        telemetry_service.EventStore,
+        "a running uptake server owns the file: stop it first, or let its scheduled job do this",
+    )
 
 
 @events_app.command("prune")
@@ -1067,14 +1080,12 @@ def import_m365_copilot(
 def _open_store_for_import(settings: Settings) -> Any:
     from uptake.telemetry.event_store import EventStore
 
-    try:
-        return EventStore(settings.effective_events_url)
-    except Exception as error:  # noqa: BLE001 - DuckDB's lock error and any other failure to open, said plainly
-        raise CommandError(
-            f"cannot open the events store {settings.effective_events_url} ({str(error).splitlines()[0]}); a running "
-            "uptake server owns the file: stop it first, or upload the report on its Import usage page "
-            "(/telemetry/import)"
-        ) from None
+    return _opened_events_store(
+        settings,
+        EventStore,
+        "a running uptake server owns the file: stop it first, or upload the report on its Import usage page "
+        "(/telemetry/import)",
+    )
 
 
 def _import_usage(
@@ -1179,12 +1190,7 @@ def metrics_command(
         period = analytics_service.resolve_period(
             None, start.date() if start else None, end.date() if end else None, today
         )
-        try:
-            backend = analytics_service.connect_events_engine(settings.effective_events_url)
-        except Exception as error:  # noqa: BLE001 - DuckDB's lock error and any other failure to open, said plainly
-            raise CommandError(
-                f"cannot open the events store {settings.effective_events_url} ({str(error).splitlines()[0]})"
-            ) from None
+        backend = _opened_events_store(settings, analytics_service.connect_events_engine)
         published = analytics_service.Analytics(backend).metric(session, workspace_id, name, period, grouping)
     columns = [*published.keys, *definition.figures, "people", "suppressed"]
     if output == "json":
@@ -1260,13 +1266,11 @@ def report_command(
             if period
             else dashboards.default_period(today)
         )
-        try:
-            backend = analytics_service.connect_events_engine(settings.effective_events_url)
-        except Exception as error:  # noqa: BLE001 - DuckDB's lock error and any other failure to open, said plainly
-            raise CommandError(
-                f"cannot open the events store {settings.effective_events_url} ({str(error).splitlines()[0]}); "
-                "stop the server or run the report from its page"
-            ) from None
+        backend = _opened_events_store(
+            settings,
+            analytics_service.connect_events_engine,
+            "stop the server or run the report from its page",
+        )
         with _progress() as progress:
             task = progress.add_task("Computing the figures", total=2)
             report = executive.build_report(
