@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from uptake.analytics import service as analytics_service
 from uptake.auth.dependencies import EmployeePage, ProgramLeadPage, SessionDep
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
@@ -410,7 +411,7 @@ def use_case_page(slug: str, request: Request, session: SessionDep, caller: Empl
         "tier_name": tier_names.get(use_case.risk_tier or ""),
         "status": use_case.status,
         **trust_service.trust_label(
-            session, workspace_id, use_case, trust_service.analytics_engine(request.app.state)
+            session, workspace_id, use_case, analytics_service.app_analytics(request.app.state)
         ),
     }
     context = {

@@ -25,14 +25,6 @@ from uptake.rollout import repository
 from uptake.rollout.gates import GATE_WINDOW_DAYS, Cohort, GateReading
 from uptake.rollout.state import GENERALLY_AVAILABLE_WAVE, build_rollout_state, list_published_people
 from uptake.sdk.local_evaluation import Evaluator
-from uptake.settings import Settings
-
-
-def shared_analytics(state: Any, settings: Settings) -> analytics_service.Analytics:
-    """The application's one analytics engine (see `analytics.service.app_analytics`); ``settings`` is the
-    app's own, read from its state there."""
-    del settings
-    return analytics_service.app_analytics(state)
 
 
 def entitlement_rows(
@@ -138,9 +130,9 @@ class AnalyticsGateSource:
         return GateReading(round(100.0 * float(value), 2), detail)
 
 
-def gate_source(state: Any, settings: Settings) -> AnalyticsGateSource:
+def gate_source(state: Any) -> AnalyticsGateSource:
     """The source for one request or job run, over the application's analytics engine."""
-    return AnalyticsGateSource(shared_analytics(state, settings))
+    return AnalyticsGateSource(analytics_service.app_analytics(state))
 
 
 def wave_start_days(session: Session, workspace_id: int, today: date) -> dict[str, dict[str, date]]:

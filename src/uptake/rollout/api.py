@@ -13,7 +13,6 @@ from uptake.auth.dependencies import (
     ProgramLead,
     Reviewer,
     SessionDep,
-    SettingsDep,
 )
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
@@ -98,12 +97,10 @@ def start_rollout(slug: SlugPath, session: SessionDep, lead: ProgramLead) -> sch
 
 @router.post("/rollout-plans/{slug}/gate-evaluation", response_model=schemas.GateEvaluation)
 def evaluate_gates(
-    slug: SlugPath, request: Request, session: SessionDep, settings: SettingsDep, lead: ProgramLead
+    slug: SlugPath, request: Request, session: SessionDep, lead: ProgramLead
 ) -> schemas.GateEvaluation:
     """Read the active wave's gates now and act on them, as the scheduled job does."""
-    outcome = service.evaluate_gates(
-        session, lead.workspace_id, slug, source=gate_source(request.app.state, settings)
-    )
+    outcome = service.evaluate_gates(session, lead.workspace_id, slug, source=gate_source(request.app.state))
     return schemas.GateEvaluation(
         plan=service.plan_output(
             session, lead.workspace_id, service.get_plan(session, lead.workspace_id, slug)
@@ -121,7 +118,6 @@ def promote_wave(
     body: schemas.Promotion,
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     approver: Reviewer,
 ) -> schemas.RolloutPlan:
     """Promote the active wave (an approver's decision, or an override with a justification)."""
@@ -131,7 +127,7 @@ def promote_wave(
         slug,
         body,
         promoter=approver,
-        source=gate_source(request.app.state, settings),
+        source=gate_source(request.app.state),
     )
     return service.plan_output(session, approver.workspace_id, plan)
 

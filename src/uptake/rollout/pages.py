@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from uptake.auth.dependencies import ProgramLeadPage, ReviewerPage, SessionDep, SettingsDep
+from uptake.auth.dependencies import ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.directory import service as directory_service
@@ -167,13 +167,9 @@ def _people_names(session: Session, workspace_id: int, plan: schemas.RolloutPlan
 
 
 @router.get("/rollout/{slug}/gates")
-def gate_page(
-    slug: str, request: Request, session: SessionDep, settings: SettingsDep, caller: ReviewerPage
-) -> Response:
+def gate_page(slug: str, request: Request, session: SessionDep, caller: ReviewerPage) -> Response:
     """Each gate of the active wave with its live value, pass or fail, and the figures behind it."""
-    preview = service.preview_gates(
-        session, caller.workspace_id, slug, source=gate_source(request.app.state, settings)
-    )
+    preview = service.preview_gates(session, caller.workspace_id, slug, source=gate_source(request.app.state))
     floor = workspaces_service.get_workspace(session, caller.workspace_id).privacy_floor
     return render(
         request,
@@ -236,13 +232,9 @@ def add_gate(
 
 
 @router.post("/rollout/{slug}/gate-evaluation")
-def evaluate(
-    slug: str, request: Request, session: SessionDep, settings: SettingsDep, lead: ProgramLeadPage
-) -> Response:
+def evaluate(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
     def run() -> None:
-        service.evaluate_gates(
-            session, lead.workspace_id, slug, source=gate_source(request.app.state, settings)
-        )
+        service.evaluate_gates(session, lead.workspace_id, slug, source=gate_source(request.app.state))
 
     return _act(request, slug, "Gates evaluated.", run)
 
@@ -252,7 +244,6 @@ def promote(
     slug: str,
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     approver: ReviewerPage,
     justification: Text = "",
     override: Text = "",
@@ -265,7 +256,7 @@ def promote(
             slug,
             body,
             promoter=approver,
-            source=gate_source(request.app.state, settings),
+            source=gate_source(request.app.state),
         )
 
     return _act(request, slug, "Wave promoted.", run)

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
+from uptake.analytics import service as analytics_service
 from uptake.auth.dependencies import ProgramLead, Public, SessionDep
 from uptake.surveys import schemas, service
-from uptake.trust import service as trust_service
 
 router = APIRouter(tags=["surveys"])
 
@@ -73,6 +73,6 @@ def answer_survey(
     on an anonymous survey."""
     response = service.answer_survey(session, body, person_id=anyone.person_id if anyone else None)
     service.publish_survey_trust(
-        session, response.workspace_id, trust_service.analytics_engine(request.app.state)
+        session, response.workspace_id, analytics_service.app_analytics(request.app.state)
     )
     return schemas.AnswerRecorded(survey_id=response.survey_id)

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from uptake.analytics import service as analytics_service
 from uptake.auth.dependencies import ProgramLeadPage, PublicPage, SessionDep
 from uptake.directory import service as directory_service
 from uptake.errors import UptakeError
 from uptake.surveys import schemas, service
-from uptake.trust import service as trust_service
 from uptake.web.flash import flash
 from uptake.web.templating import render
 
@@ -200,7 +200,7 @@ async def answer(token: str, request: Request, session: SessionDep, anyone: Publ
         body = schemas.SurveyAnswer.model_validate({"token": token, "answers": answers})
         response = service.answer_survey(session, body, person_id=anyone.person_id if anyone else None)
         service.publish_survey_trust(
-            session, response.workspace_id, trust_service.analytics_engine(request.app.state)
+            session, response.workspace_id, analytics_service.app_analytics(request.app.state)
         )
     except (ValidationError, UptakeError) as error:
         session.rollback()

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
+from uptake.analytics import service as analytics_service
 from uptake.auth.dependencies import Employee, FeedbackWriter, ProgramLead, Reviewer, SessionDep
 from uptake.jobs import service as jobs_service
 from uptake.trust import incidents, schemas, service, trust_score
@@ -19,7 +20,7 @@ IdPath = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 def _publish(request: Request, session: Any, workspace_id: int) -> None:
-    trust_score.publish_incidents(session, workspace_id, service.analytics_engine(request.app.state))
+    trust_score.publish_incidents(session, workspace_id, analytics_service.app_analytics(request.app.state))
 
 
 def _enqueue(request: Request, session: Any, workspace_id: int) -> Any:
@@ -210,7 +211,7 @@ def get_trust_score(
     slug: SlugPath, request: Request, session: SessionDep, caller: Employee
 ) -> schemas.TrustScore:
     return trust_score.trust_score(
-        session, caller.workspace_id, service.analytics_engine(request.app.state), slug
+        session, caller.workspace_id, analytics_service.app_analytics(request.app.state), slug
     )
 
 

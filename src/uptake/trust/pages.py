@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from uptake.analytics import service as analytics_service
 from uptake.auth.dependencies import EmployeePage, ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
@@ -51,7 +52,7 @@ def _optional_int(text: str) -> int | None:
 
 
 def _publish(request: Request, session: Any, workspace_id: int) -> None:
-    trust_score.publish_incidents(session, workspace_id, trust_score.analytics_engine(request.app.state))
+    trust_score.publish_incidents(session, workspace_id, analytics_service.app_analytics(request.app.state))
 
 
 # ---------------------------------------------------------------- feedback
@@ -309,7 +310,7 @@ def trust_page(slug: str, request: Request, session: SessionDep, caller: Employe
     use_case = catalog_service.get_use_case_for_viewer(
         session, caller.workspace_id, slug, sees_unpublished=caller.has_role(Role.reviewer, Role.program_lead)
     )
-    analytics = trust_score.analytics_engine(request.app.state)
+    analytics = analytics_service.app_analytics(request.app.state)
     context = {
         "use_case": use_case,
         "score": trust_score.trust_score(session, caller.workspace_id, analytics, slug),

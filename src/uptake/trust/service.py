@@ -35,7 +35,6 @@ from uptake.trust.incidents import publish_post_incident_note as publish_post_in
 from uptake.trust.incidents import report_incident as report_incident
 from uptake.trust.incidents import update_incident as update_incident
 from uptake.trust.models import Feedback, Incident, ThemeRun, WidgetKey
-from uptake.trust.trust_score import analytics_engine as analytics_engine
 from uptake.trust.trust_score import incident_snapshot_rows as incident_snapshot_rows
 from uptake.trust.trust_score import publish_incidents as publish_incidents
 from uptake.trust.trust_score import trust_label as trust_label

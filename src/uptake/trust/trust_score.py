@@ -45,11 +45,6 @@ TRUST_DEFINITION = (
 )
 
 
-def analytics_engine(app_state: Any) -> analytics_service.Analytics:
-    """The application's one analytics engine (see `analytics.service.app_analytics`)."""
-    return analytics_service.app_analytics(app_state)
-
-
 def incident_snapshot_rows(session: Session, workspace_id: int) -> list[dict[str, Any]]:
     """The `incidents` snapshot analytics reads: one row per incident and affected use case."""
     incidents = repository.list_all_incidents(session, workspace_id)

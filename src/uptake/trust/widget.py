@@ -16,10 +16,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 
+from uptake.analytics import service as analytics_service
 from uptake.auth.dependencies import Public, SessionDep
 from uptake.trust import schemas, service
 from uptake.trust.models import WidgetKey
-from uptake.trust.trust_score import analytics_engine, publish_incidents
+from uptake.trust.trust_score import publish_incidents
 
 router = APIRouter(tags=["trust"], include_in_schema=False)
 
@@ -77,6 +78,8 @@ def post_feedback(
         raise service.OriginNotAllowed(f"origin {origin or '(none)'} is not one this key accepts")
     feedback, incident = service.record_widget_feedback(session, widget_key, body)
     if incident is not None:
-        publish_incidents(session, widget_key.workspace_id, analytics_engine(request.app.state))
+        publish_incidents(
+            session, widget_key.workspace_id, analytics_service.app_analytics(request.app.state)
+        )
     answer = schemas.FeedbackRecorded(id=feedback.id, incident_id=incident.id if incident else None)
     return JSONResponse(answer.model_dump(), status_code=201, headers=cors_headers(widget_key, origin))
