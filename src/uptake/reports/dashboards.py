@@ -170,6 +170,12 @@ def use_case_titles(session: Session, workspace_id: int) -> dict[str, str]:
     return {use_case.slug: use_case.title for use_case in use_cases}
 
 
+def _history_windows(last: date) -> list[tuple[date, analytics_service.Period]]:
+    """The points of a history chart: every four weeks over six months to `last`, each the 28 days before it."""
+    ends = [last - timedelta(weeks=weeks_back) for weeks_back in range(HISTORY_WEEKS, -1, -STEP_WEEKS)]
+    return [(end, analytics_service.Period(end - timedelta(days=OVERVIEW_DAYS - 1), end)) for end in ends]
+
+
 def _adoption_over_time(
     session: Session,
     workspace_id: int,
@@ -179,9 +185,7 @@ def _adoption_over_time(
 ) -> charts.Chart:
     """Adoption rate (active in the 28 days before each point) every four weeks over the last six months."""
     points: list[charts.SeriesPoint] = []
-    for weeks_back in range(HISTORY_WEEKS, -1, -STEP_WEEKS):
-        end = last - timedelta(weeks=weeks_back)
-        window = analytics_service.Period(end - timedelta(days=OVERVIEW_DAYS - 1), end)
+    for end, window in _history_windows(last):
         rows = analytics.metric(
             session, workspace_id, "adoption_rate", window, analytics_service.Grouping(by=("use_case",))
         ).rows
@@ -278,9 +282,7 @@ def _trust_over_time(
     """The trust score of the most used use cases every four weeks over six months, incidents marked."""
     points: list[charts.SeriesPoint] = []
     volume: dict[str, int] = {}
-    for weeks_back in range(HISTORY_WEEKS, -1, -STEP_WEEKS):
-        end = last - timedelta(weeks=weeks_back)
-        window = analytics_service.Period(end - timedelta(days=OVERVIEW_DAYS - 1), end)
+    for end, window in _history_windows(last):
         rows = analytics.metric(
             session, workspace_id, "trust_score", window, analytics_service.Grouping(by=("use_case",))
         ).rows
