@@ -16,7 +16,6 @@ from uptake.catalog import service as catalog_service
 from uptake.db import session_scope
 from uptake.enablement import service as enablement_service
 from uptake.errors import InvalidInput
-from uptake.telemetry.pseudonyms import pseudonymize_person
 from uptake.workspaces import schemas as workspace_schemas
 from uptake.workspaces import service as workspaces_service
 
@@ -128,11 +127,11 @@ def test_cohort_figures_for_a_rollout_gate(world, organization, analytics):
     assert few.suppressed == "fewer than 5 people"
 
 
-def test_the_pseudonym_of_a_person_is_the_one_telemetry_stores():
-    key = b"workspace key"
-    assert service.person_pseudonym(key, " Alice@Example.com ") == pseudonymize_person(
-        key, "alice@example.com"
-    )
+def test_the_pseudonym_of_a_person_is_the_one_telemetry_stores(world, organization):
+    person_id = organization.people["sales"][0]
+    with session_scope(world.factory, organization.workspace_id) as session:
+        pseudonyms = service.pseudonyms_of(session, organization.workspace_id, [person_id])
+    assert pseudonyms == {person_id: organization.pseudonyms[person_id]}
 
 
 @pytest.mark.parametrize(

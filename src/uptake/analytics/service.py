@@ -18,7 +18,6 @@ a dashboard that asks for the same metric twice costs one query. Every figure le
 
 from __future__ import annotations
 
-import hmac
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -44,6 +43,7 @@ from uptake.catalog import service as catalog_service
 from uptake.directory import service as directory_service
 from uptake.enablement import service as enablement_service
 from uptake.errors import FieldError, InvalidInput, NotFound
+from uptake.telemetry import service as telemetry_service
 from uptake.workspaces import service as workspaces_service
 
 DEFAULT_MAX_AGE_SECONDS = 300.0
@@ -58,7 +58,6 @@ NEVER_RELEASED = frozenset(
 )
 PULLED_SNAPSHOTS = ("people", "teams", "use_cases", "completions")
 PUSHED_SNAPSHOTS = ("entitlements", "seats", "incidents", "survey_trust")
-PSEUDONYM_BYTES = 16
 FORECAST_HISTORY_DAYS = 3 * 366
 MAX_PERIOD_DAYS = 3 * 366
 EARLIEST_DAY = date(1970, 1, 1)
@@ -75,18 +74,6 @@ PERIOD_PRESETS = (
     "last_year",
 )
 MAX_USE_CASES = 100_000
-
-
-def person_pseudonym(pseudonym_key: bytes, external_id: str) -> str:
-    """The pseudonym events carry for a directory person (the event contract: HMAC-SHA256 of the workspace's
-    pseudonym key and the person's canonical key, their external id stripped and lower-cased; 32 hex digits)."""
-    canonical = external_id.strip().lower()
-    return hmac.digest(pseudonym_key, canonical.encode(), "sha256")[:PSEUDONYM_BYTES].hex()
-
-
-def workspace_pseudonym_key(stored: str) -> bytes:
-    """The workspace's pseudonym key as the HMAC key telemetry uses: the stored text's UTF-8 bytes."""
-    return stored.encode()
 
 
 class MetricNotFound(NotFound):
@@ -477,10 +464,10 @@ def workspace_settings(session: Session, workspace_id: int) -> WorkspaceAnalytic
 
 def pseudonyms_of(session: Session, workspace_id: int, person_ids: Collection[int]) -> dict[int, str]:
     """Directory person id → the pseudonym their events carry, for the given people."""
-    key = workspace_pseudonym_key(workspaces_service.get_workspace(session, workspace_id).pseudonym_key)
+    key = telemetry_service.pseudonym_key(session, workspace_id)
     wanted = set(person_ids)
     return {
-        person.id: person_pseudonym(key, person.external_id)
+        person.id: telemetry_service.pseudonymize_person(key, person.external_id)
         for person in directory_service.person_snapshots(session, workspace_id)
         if person.id in wanted
     }
@@ -506,11 +493,13 @@ def restricted_to_people(tables: AnalyticsTables, pseudonyms: Collection[str]) -
 def pulled_snapshots(session: Session, workspace_id: int) -> dict[str, list[dict[str, Any]]]:
     """The rows of the snapshots analytics reads from the directory, the catalog and enablement."""
     workspace = workspaces_service.get_workspace(session, workspace_id)
-    key = workspace_pseudonym_key(workspace.pseudonym_key)
+    key = telemetry_service.pseudonym_key(session, workspace_id)
     zone = ZoneInfo(workspace.timezone)
     roles = {role.id: role.name for role in directory_service.list_all_job_roles(session, workspace_id)}
     people = directory_service.person_snapshots(session, workspace_id)
-    pseudonym_by_id = {person.id: person_pseudonym(key, person.external_id) for person in people}
+    pseudonym_by_id = {
+        person.id: telemetry_service.pseudonymize_person(key, person.external_id) for person in people
+    }
     people_rows = [
         {
             "workspace_id": workspace_id,

@@ -26,6 +26,9 @@ from uptake.telemetry.event_schema import MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH
 from uptake.telemetry.event_store import EventStore as EventStore
 from uptake.telemetry.ingest import IngestResult, ingest_batch
 from uptake.telemetry.pseudonyms import build_directory_map, canonical_person_key, pseudonymize
+
+# Re-exported: the pseudonym of one identifier under a workspace's key, for analytics' people snapshot.
+from uptake.telemetry.pseudonyms import pseudonymize_person as pseudonymize_person
 from uptake.workspaces import service as workspaces_service
 
 CONTEXT_TTL_SECONDS = 15.0
