@@ -2,14 +2,16 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml sdk/pyproject.toml | sha1sum | cut -c1-12)
 
 .PHONY: demo test check lint typecheck pytest bench docs browsers screenshots clean
 
-$(STAMP): pyproject.toml
+# The client SDK (./sdk, distribution uptake-sdk) is not on PyPI: it is installed from here in the same command
+# as the server that requires it, so pip never looks for it on an index.
+$(STAMP): pyproject.toml sdk/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e ./sdk -e '.[dev]'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -19,15 +21,15 @@ demo: $(STAMP)
 
 ## Install, then run every check and test (PostgreSQL and browser tests run where available)
 test: $(STAMP) browsers
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench sdk
+	$(BIN)/ruff check src tests bench sdk
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench sdk
+	$(BIN)/ruff check --fix src tests bench sdk
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

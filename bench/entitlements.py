@@ -49,12 +49,12 @@ from uptake.directory import service as directory_service
 from uptake.rollout import schemas as rollout_schemas
 from uptake.rollout import service as rollout_service
 from uptake.rollout.models import WaveState
-from uptake.sdk.bucketing import bucket, murmurhash3_32
-from uptake.sdk.local_evaluation import Evaluator
 from uptake.settings import Settings
 from uptake.stores import migrate_database
 from uptake.workspaces import schemas as workspace_schemas
 from uptake.workspaces import service as workspaces_service
+from uptake_sdk.bucketing import bucket, murmurhash3_32
+from uptake_sdk.local_evaluation import Evaluator
 
 BATCH = 1_000
 

@@ -1,7 +1,7 @@
 """The layout's rules (STYLE.md): a domain reaches another only through its ``service`` (and the ``schemas``
 that service takes and returns); everyone may use the core. import-linter (``make test``) checks that nothing
-imports ``app``/``cli`` and that the SDK stands alone; this test checks the domain rule, which needs the file's
-own domain to judge."""
+imports ``app``/``cli`` and that the client SDK (``uptake_sdk``, its own distribution) imports nothing of uptake;
+this test checks the domain rule, which needs the file's own domain to judge."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def _violations() -> list[str]:
         for line, module in _imported_modules(path):
             parts = module.split(".")[1:]
             domain = parts[0]
-            if domain == own_domain or domain in CORE or domain in ("sdk",):
+            if domain == own_domain or domain in CORE:
                 continue
             if ".".join(parts[:2]) in CORE_MODULES:
                 continue

@@ -9,7 +9,7 @@ from support import as_caller
 from uptake.auth.roles import Role, Scope
 from uptake.db import session_scope
 from uptake.directory import service as directory_service
-from uptake.sdk.local_evaluation import Evaluator
+from uptake_sdk.local_evaluation import Evaluator
 
 
 def plan_body(organization, **fields):

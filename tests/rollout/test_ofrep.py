@@ -20,7 +20,7 @@ from rollout.rollout_builders import USE_CASE, build_organization, create_plan, 
 from uptake.auth.roles import Scope
 from uptake.db import session_scope
 from uptake.rollout import service
-from uptake.sdk.client import Client
+from uptake_sdk.client import Client
 
 # The machine running the tests may be busy: a slow answer is not what these tests are about.
 TIMEOUT = 30.0

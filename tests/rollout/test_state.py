@@ -9,8 +9,8 @@ from uptake.db import session_scope
 from uptake.rollout import service
 from uptake.rollout.models import WaveState
 from uptake.rollout.state import build_rollout_state
-from uptake.sdk.bucketing import bucket, canonical_person_key, is_in_percentage
-from uptake.sdk.local_evaluation import Evaluator
+from uptake_sdk.bucketing import bucket, canonical_person_key, is_in_percentage
+from uptake_sdk.local_evaluation import Evaluator
 
 
 def _start(world, workspace_id: int) -> None:

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from uptake.auth.roles import Scope
-from uptake.sdk.client import Client
 from uptake.telemetry.event_store import EventStore
+from uptake_sdk.client import Client
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True), pytest.mark.slow]
 

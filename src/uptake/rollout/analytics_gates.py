@@ -24,7 +24,7 @@ from uptake.catalog import service as catalog_service
 from uptake.rollout import repository
 from uptake.rollout.gates import GATE_WINDOW_DAYS, Cohort, GateReading
 from uptake.rollout.state import GENERALLY_AVAILABLE_WAVE, build_rollout_state, list_published_people
-from uptake.sdk.local_evaluation import Evaluator
+from uptake_sdk.local_evaluation import Evaluator
 
 
 def entitlement_rows(

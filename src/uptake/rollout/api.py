@@ -216,7 +216,7 @@ def rollout_state(
     reader: EntitlementsReader,
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
-    """The rollout state document the SDK evaluates locally (format: `uptake.sdk.local_evaluation`)."""
+    """The rollout state document the SDK evaluates locally (format: `uptake_sdk.local_evaluation`)."""
     if reader.api_key_id is None and not reader.has_role(Role.program_lead):
         raise Forbidden(
             "the rollout state names everyone's entitlements: an integration key or a program lead"

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, Response
 
 from uptake.auth.dependencies import EntitlementsReader, SessionDep
 from uptake.rollout import service
-from uptake.sdk.local_evaluation import Decision, Reason
+from uptake_sdk.local_evaluation import Decision, Reason
 
 # The protocol publishes its own OpenAPI document (open-feature/protocol, service/openapi.yaml); its error bodies
 # are application/json, not uptake's problem+json, so these routes stay out of uptake's document.

@@ -50,7 +50,7 @@ from uptake.rollout.models import (
     WaveState,
 )
 from uptake.rollout.state import build_rollout_state, find_person, list_published_people, state_etag
-from uptake.sdk.local_evaluation import Decision, Evaluator
+from uptake_sdk.local_evaluation import Decision, Evaluator
 
 HIGH_RISK_TIERS = frozenset({"high"})
 

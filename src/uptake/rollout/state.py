@@ -1,4 +1,4 @@
-"""The rollout state document (version 1, defined in `uptake.sdk.local_evaluation`) built from the database.
+"""The rollout state document (version 1, defined in `uptake_sdk.local_evaluation`) built from the database.
 
 The server publishes exactly what the SDK evaluates, and answers its own REST and OFREP checks by running the
 SDK's `Evaluator` on the same document, so a decision never differs between the three ways of asking.
@@ -38,8 +38,8 @@ from uptake.directory import service as directory_service
 from uptake.enablement import service as enablement_service
 from uptake.rollout import repository
 from uptake.rollout.models import RolloutWave
-from uptake.sdk.bucketing import canonical_person_key
-from uptake.sdk.local_evaluation import STATE_DOCUMENT_VERSION
+from uptake_sdk.bucketing import canonical_person_key
+from uptake_sdk.local_evaluation import STATE_DOCUMENT_VERSION
 
 GENERALLY_AVAILABLE_WAVE = "generally-available"
 ALL_USE_CASES = 100_000

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from uptake.sdk.local_evaluation import Decision, Reason
+from uptake_sdk.local_evaluation import Decision, Reason
 
 USE_CASE = "draft-ticket-replies"
 ROLLOUT_STATE = {

@@ -12,11 +12,11 @@ import threading
 
 import httpx
 
-from uptake.sdk.delivery import backoff_delay
-from uptake.sdk.local_evaluation import Evaluator, InvalidRolloutState
-from uptake.sdk.spool import Spool
+from uptake_sdk.delivery import backoff_delay
+from uptake_sdk.local_evaluation import Evaluator, InvalidRolloutState
+from uptake_sdk.spool import Spool
 
-logger = logging.getLogger("uptake.sdk")
+logger = logging.getLogger("uptake_sdk")
 
 ROLLOUT_STATE_PATH = "/api/v1/rollout-state"
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from fixtures_path import require_shared_fixtures
-from uptake.sdk.client import Client
+from reference_fixtures import require_shared_fixtures
+from uptake_sdk.client import Client
 
 API_KEY = "uptake-test-key"
 

@@ -2,8 +2,8 @@ from typing import Any
 
 import pytest
 
-from uptake.sdk.bucketing import bucket
-from uptake.sdk.local_evaluation import Decision, Evaluator, InvalidRolloutState, Reason
+from uptake_sdk.bucketing import bucket
+from uptake_sdk.local_evaluation import Decision, Evaluator, InvalidRolloutState, Reason
 
 USE_CASE = "draft-ticket-replies"
 

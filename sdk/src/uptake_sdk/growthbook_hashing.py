@@ -1,6 +1,6 @@
 """GrowthBook's bucketing functions, kept to prove that uptake's hashing matches a second vendor.
 
-uptake's own rollouts use `uptake.sdk.bucketing` (the Unleash scheme). This module reimplements the
+uptake's own rollouts use `uptake_sdk.bucketing` (the Unleash scheme). This module reimplements the
 deterministic part of the GrowthBook SDK specification (spec 0.8.0) so the tests can run GrowthBook's
 cross-SDK cases against it: FNV-1a 32-bit hashing in its two versions, bucket ranges, variation choice,
 namespaces and equal weights. The GrowthBook names map as follows: `hash` → `hash_value`,

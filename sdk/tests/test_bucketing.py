@@ -2,7 +2,7 @@
 
 The specification's cases are evaluated by a deliberately small Unleash evaluator written here, which
 supports only what uptake's waves need (the `default` strategy and percentage rollouts with stickiness);
-every percentage decision in it goes through `uptake.sdk.bucketing`.
+every percentage decision in it goes through `uptake_sdk.bucketing`.
 """
 
 import json
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fixtures_path import require_shared_fixtures
-from uptake.sdk.bucketing import (
+from reference_fixtures import require_shared_fixtures
+from uptake_sdk.bucketing import (
     bucket,
     canonical_person_key,
     is_in_percentage,

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from fixtures_path import require_shared_fixtures
-from uptake.sdk.growthbook_hashing import (
+from reference_fixtures import require_shared_fixtures
+from uptake_sdk.growthbook_hashing import (
     choose_variation,
     fnv1a_32,
     get_bucket_ranges,

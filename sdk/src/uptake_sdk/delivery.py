@@ -1,6 +1,6 @@
 """Delivery of events to the server: the memory queue, the batching thread, retries and the disk spool.
 
-`uptake.sdk.client.Client` puts serialized events here; one daemon thread posts them in batches
+`uptake_sdk.client.Client` puts serialized events here; one daemon thread posts them in batches
 (``batch_size`` events, or whatever is queued after ``flush_interval`` seconds) to ``POST /api/v1/events``
 as NDJSON, gzip-compressed from 16 KiB on.
 
@@ -8,7 +8,7 @@ as NDJSON, gzip-compressed from 16 KiB on.
   (from ``initial_backoff``, doubling, capped at ``max_backoff``; a 429's ``Retry-After`` is honoured up to
   the cap).
 - After ``max_attempts`` failed attempts, or at once while someone waits in ``flush``/``stop``, the batch is
-  written to the disk spool (`uptake.sdk.spool`) and delivery goes offline: later batches go straight to
+  written to the disk spool (`uptake_sdk.spool`) and delivery goes offline: later batches go straight to
   the spool, and the oldest spooled batch is retried after each backoff. The first 200 brings delivery
   back online and the spool is resent oldest first, each file deleted only after its 200.
 - Without a spool a failing batch is retried until ``stop`` gives up (and says so in the log); the memory
@@ -32,9 +32,9 @@ from typing import Any
 
 import httpx
 
-from uptake.sdk.spool import Spool
+from uptake_sdk.spool import Spool
 
-logger = logging.getLogger("uptake.sdk")
+logger = logging.getLogger("uptake_sdk")
 
 EVENTS_PATH = "/api/v1/events"
 MAX_BATCH_SIZE = 10_000

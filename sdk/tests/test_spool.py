@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from uptake.sdk.spool import Spool
+from uptake_sdk.spool import Spool
 
 
 def test_batches_are_written_whole_and_listed_oldest_first(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ The rollout state document, version 1 (JSON)::
       "aliases": {"<other identifier>": "<person key>"}     # optional: e.g. emails → external ids
     }
 
-Person keys are canonical: stripped and lower-cased (`uptake.sdk.bucketing.canonical_person_key`); the
+Person keys are canonical: stripped and lower-cased (`uptake_sdk.bucketing.canonical_person_key`); the
 document's keys, aliases and ``people`` lists must already be in that form. A check canonicalizes the
 identifier it is given, follows ``aliases`` once, and looks the result up in ``people``; someone absent
 from ``people`` has no teams, no role, and has trained on and acknowledged nothing.
@@ -56,7 +56,7 @@ How a use case is decided for a person:
      of ``teams`` (when ``teams`` is not empty) who also hold one of ``roles`` (when ``roles`` is not
      empty). A rule with neither teams nor roles has everyone as its audience, unless it names
      ``people``, in which case its audience is just them. ``percentage`` null takes the whole audience;
-     a number ``p`` takes those whose bucket (`uptake.sdk.bucketing.bucket`, for this use case and the
+     a number ``p`` takes those whose bucket (`uptake_sdk.bucketing.bucket`, for this use case and the
      person key) is at most ``p``.
    Because the bucket depends only on the use case and the person, a wave's percentage draws from the
    people the earlier waves left out ("25 % of the remaining population"), and raising it keeps everyone
@@ -76,7 +76,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from uptake.sdk.bucketing import bucket, canonical_person_key
+from uptake_sdk.bucketing import bucket, canonical_person_key
 
 STATE_DOCUMENT_VERSION = 1
 

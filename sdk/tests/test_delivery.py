@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from uptake.sdk.client import Client
+from uptake_sdk.client import Client
 
 USE_CASE = "draft-ticket-replies"
 
@@ -116,7 +116,7 @@ def test_a_restart_resends_what_the_previous_process_spooled(
 def test_rejected_events_are_logged_and_never_resent(
     stand_in_server: Any, make_client: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="uptake.sdk")
+    caplog.set_level(logging.WARNING, logger="uptake_sdk")
     client = make_client(stand_in_server.url)
     good = client.track(person="e-ana", use_case=USE_CASE, kind="accepted")
     bogus = client.track(person="e-ana", use_case=USE_CASE, kind="bogus")
@@ -182,7 +182,7 @@ def test_a_batch_too_large_is_split(stand_in_server: Any, make_client: Any) -> N
 def test_without_a_spool_a_full_queue_drops_the_oldest_and_says_so(
     closed_port: int, make_client: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="uptake.sdk")
+    caplog.set_level(logging.WARNING, logger="uptake_sdk")
     client = make_client(f"http://127.0.0.1:{closed_port}", batch_size=10, max_queue=10)
     for number in range(40):
         client.track(person=f"e-{number}", use_case=USE_CASE, kind="invoked")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from uptake.sdk.local_evaluation import Decision, Reason
+from uptake_sdk.local_evaluation import Decision, Reason
 
 USE_CASE = "draft-ticket-replies"
 ROLLOUT_STATE = {
@@ -95,7 +95,7 @@ def test_close_flushes(stand_in_server: Any, make_client: Any) -> None:
 def test_interpreter_exit_flushes(stand_in_server: Any, api_key: str) -> None:
     script = textwrap.dedent(
         f"""
-        from uptake.sdk.client import Client
+        from uptake_sdk.client import Client
         client = Client({stand_in_server.url!r}, {api_key!r}, flush_interval=60, refresh_interval=60)
         for number in range(3):
             client.track(person=f"e-{{number}}", use_case={USE_CASE!r}, kind="invoked",

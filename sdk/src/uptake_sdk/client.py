@@ -8,8 +8,8 @@
 
 ``track`` and ``feedback`` serialize the event and queue it in memory; they never wait on the network.
 Delivery (batches, retries with backoff, the disk spool, dead batches) is described in
-`uptake.sdk.delivery`; the rollout state behind ``entitled`` and ``check`` (polling with ETags, last good
-state, saved state) in `uptake.sdk.rollout_state`; the decision itself in `uptake.sdk.local_evaluation`.
+`uptake_sdk.delivery`; the rollout state behind ``entitled`` and ``check`` (polling with ETags, last good
+state, saved state) in `uptake_sdk.rollout_state`; the decision itself in `uptake_sdk.local_evaluation`.
 Before any rollout state has been loaded, checks answer not entitled with reason ``STATE_UNAVAILABLE``.
 
 The client runs two daemon threads (delivery and rollout state) and is thread-safe. ``close`` flushes and
@@ -27,12 +27,12 @@ from typing import Any
 
 import httpx
 
-from uptake.sdk.delivery import DeliveryStats, EventDelivery
-from uptake.sdk.local_evaluation import STATE_UNAVAILABLE_DECISION, Decision
-from uptake.sdk.rollout_state import RolloutStatePoller
-from uptake.sdk.spool import Spool
+from uptake_sdk.delivery import DeliveryStats, EventDelivery
+from uptake_sdk.local_evaluation import STATE_UNAVAILABLE_DECISION, Decision
+from uptake_sdk.rollout_state import RolloutStatePoller
+from uptake_sdk.spool import Spool
 
-logger = logging.getLogger("uptake.sdk")
+logger = logging.getLogger("uptake_sdk")
 
 USER_AGENT = "uptake-python-sdk/1"
 
