@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml sdk/pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test check lint typecheck pytest bench docs browsers screenshots clean
+.PHONY: demo test check lint typecheck pytest sdk bench docs browsers screenshots clean
 
 # The client SDK (./sdk, distribution uptake-sdk) is not on PyPI: it is installed from here in the same command
 # as the server that requires it, so pip never looks for it on an index.
@@ -19,13 +19,15 @@ $(STAMP): pyproject.toml sdk/pyproject.toml
 demo: $(STAMP)
 	$(BIN)/uptake demo
 
-## Install, then run every check and test (PostgreSQL and browser tests run where available)
+## Install, then run every check and test (PostgreSQL and browser tests run where available), then the SDK's
+## tests in a fresh venv holding only the SDK's wheel
 test: $(STAMP) browsers
 	$(BIN)/ruff format --check src tests bench sdk
 	$(BIN)/ruff check src tests bench sdk
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/python scripts/sdk_alone.py
 
 lint: $(STAMP)
 	$(BIN)/ruff format src tests bench sdk
@@ -36,6 +38,10 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+## Build the server's and the SDK's wheels, install the SDK's alone in a fresh venv and run its tests there
+sdk: $(STAMP)
+	$(BIN)/python scripts/sdk_alone.py
 
 ## Debian's Chromium for the browser tests (installed when this machine lets us; skipped loudly otherwise)
 browsers:
