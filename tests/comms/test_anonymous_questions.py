@@ -14,7 +14,7 @@ from enablement.enablement_builders import make_use_case
 from support import as_caller
 from uptake.app import create_app
 from uptake.auth.roles import Role
-from uptake.comms import service
+from uptake.comms.service import questions as questions_service
 from uptake.db import session_scope
 from uptake.directory import service as directory_service
 from uptake.jobs.service import JobContext
@@ -121,7 +121,7 @@ def test_an_anonymous_question_leaves_no_trace_of_the_asker(world, settings, cap
             job_id=0, name="comms.notify_question_owners", workspace_id=workspace, payload={},
             session=session, settings=world.settings, report_progress=lambda *args: None,
         )  # fmt: skip
-        assert service.notify_question_owners(context)["told"] == 2
+        assert questions_service.notify_question_owners(context)["told"] == 2
     final, _ = _snapshot(engine)
     for name, rows in final.items():
         for row in rows - after.get(name, set()):

@@ -115,10 +115,10 @@ def test_preferences_hold_email_for_the_digest_and_mute_categories(world, client
     bad = client.patch("/api/v1/me/notification-preferences", json={"digest": "hourly"})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "digest"
-    from uptake.comms import service
+    from uptake.comms.service import notifications as notifications_service
 
     with session_scope(world.factory, workspace) as session:
-        service.enqueue_notification(
+        notifications_service.enqueue_notification(
             session,
             workspace,
             person_ids=[caller.person_id],
@@ -126,7 +126,7 @@ def test_preferences_hold_email_for_the_digest_and_mute_categories(world, client
             body_markdown="",
             category="announcement",
         )
-        service.enqueue_notification(
+        notifications_service.enqueue_notification(
             session,
             workspace,
             person_ids=[caller.person_id],
@@ -136,7 +136,7 @@ def test_preferences_hold_email_for_the_digest_and_mute_categories(world, client
         )
         statuses = sorted(
             (row.subject, row.channel.value, row.status.value)
-            for row in service.list_outbox(session, workspace)
+            for row in notifications_service.list_outbox(session, workspace)
         )
     assert statuses == [("A", "email", "held")]
 

@@ -15,8 +15,10 @@ from conftest import free_port
 from support import as_caller
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
-from uptake.comms import channels, schemas, service
+from uptake.comms import channels, schemas
 from uptake.comms.models import Channel, DeliveryStatus
+from uptake.comms.service import announcements as announcements_service
+from uptake.comms.service import notifications as notifications_service
 from uptake.db import session_scope
 from uptake.jobs.service import JobContext
 
@@ -56,10 +58,10 @@ def webhook_server():
 def _deliver(world, settings, workspace: int) -> dict[str, Any]:
     with world.session() as session:
         context = JobContext(
-            job_id=0, name=service.DELIVERY_JOB, workspace_id=workspace, payload={}, session=session,
+            job_id=0, name=notifications_service.DELIVERY_JOB, workspace_id=workspace, payload={}, session=session,
             settings=settings, report_progress=lambda *args: None,
         )  # fmt: skip
-        return service.deliver_notifications(context)
+        return notifications_service.deliver_notifications(context)
 
 
 def test_slack_and_teams_get_the_payloads_their_webhooks_define(
@@ -148,7 +150,7 @@ def test_a_refused_address_is_dead_lettered_and_an_unreachable_server_is_retried
         }
     )
     with session_scope(world.factory, workspace) as session:
-        service.enqueue_notification(
+        notifications_service.enqueue_notification(
             session,
             workspace,
             person_ids=[known, unknown],
@@ -159,7 +161,7 @@ def test_a_refused_address_is_dead_lettered_and_an_unreachable_server_is_retried
     # No server yet: both tries fail and wait for their backoff.
     assert _deliver(world, smtp, workspace) == {"sent": 0, "retried": 2, "dead": 0, "skipped": 0}
     with session_scope(world.factory, workspace) as session:
-        rows = service.list_outbox(session, workspace)
+        rows = notifications_service.list_outbox(session, workspace)
         assert {row.status for row in rows} == {DeliveryStatus.pending}
         assert all("SMTP connection failed" in (row.last_error or "") for row in rows)
         for row in rows:
@@ -172,12 +174,14 @@ def test_a_refused_address_is_dead_lettered_and_an_unreachable_server_is_retried
     assert message["Message-ID"].endswith("@localhost>")
     assert message.get_content_type() == "multipart/alternative"
     with session_scope(world.factory, workspace) as session:
-        rows = {row.person_id: row for row in service.list_outbox(session, workspace)}
+        rows = {row.person_id: row for row in notifications_service.list_outbox(session, workspace)}
         assert rows[unknown].status == DeliveryStatus.dead
         assert rows[unknown].last_error.startswith("the SMTP server refused nobody@acme.example")
         assert (rows[known].status, rows[known].attempts) == (DeliveryStatus.sent, 2)
         assert rows[known].channel == Channel.email
-        retried = service.retry_notification(session, workspace, rows[unknown].id, actor="admin")
+        retried = notifications_service.retry_notification(
+            session, workspace, rows[unknown].id, actor="admin"
+        )
         assert (retried.status, retried.attempts) == (DeliveryStatus.pending, 0)
 
 
@@ -186,7 +190,7 @@ def test_without_smtp_settings_email_is_skipped_and_says_why(world, settings) ->
     person = world.person(workspace)
     with session_scope(world.factory, workspace) as session:
         author = Principal(workspace_id=workspace, roles=frozenset({Role.program_lead}))
-        service.create_announcement(
+        announcements_service.create_announcement(
             session,
             workspace,
             schemas.AnnouncementCreate(title="Hi", audience=schemas.Audience(everyone=True), send_now=True),
@@ -194,7 +198,7 @@ def test_without_smtp_settings_email_is_skipped_and_says_why(world, settings) ->
         )
     assert _deliver(world, settings, workspace)["skipped"] == 1
     with session_scope(world.factory, workspace) as session:
-        (row,) = service.list_outbox(session, workspace)
+        (row,) = notifications_service.list_outbox(session, workspace)
         assert (row.person_id, row.status, row.last_error) == (
             person,
             DeliveryStatus.skipped,

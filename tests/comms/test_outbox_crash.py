@@ -26,8 +26,10 @@ from comms.smtp_server import RecordingHandler, SmtpServer
 from conftest import free_port
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
-from uptake.comms import schemas, service
+from uptake.comms import schemas
 from uptake.comms.models import Channel, Notification
+from uptake.comms.service import announcements as announcements_service
+from uptake.comms.service import notifications as notifications_service
 from uptake.db import session_scope
 from uptake.directory import service as directory_service
 from uptake.settings import Settings
@@ -95,7 +97,7 @@ def test_a_cohort_of_1000_gets_the_announcement_once_each_across_a_killed_worker
             principal = Principal(
                 workspace_id=workspace, person_id=lead.person_id, roles=frozenset({Role.program_lead})
             )
-            announcement = service.create_announcement(
+            announcement = announcements_service.create_announcement(
                 session,
                 workspace,
                 schemas.AnnouncementCreate(
@@ -124,7 +126,7 @@ def test_a_cohort_of_1000_gets_the_announcement_once_each_across_a_killed_worker
 
         # What the minute schedule would do: queue a delivery run; a new worker process takes it.
         with session_scope(world.factory, workspace) as session:
-            service.request_delivery(session, workspace)
+            notifications_service.request_delivery(session, workspace)
         second = _worker(settings, smtp_port, log)
         try:
             _wait_for(lambda: _email_statuses(world, workspace) == {"sent": COHORT}, 120, "every email sent")

@@ -78,10 +78,10 @@ def test_questions_flow_through_the_pages_and_the_unanswered_are_flagged(world, 
     assert "Does it keep my prompts?" in listing.text
     assert "data-flagged" not in listing.text
     assert "Chris Champion" in listing.text
-    from uptake.comms import service
+    from uptake.comms.service import questions as questions_service
 
     with session_scope(world.factory, workspace) as session:
-        ((question, _),) = service.list_questions(session, workspace)
+        ((question, _),) = questions_service.list_questions(session, workspace)
         question.created_at = question.created_at.replace(year=question.created_at.year - 1)
     assert "data-flagged" in client.get("/questions", params={"status": "open"}).text
 

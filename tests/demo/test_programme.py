@@ -14,7 +14,9 @@ import pytest
 
 from uptake.analytics.service import Analytics, connect_events_engine
 from uptake.catalog import service as catalog_service
-from uptake.comms import service as comms_service
+from uptake.comms.service import announcements as announcements_service
+from uptake.comms.service import office_hours as office_hours_service
+from uptake.comms.service import questions as questions_service
 from uptake.db import make_engine, make_session_factory, session_scope
 from uptake.demo import training, usage
 from uptake.demo.organization import create_demo_organization, demo_people, record_demo_usage
@@ -97,7 +99,7 @@ def test_training_champions_and_entitlements_agree_with_the_usage_the_same_seed_
         assert champion_teams == {
             team for team, factors in generated.team_factors.items() if factors.champion
         } & {person.team_id for person in people if person.role not in (None, "Team lead", "Department head")}
-        assert len(comms_service.list_office_hours(session, workspace)) == 3
+        assert len(office_hours_service.list_office_hours(session, workspace)) == 3
     entitlements = [
         {k: v for k, v in row.items() if k != "workspace_id"} for row in built.snapshots["entitlements"]
     ]
@@ -129,12 +131,14 @@ def test_the_incident_the_paused_use_case_the_rollouts_and_the_questions_are_the
             states = [wave.state.value for wave in plan.waves]
             done = {"piloting": 0, "rolling_out": 1, "generally_available": 3}[cases[slug].status]
             assert states == (["completed"] * done + ["active"] + ["planned"] * 3)[:3]
-        announcements = comms_service.list_announcements(session, workspace)
+        announcements = announcements_service.list_announcements(session, workspace)
         acknowledged = [a for a in announcements if a.requires_acknowledgement]
         assert len(acknowledged) == 1
-        report = comms_service.announcement_report(session, workspace, acknowledged[0].id, privacy_floor=1)
+        report = announcements_service.announcement_report(
+            session, workspace, acknowledged[0].id, privacy_floor=1
+        )
         assert 0 < report.total.acknowledged <= report.total.read <= report.total.recipients
-        asked = comms_service.list_questions(session, workspace, use_case_slug="support-reply-drafts")
+        asked = questions_service.list_questions(session, workspace, use_case_slug="support-reply-drafts")
         questions = [question for question, _ in asked]
         assert any(question.is_anonymous for question in questions)
         readiness, pulse = sorted(
@@ -149,7 +153,7 @@ def test_the_incident_the_paused_use_case_the_rollouts_and_the_questions_are_the
         open_questions = [question for question in questions if question.status.value == "open"]
         assert open_questions
         assert all(
-            comms_service.is_flagged(question, flag_days=5, now=question.created_at + timedelta(days=30))
+            questions_service.is_flagged(question, flag_days=5, now=question.created_at + timedelta(days=30))
             for question in open_questions
         )
 

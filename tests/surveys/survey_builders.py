@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from uptake.comms import service as comms_service
+from uptake.comms.service import notifications as notifications_service
 from uptake.db import session_scope
 from uptake.directory import service as directory_service
 
@@ -25,5 +25,5 @@ def team_of(world, workspace_id: int, name: str, size: int) -> tuple[int, list[i
 
 def link_of(world, workspace_id: int, person_id: int) -> str:
     with session_scope(world.factory, workspace_id) as session:
-        (notification,) = comms_service.list_inbox(session, workspace_id, person_id)
+        (notification,) = notifications_service.list_inbox(session, workspace_id, person_id)
         return notification.link.rsplit("/", 1)[1]

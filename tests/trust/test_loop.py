@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from support import as_caller
 from trust.trust_builders import USE_CASE, live_use_case, send_usage
 from uptake.auth.roles import Role
-from uptake.comms import service as comms_service
+from uptake.comms.service import notifications as notifications_service
 from uptake.db import session_scope
 from uptake.rollout.analytics_gates import count_open_severity_1_incidents
 from uptake.trust import service as trust_service
@@ -115,12 +115,12 @@ def test_feedback_to_incident_to_pause_to_resolution_to_notification_to_trust(cl
     assert note.status_code == 200, note.text
 
     with session_scope(world.factory, workspace_id) as session:
-        told = comms_service.list_inbox(session, workspace_id, reporter.person_id)
+        told = notifications_service.list_inbox(session, workspace_id, reporter.person_id)
         assert [notification.subject for notification in told] == [
             "Resolved: Drafts leak other customers' account numbers"
         ]
         assert "filtered by customer" in told[0].body_markdown
-        assert comms_service.list_inbox(session, workspace_id, employees[1].person_id) == []
+        assert notifications_service.list_inbox(session, workspace_id, employees[1].person_id) == []
         assert trust_service.open_incidents(session, workspace_id, USE_CASE, 1) == []
 
     assert rollout_gate_sees_open_severity_1(client, world, workspace_id) == 0

@@ -7,8 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from uptake.auth.dependencies import Admin, Employee, ProgramLead, SessionDep, SettingsDep
-from uptake.comms import schemas, service
+from uptake.comms import schemas
 from uptake.comms.models import DeliveryStatus, QuestionStatus
+from uptake.comms.service import announcements as announcements_service
+from uptake.comms.service import audiences as audiences_service
+from uptake.comms.service import faq as faq_service
+from uptake.comms.service import notifications as notifications_service
+from uptake.comms.service import office_hours as office_hours_service
+from uptake.comms.service import preferences as preferences_service
+from uptake.comms.service import questions as questions_service
+from uptake.comms.service import webhooks as webhooks_service
 from uptake.errors import Forbidden
 from uptake.params import ResourceId
 from uptake.workspaces import service as workspaces_service
@@ -32,13 +40,14 @@ def preview_audience(
     body: schemas.Audience, session: SessionDep, lead: ProgramLead
 ) -> schemas.AudiencePreview:
     """How many people a cohort holds now, and the first few names."""
-    return service.preview_audience(session, lead.workspace_id, body)
+    return audiences_service.preview_audience(session, lead.workspace_id, body)
 
 
 @router.get("/announcements", response_model=list[schemas.Announcement])
 def list_announcements(session: SessionDep, lead: ProgramLead) -> list[schemas.Announcement]:
     return [
-        schemas.Announcement.model_validate(a) for a in service.list_announcements(session, lead.workspace_id)
+        schemas.Announcement.model_validate(a)
+        for a in announcements_service.list_announcements(session, lead.workspace_id)
     ]
 
 
@@ -47,7 +56,7 @@ def create_announcement(
     body: schemas.AnnouncementCreate, session: SessionDep, lead: ProgramLead
 ) -> schemas.Announcement:
     """A draft, a scheduled announcement, or (``send_now``) one sent at once to its cohort."""
-    announcement = service.create_announcement(session, lead.workspace_id, body, author=lead)
+    announcement = announcements_service.create_announcement(session, lead.workspace_id, body, author=lead)
     return schemas.Announcement.model_validate(announcement)
 
 
@@ -56,7 +65,7 @@ def get_announcement(
     announcement_id: ResourceId, session: SessionDep, lead: ProgramLead
 ) -> schemas.Announcement:
     return schemas.Announcement.model_validate(
-        service.get_announcement(session, lead.workspace_id, announcement_id)
+        announcements_service.get_announcement(session, lead.workspace_id, announcement_id)
     )
 
 
@@ -64,7 +73,9 @@ def get_announcement(
 def send_announcement(
     announcement_id: ResourceId, session: SessionDep, lead: ProgramLead
 ) -> schemas.Announcement:
-    announcement = service.send_announcement(session, lead.workspace_id, announcement_id, actor=lead.actor)
+    announcement = announcements_service.send_announcement(
+        session, lead.workspace_id, announcement_id, actor=lead.actor
+    )
     return schemas.Announcement.model_validate(announcement)
 
 
@@ -72,7 +83,7 @@ def send_announcement(
 def schedule_announcement(
     announcement_id: ResourceId, body: schemas.AnnouncementSchedule, session: SessionDep, lead: ProgramLead
 ) -> schemas.Announcement:
-    announcement = service.schedule_announcement(
+    announcement = announcements_service.schedule_announcement(
         session, lead.workspace_id, announcement_id, body.scheduled_for, actor=lead.actor
     )
     return schemas.Announcement.model_validate(announcement)
@@ -84,12 +95,14 @@ def announcement_report(
 ) -> schemas.AnnouncementReport:
     """Read and acknowledged per part of the cohort, under the privacy floor."""
     floor = workspaces_service.get_workspace(session, lead.workspace_id).privacy_floor
-    return service.announcement_report(session, lead.workspace_id, announcement_id, privacy_floor=floor)
+    return announcements_service.announcement_report(
+        session, lead.workspace_id, announcement_id, privacy_floor=floor
+    )
 
 
 @router.get("/me/announcements", response_model=list[schemas.MyAnnouncement])
 def my_announcements(session: SessionDep, caller: Employee) -> list[schemas.MyAnnouncement]:
-    return service.list_my_announcements(session, caller.workspace_id, _person(caller))
+    return announcements_service.list_my_announcements(session, caller.workspace_id, _person(caller))
 
 
 @router.post("/announcements/{announcement_id}/acknowledgement", response_model=schemas.MyAnnouncement)
@@ -97,10 +110,10 @@ def acknowledge_announcement(
     announcement_id: ResourceId, session: SessionDep, caller: Employee
 ) -> schemas.MyAnnouncement:
     """ "I have read it" (only for people the announcement was sent to)."""
-    recipient = service.acknowledge_announcement(
+    recipient = announcements_service.acknowledge_announcement(
         session, caller.workspace_id, announcement_id, _person(caller)
     )
-    announcement = service.get_announcement(session, caller.workspace_id, announcement_id)
+    announcement = announcements_service.get_announcement(session, caller.workspace_id, announcement_id)
     return schemas.MyAnnouncement(
         **schemas.Announcement.model_validate(announcement).model_dump(),
         read_at=recipient.read_at,
@@ -120,8 +133,10 @@ def list_questions(
     status: QuestionStatus | None = None,
 ) -> list[schemas.Question]:
     return [
-        service.question_output(question, answers, flag_days=settings.question_flag_days, viewer=caller)
-        for question, answers in service.list_questions(
+        questions_service.question_output(
+            question, answers, flag_days=settings.question_flag_days, viewer=caller
+        )
+        for question, answers in questions_service.list_questions(
             session, caller.workspace_id, use_case_slug=use_case_slug, status=status
         )
     ]
@@ -132,16 +147,20 @@ def ask_question(
     body: schemas.QuestionCreate, session: SessionDep, settings: SettingsDep, caller: Employee
 ) -> schemas.Question:
     """Ask about a use case; with ``anonymous`` nothing about the asker is stored."""
-    question = service.ask_question(session, caller.workspace_id, body, asker=caller)
-    return service.question_output(question, [], flag_days=settings.question_flag_days, viewer=caller)
+    question = questions_service.ask_question(session, caller.workspace_id, body, asker=caller)
+    return questions_service.question_output(
+        question, [], flag_days=settings.question_flag_days, viewer=caller
+    )
 
 
 @router.get("/questions/{question_id}", response_model=schemas.Question)
 def get_question(
     question_id: ResourceId, session: SessionDep, settings: SettingsDep, caller: Employee
 ) -> schemas.Question:
-    question, answers = service.question_with_answers(session, caller.workspace_id, question_id)
-    return service.question_output(question, answers, flag_days=settings.question_flag_days, viewer=caller)
+    question, answers = questions_service.question_with_answers(session, caller.workspace_id, question_id)
+    return questions_service.question_output(
+        question, answers, flag_days=settings.question_flag_days, viewer=caller
+    )
 
 
 @router.post("/questions/{question_id}/answers", status_code=201, response_model=schemas.Answer)
@@ -149,7 +168,7 @@ def answer_question(
     question_id: ResourceId, body: schemas.AnswerCreate, session: SessionDep, caller: Employee
 ) -> schemas.Answer:
     """Answer as the use case's owner, a champion of it, or a program lead."""
-    answer = service.answer_question(session, caller.workspace_id, question_id, body, author=caller)
+    answer = questions_service.answer_question(session, caller.workspace_id, question_id, body, author=caller)
     return schemas.Answer.model_validate(answer)
 
 
@@ -157,7 +176,7 @@ def answer_question(
 def promote_to_faq(
     question_id: ResourceId, body: schemas.FaqPromotion, session: SessionDep, caller: Employee
 ) -> schemas.FaqEntry:
-    entry = service.promote_to_faq(session, caller.workspace_id, question_id, body, actor=caller)
+    entry = faq_service.promote_to_faq(session, caller.workspace_id, question_id, body, actor=caller)
     return schemas.FaqEntry.model_validate(entry)
 
 
@@ -167,7 +186,7 @@ def list_faq(
 ) -> list[schemas.FaqEntry]:
     return [
         schemas.FaqEntry.model_validate(e)
-        for e in service.list_faq(session, caller.workspace_id, use_case_slug)
+        for e in faq_service.list_faq(session, caller.workspace_id, use_case_slug)
     ]
 
 
@@ -181,7 +200,7 @@ def list_office_hours(
     team_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     use_case_slug: SlugQuery = None,
 ) -> list[schemas.OfficeHours]:
-    rows = service.list_office_hours(
+    rows = office_hours_service.list_office_hours(
         session, caller.workspace_id, team_id=team_id, use_case_slug=use_case_slug
     )
     return [schemas.OfficeHours.model_validate(row) for row in rows]
@@ -192,7 +211,7 @@ def schedule_office_hours(
     body: schemas.OfficeHoursCreate, session: SessionDep, caller: Employee
 ) -> schemas.OfficeHours:
     """Hold office hours (champions, team leads of the team, program leads); the team is told at once."""
-    office_hours = service.schedule_office_hours(session, caller.workspace_id, body, host=caller)
+    office_hours = office_hours_service.schedule_office_hours(session, caller.workspace_id, body, host=caller)
     return schemas.OfficeHours.model_validate(office_hours)
 
 
@@ -201,7 +220,7 @@ def schedule_office_hours(
 
 @router.get("/me/notifications", response_model=list[schemas.Notification])
 def my_notifications(session: SessionDep, caller: Employee) -> list[schemas.Notification]:
-    rows = service.list_inbox(session, caller.workspace_id, _person(caller))
+    rows = notifications_service.list_inbox(session, caller.workspace_id, _person(caller))
     return [schemas.Notification.model_validate(row) for row in rows]
 
 
@@ -209,20 +228,22 @@ def my_notifications(session: SessionDep, caller: Employee) -> list[schemas.Noti
 def read_notification(
     notification_id: ResourceId, session: SessionDep, caller: Employee
 ) -> schemas.Notification:
-    row = service.mark_notification_read(session, caller.workspace_id, notification_id, _person(caller))
+    row = notifications_service.mark_notification_read(
+        session, caller.workspace_id, notification_id, _person(caller)
+    )
     return schemas.Notification.model_validate(row)
 
 
 @router.get("/me/notification-preferences", response_model=schemas.NotificationPreferences)
 def my_preferences(session: SessionDep, caller: Employee) -> schemas.NotificationPreferences:
-    return service.get_preferences(session, caller.workspace_id, _person(caller))
+    return preferences_service.get_preferences(session, caller.workspace_id, _person(caller))
 
 
 @router.patch("/me/notification-preferences", response_model=schemas.NotificationPreferences)
 def update_my_preferences(
     body: schemas.NotificationPreferencesUpdate, session: SessionDep, caller: Employee
 ) -> schemas.NotificationPreferences:
-    return service.update_preferences(session, caller.workspace_id, _person(caller), body)
+    return preferences_service.update_preferences(session, caller.workspace_id, _person(caller), body)
 
 
 @router.get("/notifications/outbox", response_model=list[schemas.OutboxEntry])
@@ -230,29 +251,36 @@ def list_outbox(
     session: SessionDep, admin: Admin, status: DeliveryStatus | None = None
 ) -> list[schemas.OutboxEntry]:
     """Email, Slack and Teams deliveries, newest first; ``status=dead`` lists the dead letters and their errors."""
-    rows = service.list_outbox(session, admin.workspace_id, statuses=[status] if status else None)
+    rows = notifications_service.list_outbox(
+        session, admin.workspace_id, statuses=[status] if status else None
+    )
     return [schemas.OutboxEntry.model_validate(row) for row in rows]
 
 
 @router.post("/notifications/outbox/{notification_id}/retry", response_model=schemas.OutboxEntry)
 def retry_notification(notification_id: ResourceId, session: SessionDep, admin: Admin) -> schemas.OutboxEntry:
-    row = service.retry_notification(session, admin.workspace_id, notification_id, actor=admin.actor)
+    row = notifications_service.retry_notification(
+        session, admin.workspace_id, notification_id, actor=admin.actor
+    )
     return schemas.OutboxEntry.model_validate(row)
 
 
 @router.get("/webhooks", response_model=list[schemas.Webhook])
 def list_webhooks(session: SessionDep, admin: Admin) -> list[schemas.Webhook]:
-    return [service.webhook_output(webhook) for webhook in service.list_webhooks(session, admin.workspace_id)]
+    return [
+        webhooks_service.webhook_output(webhook)
+        for webhook in webhooks_service.list_webhooks(session, admin.workspace_id)
+    ]
 
 
 @router.post("/webhooks", status_code=201, response_model=schemas.Webhook)
 def create_webhook(body: schemas.WebhookCreate, session: SessionDep, admin: Admin) -> schemas.Webhook:
-    return service.webhook_output(
-        service.create_webhook(session, admin.workspace_id, body, actor=admin.actor)
+    return webhooks_service.webhook_output(
+        webhooks_service.create_webhook(session, admin.workspace_id, body, actor=admin.actor)
     )
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)
 def delete_webhook(webhook_id: ResourceId, session: SessionDep, admin: Admin) -> Response:
-    service.delete_webhook(session, admin.workspace_id, webhook_id, actor=admin.actor)
+    webhooks_service.delete_webhook(session, admin.workspace_id, webhook_id, actor=admin.actor)
     return Response(status_code=204)

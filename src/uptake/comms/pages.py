@@ -17,8 +17,16 @@ from uptake.auth.dependencies import EmployeePage, ProgramLeadPage, SessionDep, 
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
-from uptake.comms import schemas, service
+from uptake.comms import schemas
 from uptake.comms.models import DigestMode, QuestionStatus
+from uptake.comms.service import announcements as announcements_service
+from uptake.comms.service import audiences as audiences_service
+from uptake.comms.service import faq as faq_service
+from uptake.comms.service import notifications as notifications_service
+from uptake.comms.service import office_hours as office_hours_service
+from uptake.comms.service import preferences as preferences_service
+from uptake.comms.service import questions as questions_service
+from uptake.comms.service import webhooks as webhooks_service
 from uptake.directory import service as directory_service
 from uptake.enablement import service as enablement_service
 from uptake.errors import FieldError, Forbidden, InvalidInput, UptakeError
@@ -56,12 +64,12 @@ def _errors_of(error: ValidationError | UptakeError) -> dict[str, str]:
 def announcements(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
     """Announcements sent to me; program leads also see every announcement and the composer's link."""
     mine = (
-        service.list_my_announcements(session, caller.workspace_id, caller.person_id)
+        announcements_service.list_my_announcements(session, caller.workspace_id, caller.person_id)
         if caller.person_id
         else []
     )
     is_lead = caller.has_role(Role.program_lead)
-    everything = service.list_announcements(session, caller.workspace_id) if is_lead else []
+    everything = announcements_service.list_announcements(session, caller.workspace_id) if is_lead else []
     return render(
         request, "comms/announcements.html", {"mine": mine, "everything": everything, "is_lead": is_lead}
     )
@@ -83,7 +91,7 @@ def _composer(
         "preview": preview,
         "teams": directory_service.list_all_teams(session, workspace_id),
         "job_roles": directory_service.list_all_job_roles(session, workspace_id),
-        "webhooks": service.list_webhooks(session, workspace_id),
+        "webhooks": webhooks_service.list_webhooks(session, workspace_id),
         "timezone": workspaces_service.get_workspace(session, workspace_id).timezone,
     }
     return render(request, "comms/compose.html", context, status=status)
@@ -163,7 +171,7 @@ def compose_announcement(
             }
         )
         if action == "preview":
-            preview = service.preview_audience(session, lead.workspace_id, audience)
+            preview = audiences_service.preview_audience(session, lead.workspace_id, audience)
             return _composer(request, session, lead.workspace_id, values, {}, preview=preview)
         body = schemas.AnnouncementCreate.model_validate(
             {
@@ -178,7 +186,9 @@ def compose_announcement(
         )
         if action == "schedule" and body.scheduled_for is None:
             raise InvalidInput(errors=[FieldError("scheduled_for", "give a date and time to schedule it")])
-        announcement = service.create_announcement(session, lead.workspace_id, body, author=lead)
+        announcement = announcements_service.create_announcement(
+            session, lead.workspace_id, body, author=lead
+        )
     except (ValidationError, UptakeError) as error:
         session.rollback()
         return _composer(request, session, lead.workspace_id, values, _errors_of(error), status=422)
@@ -194,18 +204,18 @@ def announcement(
 ) -> Response:
     """The announcement; opening it is the read receipt. Program leads see completion per cohort."""
     is_lead = caller.has_role(Role.program_lead)
-    item = service.get_announcement(session, caller.workspace_id, announcement_id)
+    item = announcements_service.get_announcement(session, caller.workspace_id, announcement_id)
     recipient = None
     if caller.person_id is not None:
-        recipient = service.mark_announcement_read(
+        recipient = announcements_service.mark_announcement_read(
             session, caller.workspace_id, announcement_id, caller.person_id
         )
     if recipient is None and not is_lead:
-        raise service.NotARecipient(f"announcement {announcement_id} was not sent to you")
+        raise announcements_service.NotARecipient(f"announcement {announcement_id} was not sent to you")
     report = None
     if is_lead and item.status.value == "sent":
         floor = workspaces_service.get_workspace(session, caller.workspace_id).privacy_floor
-        report = service.announcement_report(
+        report = announcements_service.announcement_report(
             session, caller.workspace_id, announcement_id, privacy_floor=floor
         )
     context = {"announcement": item, "recipient": recipient, "report": report, "is_lead": is_lead}
@@ -216,7 +226,9 @@ def announcement(
 def acknowledge(
     announcement_id: int, request: Request, session: SessionDep, caller: EmployeePage
 ) -> Response:
-    service.acknowledge_announcement(session, caller.workspace_id, announcement_id, _person(caller))
+    announcements_service.acknowledge_announcement(
+        session, caller.workspace_id, announcement_id, _person(caller)
+    )
     response = RedirectResponse(f"/announcements/{announcement_id}", status_code=303)
     flash(request, response, "Thank you: your acknowledgement is recorded.", "success")
     return response
@@ -224,7 +236,9 @@ def acknowledge(
 
 @router.post("/announcements/{announcement_id}/send")
 def send(announcement_id: int, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
-    item = service.send_announcement(session, lead.workspace_id, announcement_id, actor=lead.actor)
+    item = announcements_service.send_announcement(
+        session, lead.workspace_id, announcement_id, actor=lead.actor
+    )
     response = RedirectResponse(f"/announcements/{announcement_id}", status_code=303)
     flash(request, response, f"Sent to {item.audience_size} people.", "success")
     return response
@@ -246,20 +260,21 @@ def questions(
     chosen = (
         catalog_service.get_use_case_by_slug(session, caller.workspace_id, use_case) if use_case else None
     )
-    rows = service.list_questions(
+    rows = questions_service.list_questions(
         session,
         caller.workspace_id,
         use_case_slug=use_case or None,
         status=QuestionStatus(status) if status in {s.value for s in QuestionStatus} else None,
     )
     items = [
-        service.question_output(q, a, flag_days=settings.question_flag_days, viewer=caller) for q, a in rows
+        questions_service.question_output(q, a, flag_days=settings.question_flag_days, viewer=caller)
+        for q, a in rows
     ]
     context: dict[str, Any] = {
         "questions": items,
         "use_case": chosen,
         "status": status,
-        "faq": service.list_faq(session, caller.workspace_id, use_case) if use_case else [],
+        "faq": faq_service.list_faq(session, caller.workspace_id, use_case) if use_case else [],
         "champions": (
             enablement_service.list_champions(session, caller.workspace_id, use_case_slug=use_case)
             if use_case
@@ -285,7 +300,7 @@ def ask(
         question_body = schemas.QuestionCreate.model_validate(
             {"use_case_slug": use_case_slug, "title": title, "body": body, "anonymous": bool(anonymous)}
         )
-        question = service.ask_question(session, caller.workspace_id, question_body, asker=caller)
+        question = questions_service.ask_question(session, caller.workspace_id, question_body, asker=caller)
     except (ValidationError, UptakeError) as error:
         session.rollback()
         response = RedirectResponse(f"/questions?use_case={use_case_slug}", status_code=303)
@@ -301,14 +316,16 @@ def ask(
 def question(
     question_id: int, request: Request, session: SessionDep, settings: SettingsDep, caller: EmployeePage
 ) -> Response:
-    item, answers = service.question_with_answers(session, caller.workspace_id, question_id)
-    output = service.question_output(item, answers, flag_days=settings.question_flag_days, viewer=caller)
+    item, answers = questions_service.question_with_answers(session, caller.workspace_id, question_id)
+    output = questions_service.question_output(
+        item, answers, flag_days=settings.question_flag_days, viewer=caller
+    )
     context: dict[str, Any] = {
         "question": output,
-        "may_answer": service.may_answer(session, caller.workspace_id, caller, item.use_case_slug),
+        "may_answer": questions_service.may_answer(session, caller.workspace_id, caller, item.use_case_slug),
         "in_faq": any(
             entry.question_id == item.id
-            for entry in service.list_faq(session, caller.workspace_id, item.use_case_slug)
+            for entry in faq_service.list_faq(session, caller.workspace_id, item.use_case_slug)
         ),
     }
     return render(request, "comms/question.html", context)
@@ -324,7 +341,7 @@ def answer(
 ) -> Response:
     try:
         body = schemas.AnswerCreate.model_validate({"body_markdown": body_markdown})
-        service.answer_question(session, caller.workspace_id, question_id, body, author=caller)
+        questions_service.answer_question(session, caller.workspace_id, question_id, body, author=caller)
     except (ValidationError, UptakeError) as error:
         session.rollback()
         if isinstance(error, UptakeError) and error.status in (403, 404):
@@ -339,7 +356,7 @@ def answer(
 
 @router.post("/questions/{question_id}/faq")
 def promote(question_id: int, request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    entry = service.promote_to_faq(
+    entry = faq_service.promote_to_faq(
         session, caller.workspace_id, question_id, schemas.FaqPromotion(), actor=caller
     )
     response = RedirectResponse(f"/questions?use_case={entry.use_case_slug}", status_code=303)
@@ -352,19 +369,21 @@ def promote(question_id: int, request: Request, session: SessionDep, caller: Emp
 
 @router.get("/notifications")
 def inbox(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    rows = service.list_inbox(session, caller.workspace_id, _person(caller))
+    rows = notifications_service.list_inbox(session, caller.workspace_id, _person(caller))
     return render(request, "comms/inbox.html", {"notifications": rows})
 
 
 @router.post("/notifications/{notification_id}/read")
 def read(notification_id: int, request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    row = service.mark_notification_read(session, caller.workspace_id, notification_id, _person(caller))
+    row = notifications_service.mark_notification_read(
+        session, caller.workspace_id, notification_id, _person(caller)
+    )
     return RedirectResponse(row.link or "/notifications", status_code=303)
 
 
 @router.get("/notifications/preferences")
 def preferences(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    current = service.get_preferences(session, caller.workspace_id, _person(caller))
+    current = preferences_service.get_preferences(session, caller.workspace_id, _person(caller))
     context = {
         "preferences": current,
         "categories": CATEGORIES,
@@ -390,7 +409,7 @@ def save_preferences(
         response = RedirectResponse("/notifications/preferences", status_code=303)
         flash(request, response, "; ".join(f"{k}: {v}" for k, v in _errors_of(error).items()), "error")
         return response
-    service.update_preferences(session, caller.workspace_id, _person(caller), body)
+    preferences_service.update_preferences(session, caller.workspace_id, _person(caller), body)
     response = RedirectResponse("/notifications/preferences", status_code=303)
     flash(request, response, "Preferences saved.", "success")
     return response
@@ -407,7 +426,7 @@ def office_hours(
     team_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> Response:
     """Upcoming office hours (a team's include those of the teams above it), and the form to hold some."""
-    rows = service.list_office_hours(session, caller.workspace_id, team_id=team_id)
+    rows = office_hours_service.list_office_hours(session, caller.workspace_id, team_id=team_id)
     teams = {team.id: team for team in directory_service.list_all_teams(session, caller.workspace_id)}
     timezone = workspaces_service.get_workspace(session, caller.workspace_id).timezone
     context = {"office_hours": rows, "teams": teams, "team_id": team_id, "timezone": timezone}
@@ -439,7 +458,7 @@ def hold_office_hours(
                 "topic": topic,
             }
         )
-        service.schedule_office_hours(session, caller.workspace_id, body, host=caller)
+        office_hours_service.schedule_office_hours(session, caller.workspace_id, body, host=caller)
     except (ValidationError, UptakeError) as error:
         session.rollback()
         response = RedirectResponse("/office-hours", status_code=303)

@@ -21,7 +21,11 @@ from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.comms import schemas as comms_schemas
-from uptake.comms import service as comms_service
+from uptake.comms.service import announcements as announcements_service
+from uptake.comms.service import audiences as audiences_service
+from uptake.comms.service import notifications as notifications_service
+from uptake.comms.service import office_hours as office_hours_service
+from uptake.comms.service import questions as questions_service
 from uptake.demo import training, usage
 from uptake.demo.catalog import DemoUseCase
 from uptake.directory import service as directory_service
@@ -200,7 +204,7 @@ def _champions(
         "what to check before you accept a draft",
     ]
     for index, team_id in enumerate(teams[: len(topics)]):
-        comms_service.schedule_office_hours(
+        office_hours_service.schedule_office_hours(
             session,
             workspace_id,
             comms_schemas.OfficeHoursCreate(
@@ -460,7 +464,7 @@ def _announcements(
         ),
     ]
     for index, (title, body, audience, acknowledge, sent, share) in enumerate(specs):
-        announcement = comms_service.create_announcement(
+        announcement = announcements_service.create_announcement(
             session,
             summary.workspace_id,
             comms_schemas.AnnouncementCreate(
@@ -473,16 +477,16 @@ def _announcements(
             author=lead,
             now=sent,
         )
-        members = comms_service.resolve_audience(session, summary.workspace_id, audience)
+        members = audiences_service.resolve_audience(session, summary.workspace_id, audience)
         readers = [member.person_id for member in members if rng.random() < share][:READS_SAMPLED]
         for person_id in readers:
             opened = sent + timedelta(minutes=rng.randint(5, 60 * 24 * 6))
             if acknowledge and rng.random() < 0.85:
-                comms_service.acknowledge_announcement(
+                announcements_service.acknowledge_announcement(
                     session, summary.workspace_id, announcement.id, person_id, now=opened
                 )
             else:
-                comms_service.mark_announcement_read(
+                announcements_service.mark_announcement_read(
                     session, summary.workspace_id, announcement.id, person_id, now=opened
                 )
         progress("announcements", index + 1, len(specs))
@@ -547,7 +551,7 @@ def _questions(
         for position, (title, body, answer) in enumerate(QUESTIONS.get(case.slug, _generic_questions(case))):
             asker = audience[rng.randrange(len(audience))]
             day = today - timedelta(days=3 + 9 * position + rng.randrange(6))
-            question = comms_service.ask_question(
+            question = questions_service.ask_question(
                 session,
                 workspace_id,
                 comms_schemas.QuestionCreate(
@@ -558,7 +562,7 @@ def _questions(
             )
             asked += 1
             if answer:
-                comms_service.answer_question(
+                questions_service.answer_question(
                     session,
                     workspace_id,
                     question.id,
@@ -637,7 +641,7 @@ def _surveys(
         )
         tokens = _survey_tokens(session, workspace_id, f"Survey: {survey.title}", invited)
         quiet_answers: dict[int | None, int] = {}
-        for member in comms_service.resolve_audience(session, workspace_id, audience):
+        for member in audiences_service.resolve_audience(session, workspace_id, audience):
             factors = generated.team_factors.get(member.team_id or -1, usage.TeamFactors(0.3, False))
             if rng.random() >= 0.35 + 0.3 * factors.training:
                 continue
@@ -666,7 +670,7 @@ def _survey_tokens(session: Session, workspace_id: int, subject: str, invited: i
     the newest messages of the outbox are this survey's)."""
     return {
         notification.person_id: notification.link.rsplit("/", 1)[-1]
-        for notification in comms_service.list_outbox(session, workspace_id, limit=2 * invited)
+        for notification in notifications_service.list_outbox(session, workspace_id, limit=2 * invited)
         if notification.subject == subject[:300]
         and notification.person_id is not None
         and notification.link
@@ -677,7 +681,7 @@ def _survey_tokens(session: Session, workspace_id: int, subject: str, invited: i
 def _survey_token(session: Session, workspace_id: int, person_id: int) -> str:
     """The one-time token of the person's latest survey invitation, from the link in their inbox (for someone
     who asked for no emails)."""
-    for notification in comms_service.list_inbox(session, workspace_id, person_id, limit=10):
+    for notification in notifications_service.list_inbox(session, workspace_id, person_id, limit=10):
         if notification.category == "survey" and notification.link:
             return notification.link.rsplit("/", 1)[-1]
     raise LookupError(f"person {person_id} has no survey invitation")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from uptake.audit import service as audit_service
-from uptake.comms import service as comms_service
+from uptake.comms.service import announcements as announcements_service
+from uptake.comms.service import digests as digests_service
+from uptake.comms.service import notifications as notifications_service
+from uptake.comms.service import questions as questions_service
 from uptake.directory import service as directory_service
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobDefinition
@@ -55,24 +58,24 @@ def job_definitions() -> list[JobDefinition]:
             schedule="*/15 * * * *",
             max_attempts=2,
         ),
-        comms_service.delivery_job_definition(),
+        notifications_service.delivery_job_definition(),
         JobDefinition(
             name="comms.send_scheduled_announcements",
-            function=comms_service.send_scheduled_announcements,
+            function=announcements_service.send_scheduled_announcements,
             description="Send announcements whose scheduled time has come.",
             schedule="* * * * *",
             max_attempts=3,
         ),
         JobDefinition(
             name="comms.notify_question_owners",
-            function=comms_service.notify_question_owners,
+            function=questions_service.notify_question_owners,
             description="Tell owners and champions of new questions, and of questions left unanswered too long.",
             schedule="*/15 * * * *",
             max_attempts=3,
         ),
         JobDefinition(
             name="comms.send_digests",
-            function=comms_service.send_digests,
+            function=digests_service.send_digests,
             description="Gather each person's held email into one daily (or Monday's weekly) digest.",
             schedule="5 7 * * *",
             max_attempts=3,

@@ -27,7 +27,9 @@ from sqlalchemy.orm import Session
 
 from uptake.audit import service as audit_service
 from uptake.auth import service as auth_service
-from uptake.comms import service as comms_service
+from uptake.comms.service import announcements as announcements_service
+from uptake.comms.service import notifications as notifications_service
+from uptake.comms.service import preferences as preferences_service
 from uptake.directory import service as directory_service
 from uptake.enablement import service as enablement_service
 from uptake.errors import NotFound
@@ -80,9 +82,11 @@ def export_personal_data(
     last_login = auth_service.last_login(session, workspace_id, person.id)
     events = telemetry_service.events_of_person(store, workspace_id, pseudonyms)
     literacy = enablement_service.literacy_record(session, workspace_id, person.id)
-    announcements = comms_service.list_my_announcements(session, workspace_id, person.id)
-    inbox = comms_service.list_inbox(session, workspace_id, person.id, limit=MAX_EXPORTED_NOTIFICATIONS)
-    preferences = comms_service.get_preferences(session, workspace_id, person.id)
+    announcements = announcements_service.list_my_announcements(session, workspace_id, person.id)
+    inbox = notifications_service.list_inbox(
+        session, workspace_id, person.id, limit=MAX_EXPORTED_NOTIFICATIONS
+    )
+    preferences = preferences_service.get_preferences(session, workspace_id, person.id)
     export: dict[str, Any] = _json_ready(
         {
             "generated_at": datetime.now(UTC),

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from uptake.analytics import service as analytics_service
 from uptake.audit import service as audit_service
 from uptake.catalog import service as catalog_service
-from uptake.comms import service as comms_service
+from uptake.comms.service import audiences as audiences_service
+from uptake.comms.service import notifications as notifications_service
 from uptake.db import across_workspaces, bind_workspace, bound_workspace, utcnow
 from uptake.directory import service as directory_service
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -258,7 +259,7 @@ def send_survey(
     survey = get_survey(session, workspace_id, survey_id)
     if survey.status != SurveyStatus.draft:
         raise SurveyNotEditable(f"survey {survey_id} is already {survey.status.value}")
-    members = comms_service.resolve_audience(session, workspace_id, body.audience)
+    members = audiences_service.resolve_audience(session, workspace_id, body.audience)
     if not members:
         raise InvalidInput(errors=[FieldError("audience", "nobody is in this cohort")])
     now = utcnow()
@@ -274,7 +275,7 @@ def send_survey(
                 team_id=member.team_id,
             )
         )
-        comms_service.enqueue_notification(
+        notifications_service.enqueue_notification(
             session,
             workspace_id,
             person_ids=[member.person_id],

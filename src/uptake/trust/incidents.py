@@ -18,7 +18,7 @@ from uptake.auth.roles import Role
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.catalog.service import UseCase
-from uptake.comms import service as comms_service
+from uptake.comms.service import notifications as notifications_service
 from uptake.db import utcnow
 from uptake.directory import service as directory_service
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -396,7 +396,7 @@ def _tell_outcome(session: Session, workspace_id: int, incident: Incident, use_c
         f"**What we changed:** {incident.fix}"
     )
     resolved_at = incident.resolved_at.isoformat() if incident.resolved_at else ""
-    return comms_service.enqueue_notification(
+    return notifications_service.enqueue_notification(
         session,
         workspace_id,
         person_ids=sorted(people),
