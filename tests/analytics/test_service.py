@@ -14,7 +14,7 @@ from uptake.analytics import engines, service
 from uptake.analytics.metrics import Grouping, Period
 from uptake.catalog import service as catalog_service
 from uptake.db import session_scope
-from uptake.enablement import service as enablement_service
+from uptake.enablement.service import completions as completions_service
 from uptake.errors import InvalidInput
 from uptake.workspaces import schemas as workspace_schemas
 from uptake.workspaces import service as workspaces_service
@@ -204,7 +204,7 @@ def test_training_completions_are_pulled_on_the_workspace_calendar(world, organi
             session, workspace_id, workspace_schemas.WorkspaceUpdate(timezone="Europe/Berlin"), actor="test"
         )
         for person_id in organization.people["sales"]:
-            enablement_service.complete_reading(
+            completions_service.complete_reading(
                 session,
                 workspace_id,
                 "prompt-basics",

@@ -8,8 +8,8 @@ from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.db import session_scope
 from uptake.directory import service as directory_service
-from uptake.enablement import service as enablement_service
 from uptake.enablement.schemas import ChampionCreate
+from uptake.enablement.service import champions as champions_service
 
 
 def _form(caller, **fields):
@@ -60,7 +60,7 @@ def test_questions_flow_through_the_pages_and_the_unanswered_are_flagged(world, 
     make_use_case(world, workspace, "claims-letters", owner_id=owner.person_id)
     champion = world.person(workspace, name="Chris Champion")
     with session_scope(world.factory, workspace) as session:
-        enablement_service.nominate_champion(
+        champions_service.nominate_champion(
             session,
             workspace,
             ChampionCreate(person_id=champion, use_case_slug="claims-letters", note="letters"),

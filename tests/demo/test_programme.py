@@ -21,7 +21,10 @@ from uptake.db import make_engine, make_session_factory, session_scope
 from uptake.demo import training, usage
 from uptake.demo.organization import create_demo_organization, demo_people, record_demo_usage
 from uptake.directory import service as directory_service
-from uptake.enablement import service as enablement_service
+from uptake.enablement.service import champions as champions_service
+from uptake.enablement.service import completions as completions_service
+from uptake.enablement.service import learning_paths as learning_paths_service
+from uptake.enablement.service import modules as modules_service
 from uptake.rollout import service as rollout_service
 from uptake.surveys import service as surveys_service
 from uptake.telemetry.event_store import EventStore
@@ -75,7 +78,7 @@ def test_training_champions_and_entitlements_agree_with_the_usage_the_same_seed_
     session_factory = built.session_factory
     workspace = summary.workspace_id
     with session_scope(session_factory, workspace) as session:
-        modules = {module.slug for module in enablement_service.list_modules(session, workspace)}
+        modules = {module.slug for module in modules_service.list_modules(session, workspace)}
         assert modules == {
             "ai-literacy",
             "prompting-basics",
@@ -83,7 +86,7 @@ def test_training_champions_and_entitlements_agree_with_the_usage_the_same_seed_
             "data-classes",
             "support-reply-drafts-in-practice",
         }
-        paths = {path.slug for path in enablement_service.list_learning_paths(session, workspace)}
+        paths = {path.slug for path in learning_paths_service.list_learning_paths(session, workspace)}
         assert paths == {path.slug for path in training.LEARNING_PATHS}
         support = catalog_service.get_use_case_by_slug(session, workspace, "support-reply-drafts")
         assert support.required_training == ["support-reply-drafts-in-practice"]
@@ -92,9 +95,9 @@ def test_training_champions_and_entitlements_agree_with_the_usage_the_same_seed_
         generated = usage.generate_usage(people, catalog, today=TODAY, timezone="Europe/Berlin")
         expected = dict(generated.completions["support-reply-drafts-in-practice"])
         assert expected
-        trained = enablement_service.completions_for_use_case(session, workspace, "support-reply-drafts")
+        trained = completions_service.completions_for_use_case(session, workspace, "support-reply-drafts")
         assert {person: moment.date() for person, moment in trained.items()} == expected
-        champions = enablement_service.list_champions(session, workspace)
+        champions = champions_service.list_champions(session, workspace)
         champion_teams = {champion.team_id for champion in champions}
         assert champion_teams == {
             team for team, factors in generated.team_factors.items() if factors.champion

@@ -8,7 +8,7 @@ from support import World
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.db import session_scope
-from uptake.enablement import service as enablement_service
+from uptake.enablement.service import modules as modules_service
 
 
 def module_source(
@@ -56,7 +56,7 @@ max_attempts: {max_attempts}
 
 def make_module(world: World, workspace_id: int, source: str | None = None) -> Any:
     with session_scope(world.factory, workspace_id) as session:
-        result = enablement_service.save_module_source(
+        result = modules_service.save_module_source(
             session, workspace_id, source or module_source(), actor="test", author_id=None
         )
         return result.module.slug

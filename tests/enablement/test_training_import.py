@@ -11,7 +11,7 @@ import pytest
 
 from enablement.enablement_builders import module_source
 from uptake.db import session_scope
-from uptake.enablement import service
+from uptake.enablement.service import modules as modules_service
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 PNG = bytes.fromhex(
@@ -64,9 +64,11 @@ def test_a_folder_of_modules_is_imported_once_and_a_bad_file_is_named(world, set
     assert "advanced/broken.md: slug:" in first.stderr
     assert "advanced/broken.md: title: is required" in first.stderr
     with session_scope(world.factory, workspace) as session:
-        modules = {module.slug: module for module in service.list_modules(session, workspace)}
+        modules = {module.slug: module for module in modules_service.list_modules(session, workspace)}
         assert set(modules) == {"prompt-basics", "data-privacy"}
-        assert service.list_image_names(session, workspace, modules["prompt-basics"]) == ["img/parts.png"]
+        assert modules_service.list_image_names(session, workspace, modules["prompt-basics"]) == [
+            "img/parts.png"
+        ]
 
     (folder / "advanced" / "broken.md").unlink()
     second = _import(settings, folder, "acme")

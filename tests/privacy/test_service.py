@@ -14,7 +14,8 @@ from uptake.audit import service as audit_service
 from uptake.auth.roles import Role
 from uptake.db import session_scope
 from uptake.directory import service as directory_service
-from uptake.enablement import service as enablement_service
+from uptake.enablement.service import completions as completions_service
+from uptake.enablement.service import modules as modules_service
 from uptake.privacy import service
 from uptake.telemetry import service as telemetry_service
 from uptake.telemetry.event_store import EventStore
@@ -61,8 +62,8 @@ def people(world, store) -> dict[str, Any]:
     alice = world.person(workspace_id, email=alice_email, name="Alice Liddell", roles=[Role.employee])
     bob = world.person(workspace_id, email="bob@example.com", name="Bob Builder")
     with session_scope(world.factory, workspace_id) as session:
-        enablement_service.save_module_source(session, workspace_id, MODULE, actor="test", author_id=None)
-        enablement_service.complete_reading(session, workspace_id, "prompt-basics", alice)
+        modules_service.save_module_source(session, workspace_id, MODULE, actor="test", author_id=None)
+        completions_service.complete_reading(session, workspace_id, "prompt-basics", alice)
     send(
         world,
         store,

@@ -41,7 +41,7 @@ from uptake.analytics.metrics import Period as Period
 from uptake.analytics.privacy import PublishedMetric as PublishedMetric
 from uptake.catalog import service as catalog_service
 from uptake.directory import service as directory_service
-from uptake.enablement import service as enablement_service
+from uptake.enablement.service import completions as completions_service
 from uptake.errors import FieldError, InvalidInput, NotFound
 from uptake.telemetry import service as telemetry_service
 from uptake.workspaces import service as workspaces_service
@@ -537,7 +537,7 @@ def pulled_snapshots(session: Session, workspace_id: int) -> dict[str, list[dict
             }
         )
         if use_case.required_training:
-            trained = enablement_service.completions_for_use_case(session, workspace_id, use_case.slug)
+            trained = completions_service.completions_for_use_case(session, workspace_id, use_case.slug)
             completion_rows.extend(
                 {
                     "workspace_id": workspace_id,

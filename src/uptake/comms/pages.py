@@ -28,7 +28,7 @@ from uptake.comms.service import preferences as preferences_service
 from uptake.comms.service import questions as questions_service
 from uptake.comms.service import webhooks as webhooks_service
 from uptake.directory import service as directory_service
-from uptake.enablement import service as enablement_service
+from uptake.enablement.service import champions as champions_service
 from uptake.errors import FieldError, Forbidden, InvalidInput, UptakeError
 from uptake.web.flash import flash
 from uptake.web.templating import render
@@ -276,7 +276,7 @@ def questions(
         "status": status,
         "faq": faq_service.list_faq(session, caller.workspace_id, use_case) if use_case else [],
         "champions": (
-            enablement_service.list_champions(session, caller.workspace_id, use_case_slug=use_case)
+            champions_service.list_champions(session, caller.workspace_id, use_case_slug=use_case)
             if use_case
             else []
         ),

@@ -30,7 +30,10 @@ from uptake.demo import training, usage
 from uptake.demo.catalog import DemoUseCase
 from uptake.directory import service as directory_service
 from uptake.enablement import schemas as enablement_schemas
-from uptake.enablement import service as enablement_service
+from uptake.enablement.service import champions as champions_service
+from uptake.enablement.service import completions as completions_service
+from uptake.enablement.service import learning_paths as learning_paths_service
+from uptake.enablement.service import modules as modules_service
 from uptake.rollout import schemas as rollout_schemas
 from uptake.rollout import service as rollout_service
 from uptake.surveys import schemas as surveys_schemas
@@ -111,13 +114,13 @@ def _training(
     steps = len(training.MODULES) + 1
     written = at(today - timedelta(days=usage.HISTORY_DAYS + 14), 9)
     for index, source in enumerate(training.MODULES):
-        enablement_service.save_module_source(
+        modules_service.save_module_source(
             session, workspace_id, source, actor=lead.actor, author_id=lead.person_id, now=written
         )
         progress("training", index + 1, steps)
     role_ids = {role.name: role.id for role in directory_service.list_all_job_roles(session, workspace_id)}
     for path in training.LEARNING_PATHS:
-        enablement_service.create_learning_path(
+        learning_paths_service.create_learning_path(
             session,
             workspace_id,
             enablement_schemas.LearningPathCreate(
@@ -134,7 +137,7 @@ def _training(
     for module, done in generated.completions.items():
         for person_id, day in done:
             first_day[person_id] = min(day, first_day.get(person_id, day))
-        recorded += enablement_service.record_completions_in_bulk(
+        recorded += completions_service.record_completions_in_bulk(
             session,
             workspace_id,
             module,
@@ -142,7 +145,7 @@ def _training(
             actor=lead.actor,
             score_percent=100.0,
         )
-    recorded += enablement_service.record_completions_in_bulk(
+    recorded += completions_service.record_completions_in_bulk(
         session,
         workspace_id,
         training.LITERACY_MODULE,
@@ -186,7 +189,7 @@ def _champions(
             members[team_id],
             key=lambda person: (trained_on.get(person.person_id, date.max), person.person_id),
         )
-        enablement_service.nominate_champion(
+        champions_service.nominate_champion(
             session,
             workspace_id,
             enablement_schemas.ChampionCreate(

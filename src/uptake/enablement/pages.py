@@ -22,9 +22,16 @@ from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.directory import service as directory_service
-from uptake.enablement import schemas, service
+from uptake.enablement import schemas
 from uptake.enablement.lessons import render_lesson
 from uptake.enablement.models import TrainingModule
+from uptake.enablement.service import champions as champions_service
+from uptake.enablement.service import completions as completions_service
+from uptake.enablement.service import learning_paths as learning_paths_service
+from uptake.enablement.service import literacy as literacy_service
+from uptake.enablement.service import modules as modules_service
+from uptake.enablement.service import progress as progress_service
+from uptake.enablement.service import quizzes as quizzes_service
 from uptake.enablement.training_format import ModuleDraft
 from uptake.errors import FieldError, Forbidden, InvalidInput, ServiceUnavailable, UptakeError
 from uptake.rollout import service as rollout_service
@@ -79,12 +86,14 @@ def _errors_of(error: ValidationError | UptakeError) -> dict[str, str]:
 def training(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
     """Every module a learner can take; program leads also see drafts and archived modules."""
     is_lead = caller.has_role(Role.program_lead)
-    modules = service.list_modules(session, caller.workspace_id, published_only=not is_lead)
+    modules = modules_service.list_modules(session, caller.workspace_id, published_only=not is_lead)
     progress = {}
     if caller.person_id is not None:
         progress = {
             item.module_slug: item
-            for item in service.progress_for_modules(session, caller.workspace_id, caller.person_id, modules)
+            for item in progress_service.progress_for_modules(
+                session, caller.workspace_id, caller.person_id, modules
+            )
         }
     return render(
         request, "enablement/training.html", {"modules": modules, "progress": progress, "is_lead": is_lead}
@@ -94,7 +103,7 @@ def training(request: Request, session: SessionDep, caller: EmployeePage) -> Res
 @router.get("/training/me")
 def my_training(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
     """What is required of me, what I have done, what is expiring."""
-    overview = service.training_overview(session, caller.workspace_id, _learner(caller))
+    overview = progress_service.training_overview(session, caller.workspace_id, _learner(caller))
     expiring = [
         module for requirement in overview.requirements for module in requirement.modules
         if module.state in ("expiring", "expired")
@@ -112,13 +121,15 @@ def _module_page(
     chosen: dict[int, list[int]] | None = None,
     status: int = 200,
 ) -> Response:
-    images = service.list_image_names(session, caller.workspace_id, module)
+    images = modules_service.list_image_names(session, caller.workspace_id, module)
     lessons = [
         (lesson.title, render_lesson(module.slug, lesson.body_markdown, images)) for lesson in module.lessons
     ]
     progress = None
     if caller.person_id is not None:
-        progress = service.progress_for_modules(session, caller.workspace_id, caller.person_id, [module])[0]
+        progress = progress_service.progress_for_modules(
+            session, caller.workspace_id, caller.person_id, [module]
+        )[0]
     context = {
         "module": module,
         "lessons": lessons,
@@ -132,8 +143,8 @@ def _module_page(
 
 def _module_for(session: Session, caller: Principal, slug: str) -> TrainingModule:
     if caller.has_role(Role.program_lead):
-        return service.get_module(session, caller.workspace_id, slug, with_content=True)
-    return service.get_module_for_learner(session, caller.workspace_id, slug)
+        return modules_service.get_module(session, caller.workspace_id, slug, with_content=True)
+    return modules_service.get_module_for_learner(session, caller.workspace_id, slug)
 
 
 @router.get("/training/modules/{slug}")
@@ -159,9 +170,9 @@ async def submit_quiz(slug: str, request: Request, session: SessionDep, caller: 
 def _score_quiz(
     request: Request, session: Session, caller: Principal, slug: str, answers: dict[int, list[int]]
 ) -> Response:
-    module = service.get_module_for_learner(session, caller.workspace_id, slug)
+    module = modules_service.get_module_for_learner(session, caller.workspace_id, slug)
     try:
-        outcome = service.submit_quiz(session, caller.workspace_id, slug, _learner(caller), answers)
+        outcome = quizzes_service.submit_quiz(session, caller.workspace_id, slug, _learner(caller), answers)
     except UptakeError as error:
         session.rollback()
         response = RedirectResponse(f"/training/modules/{slug}", status_code=303)
@@ -172,7 +183,7 @@ def _score_quiz(
 
 @router.post("/training/modules/{slug}/completion")
 def complete_reading(slug: str, request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    service.complete_reading(session, caller.workspace_id, slug, _learner(caller))
+    completions_service.complete_reading(session, caller.workspace_id, slug, _learner(caller))
     response = RedirectResponse(f"/training/modules/{slug}", status_code=303)
     flash(request, response, "Completed. It counts for every requirement that names this module.", "success")
     return response
@@ -180,7 +191,7 @@ def complete_reading(slug: str, request: Request, session: SessionDep, caller: E
 
 @router.get("/training/modules/{slug}/images/{name:path}")
 def module_image(slug: str, name: str, session: SessionDep, caller: EmployeePage) -> Response:
-    image = service.get_module_image(session, caller.workspace_id, slug, name)
+    image = modules_service.get_module_image(session, caller.workspace_id, slug, name)
     return Response(
         image.data,
         media_type=image.content_type,
@@ -195,7 +206,9 @@ def use_case_requirement(
     """A use case's required training and where I stand on each module."""
     use_case = catalog_service.get_use_case_by_slug(session, caller.workspace_id, use_case_slug)
     person_id = _learner(caller)
-    requirement = service.use_case_requirement(session, caller.workspace_id, person_id, use_case_slug)
+    requirement = progress_service.use_case_requirement(
+        session, caller.workspace_id, person_id, use_case_slug
+    )
     email = directory_service.get_person(session, caller.workspace_id, person_id).email
     decision = rollout_service.check_entitlement(session, caller.workspace_id, email, use_case_slug)
     context = {"use_case": use_case, "requirement": requirement, "decision": decision}
@@ -226,7 +239,7 @@ def new_module(request: Request, lead: ProgramLeadPage) -> Response:
 
 @router.get("/training/modules/{slug}/edit")
 def edit_module(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
-    module = service.get_module(session, lead.workspace_id, slug)
+    module = modules_service.get_module(session, lead.workspace_id, slug)
     return _editor(request, module.source, {}, module=module)
 
 
@@ -256,16 +269,16 @@ def save_module(
 def _save_or_preview(
     request: Request, session: Session, lead: Principal, source: str, action: str, *, slug: str | None
 ) -> Response:
-    module = service.get_module(session, lead.workspace_id, slug) if slug else None
+    module = modules_service.get_module(session, lead.workspace_id, slug) if slug else None
     try:
         if action == "preview":
-            draft = service.preview_module_source(source)
+            draft = modules_service.preview_module_source(source)
             preview = [
                 (lesson.title, render_lesson(draft.slug, lesson.body_markdown, ()))
                 for lesson in draft.lessons
             ]
             return _editor(request, source, {}, module=module, preview=preview, draft=draft)
-        result = service.save_module_source(
+        result = modules_service.save_module_source(
             session, lead.workspace_id, source, actor=lead.actor, author_id=lead.person_id, expected_slug=slug
         )
     except UptakeError as error:
@@ -282,9 +295,10 @@ def _save_or_preview(
 @router.get("/training/paths")
 def learning_paths(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
     context = {
-        "paths": service.list_learning_paths(session, caller.workspace_id),
+        "paths": learning_paths_service.list_learning_paths(session, caller.workspace_id),
         "modules": {
-            m.slug: m for m in service.list_modules(session, caller.workspace_id, published_only=False)
+            m.slug: m
+            for m in modules_service.list_modules(session, caller.workspace_id, published_only=False)
         },
         "job_roles": {
             role.id: role for role in directory_service.list_all_job_roles(session, caller.workspace_id)
@@ -316,13 +330,14 @@ def create_learning_path(
     }
     try:
         body = schemas.LearningPathCreate.model_validate(values)
-        path = service.create_learning_path(session, lead.workspace_id, body, actor=lead.actor)
+        path = learning_paths_service.create_learning_path(session, lead.workspace_id, body, actor=lead.actor)
     except (ValidationError, UptakeError) as error:
         session.rollback()
         context = {
-            "paths": service.list_learning_paths(session, lead.workspace_id),
+            "paths": learning_paths_service.list_learning_paths(session, lead.workspace_id),
             "modules": {
-                m.slug: m for m in service.list_modules(session, lead.workspace_id, published_only=False)
+                m.slug: m
+                for m in modules_service.list_modules(session, lead.workspace_id, published_only=False)
             },
             "job_roles": {r.id: r for r in directory_service.list_all_job_roles(session, lead.workspace_id)},
             "is_lead": True,
@@ -337,7 +352,7 @@ def create_learning_path(
 
 @router.post("/training/paths/{slug}/remove")
 def remove_learning_path(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
-    service.delete_learning_path(session, lead.workspace_id, slug, actor=lead.actor)
+    learning_paths_service.delete_learning_path(session, lead.workspace_id, slug, actor=lead.actor)
     response = RedirectResponse("/training/paths", status_code=303)
     flash(request, response, "Learning path removed.", "success")
     return response
@@ -401,7 +416,7 @@ def my_literacy(
     caller: EmployeePage,
     format: Annotated[str, Query(max_length=10)] = "html",
 ) -> Response:
-    record = service.literacy_record(session, caller.workspace_id, _learner(caller))
+    record = literacy_service.literacy_record(session, caller.workspace_id, _learner(caller))
     return _literacy_response(request, record, format, "/training/literacy")
 
 
@@ -413,7 +428,7 @@ def person_literacy(
     lead: ProgramLeadPage,
     format: Annotated[str, Query(max_length=10)] = "html",
 ) -> Response:
-    record = service.literacy_record(session, lead.workspace_id, person_id)
+    record = literacy_service.literacy_record(session, lead.workspace_id, person_id)
     return _literacy_response(request, record, format, f"/training/people/{person_id}/literacy")
 
 
@@ -444,12 +459,12 @@ def coverage(
 ) -> Response:
     """Training coverage per team (with its subteams); teams under the privacy floor show no figures."""
     floor = workspaces_service.get_workspace(session, caller.workspace_id).privacy_floor
-    rows = service.literacy_coverage(
+    rows = literacy_service.literacy_coverage(
         session, caller.workspace_id, privacy_floor=floor, module_slug=module or None
     )
     if not caller.has_role(Role.program_lead):
         rows = [row for row in rows if caller.leads_team(row.team_id)]
-    modules = service.list_modules(session, caller.workspace_id)
+    modules = modules_service.list_modules(session, caller.workspace_id)
     context = {
         "rows": rows,
         "modules": modules,
@@ -472,7 +487,7 @@ def champions(
     use_case: Annotated[str, Query(max_length=63)] = "",
 ) -> Response:
     """Who to ask: champions of a team (and the teams above it) or of a use case."""
-    rows = service.list_champions(
+    rows = champions_service.list_champions(
         session, caller.workspace_id, team_id=team_id, use_case_slug=use_case or None
     )
     teams = {team.id: team for team in directory_service.list_all_teams(session, caller.workspace_id)}
@@ -509,7 +524,7 @@ def nominate_champion(
                 "note": note,
             }
         )
-        service.nominate_champion(session, lead.workspace_id, body, nominated_by=lead)
+        champions_service.nominate_champion(session, lead.workspace_id, body, nominated_by=lead)
     except (ValidationError, UptakeError) as error:
         session.rollback()
         response = RedirectResponse("/champions", status_code=303)
@@ -522,7 +537,7 @@ def nominate_champion(
 
 @router.post("/champions/{champion_id}/remove")
 def remove_champion(champion_id: int, request: Request, session: SessionDep, lead: TeamLeadPage) -> Response:
-    service.remove_champion(session, lead.workspace_id, champion_id, removed_by=lead)
+    champions_service.remove_champion(session, lead.workspace_id, champion_id, removed_by=lead)
     response = RedirectResponse("/champions", status_code=303)
     flash(request, response, "Champion removed.", "success")
     return response

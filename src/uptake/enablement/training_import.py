@@ -3,7 +3,7 @@
 Each file is saved on its own savepoint: a file with a mistake is reported (file, field, reason) and left out,
 and the others are imported all the same. Images a lesson refers to by a relative path are read from beside the
 file and stored with the module. Importing the same folder again changes nothing (see
-``service.save_module_source``), so a folder kept in git can be imported on every merge.
+``modules_service.save_module_source``), so a folder kept in git can be imported on every merge.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from uptake.enablement import service
+from uptake.enablement.service import modules as modules_service
 from uptake.enablement.training_format import parse_module_source
 from uptake.errors import FieldError, UptakeError
 
@@ -85,7 +85,7 @@ def _import_one(
         return ImportedFile(name, draft.slug, draft.version, "failed", missing)
     savepoint = session.begin_nested()
     try:
-        saved = service.save_module_source(
+        saved = modules_service.save_module_source(
             session, workspace_id, source, actor=actor, author_id=None, images=images
         )
     except UptakeError as error:

@@ -31,7 +31,7 @@ from uptake.comms.service import announcements as announcements_service
 from uptake.comms.service import notifications as notifications_service
 from uptake.comms.service import preferences as preferences_service
 from uptake.directory import service as directory_service
-from uptake.enablement import service as enablement_service
+from uptake.enablement.service import literacy as literacy_service
 from uptake.errors import NotFound
 from uptake.telemetry import service as telemetry_service
 
@@ -81,7 +81,7 @@ def export_personal_data(
     roles = auth_service.account_roles(session, workspace_id, person.id)
     last_login = auth_service.last_login(session, workspace_id, person.id)
     events = telemetry_service.events_of_person(store, workspace_id, pseudonyms)
-    literacy = enablement_service.literacy_record(session, workspace_id, person.id)
+    literacy = literacy_service.literacy_record(session, workspace_id, person.id)
     announcements = announcements_service.list_my_announcements(session, workspace_id, person.id)
     inbox = notifications_service.list_inbox(
         session, workspace_id, person.id, limit=MAX_EXPORTED_NOTIFICATIONS

@@ -26,7 +26,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from uptake.enablement import service as enablement_service
+from uptake.enablement.service import completions as completions_service
+from uptake.enablement.service import modules as modules_service
 from uptake.rollout.models import Comparison
 
 
@@ -106,9 +107,9 @@ def read_training_completion(
 ) -> GateReading:
     if not person_ids:
         return GateReading(None, {"people": 0, "unavailable": "the wave has no people yet"})
-    if not enablement_service.required_modules_for_use_case(session, workspace_id, use_case_slug):
+    if not modules_service.required_modules_for_use_case(session, workspace_id, use_case_slug):
         return GateReading(100.0, {"people": len(person_ids), "trained": len(person_ids), "required": []})
-    trained = enablement_service.completions_for_use_case(
+    trained = completions_service.completions_for_use_case(
         session, workspace_id, use_case_slug, person_ids=person_ids
     )
     return GateReading(

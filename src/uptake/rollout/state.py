@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from uptake.catalog import service as catalog_service
 from uptake.directory import service as directory_service
-from uptake.enablement import service as enablement_service
+from uptake.enablement.service import completions as completions_service
 from uptake.rollout import repository
 from uptake.rollout.models import RolloutWave
 from uptake_sdk.bucketing import canonical_person_key
@@ -176,7 +176,7 @@ def build_rollout_state(
         if use_case.status == catalog_service.UseCaseStatus.generally_available:
             rules.append({"wave": GENERALLY_AVAILABLE_WAVE, "requires_training": requires_training_at_all})
         if is_live and person_ids and any(rule.get("requires_training") for rule in rules):
-            for person_id in enablement_service.completions_for_use_case(
+            for person_id in completions_service.completions_for_use_case(
                 session, workspace_id, use_case.slug, person_ids=person_ids if restrict_to_person else None
             ):
                 if person_id in keys_by_id:

@@ -19,7 +19,8 @@ from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.directory import service as directory_service
-from uptake.enablement import service as enablement_service
+from uptake.enablement.service import champions as champions_service
+from uptake.enablement.service import progress as progress_service
 from uptake.governance import service as governance_service
 from uptake.jobs import service as jobs_service
 
@@ -107,7 +108,7 @@ def personal_home(
             session, workspace_id, for_person_id=caller.person_id, published_only=True, limit=12
         )
         use_cases = [UseCaseLink(u.slug, u.title, u.status.value) for u in mine]
-        overview = enablement_service.training_overview(session, workspace_id, caller.person_id)
+        overview = progress_service.training_overview(session, workspace_id, caller.person_id)
         training = [
             TrainingDue(
                 requirement.title,
@@ -165,7 +166,7 @@ def _team_pulse(
     champions = sorted(
         {
             champion.display_name
-            for champion in enablement_service.list_champions(session, workspace_id, team_id=top.id)
+            for champion in champions_service.list_champions(session, workspace_id, team_id=top.id)
         }
     )
     return TeamPulse(top.id, top.name, funnel, champions)

@@ -17,7 +17,7 @@ from uptake.comms.models import OfficeHours
 from uptake.comms.service.announcements import create_announcement
 from uptake.db import utcnow
 from uptake.directory import service as directory_service
-from uptake.enablement import service as enablement_service
+from uptake.enablement.service import champions as champions_service
 from uptake.errors import Forbidden
 
 
@@ -36,7 +36,7 @@ def schedule_office_hours(
         directory_service.get_team(session, workspace_id, body.team_id)
     if body.use_case_slug is not None:
         catalog_service.get_use_case_by_slug(session, workspace_id, body.use_case_slug)
-    champions = enablement_service.list_champions(
+    champions = champions_service.list_champions(
         session, workspace_id, team_id=body.team_id, use_case_slug=body.use_case_slug
     )
     is_host = (

@@ -19,7 +19,7 @@ from uptake.comms.models import Answer, Question, QuestionStatus
 from uptake.comms.service.job_workspaces import job_workspace_ids, job_workspace_session
 from uptake.comms.service.notifications import enqueue_notification
 from uptake.db import utcnow
-from uptake.enablement import service as enablement_service
+from uptake.enablement.service import champions as champions_service
 from uptake.errors import Forbidden, NotFound
 from uptake.jobs.service import JobContext
 
@@ -135,7 +135,7 @@ def answerer_ids(session: Session, workspace_id: int, use_case_slug: str) -> lis
     """Who answers questions about a use case: its owner and its champions."""
     use_case = catalog_service.get_use_case_by_slug(session, workspace_id, use_case_slug)
     people = set(
-        enablement_service.list_champion_person_ids(session, workspace_id, use_case_slug=use_case_slug)
+        champions_service.list_champion_person_ids(session, workspace_id, use_case_slug=use_case_slug)
     )
     if use_case.owner_id is not None:
         people.add(use_case.owner_id)
