@@ -45,7 +45,9 @@ from uptake.auth.roles import Scope
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.db import make_engine, make_session_factory, session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.rollout import schemas as rollout_schemas
 from uptake.rollout import service as rollout_service
 from uptake.rollout.models import WaveState
@@ -163,22 +165,22 @@ def build_workspace(settings: Settings, people_count: int, use_case_count: int) 
             session, workspace_schemas.WorkspaceCreate(slug="bench", name="Bench")
         ).id
     with session_scope(factory, workspace_id) as session:
-        company = directory_service.create_team(session, workspace_id, name="Company").id
+        company = teams_service.create_team(session, workspace_id, name="Company").id
         departments = [
-            directory_service.create_team(session, workspace_id, name=f"Department {n}", parent_id=company).id
+            teams_service.create_team(session, workspace_id, name=f"Department {n}", parent_id=company).id
             for n in range(5)
         ]
         teams = [
-            directory_service.create_team(
+            teams_service.create_team(
                 session, workspace_id, name=f"Team {n}", parent_id=departments[n % len(departments)]
             ).id
             for n in range(20)
         ]
         roles = [
-            directory_service.create_job_role(session, workspace_id, name=f"Role {n}").id for n in range(6)
+            job_roles_service.create_job_role(session, workspace_id, name=f"Role {n}").id for n in range(6)
         ]
         emails = [f"person{number}@example.com" for number in range(people_count)]
-        directory_service.add_people_in_bulk(
+        people_service.add_people_in_bulk(
             session,
             workspace_id,
             [

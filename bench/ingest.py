@@ -168,7 +168,7 @@ def measure_http_endpoint(
     from uptake.auth import service as auth_service
     from uptake.auth.roles import Scope
     from uptake.db import make_session_factory, session_scope
-    from uptake.directory import service as directory_service
+    from uptake.directory.service import people as people_service
     from uptake.settings import Settings
     from uptake.stores import connect_database, migrate_database
     from uptake.workspaces import schemas as workspace_schemas
@@ -184,7 +184,7 @@ def measure_http_endpoint(
             session, workspace_schemas.WorkspaceCreate(slug="bench", name="Bench", timezone="Europe/Berlin")
         ).id
     with session_scope(make_session_factory(engine), workspace_id) as session:
-        directory_service.add_people_in_bulk(
+        people_service.add_people_in_bulk(
             session,
             workspace_id,
             [{"external_id": ext, "email": email, "display_name": ext} for ext, email in PEOPLE],

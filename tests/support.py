@@ -14,7 +14,7 @@ from uptake.auth import service as auth_service
 from uptake.auth.dependencies import SESSION_COOKIE, cookie_serializer
 from uptake.auth.roles import Role, Scope
 from uptake.db import bind_workspace, session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.settings import Settings
 from uptake.web.csrf import CSRF_COOKIE
 from uptake.workspaces import schemas as workspace_schemas
@@ -62,7 +62,7 @@ class World:
         self._counter += 1
         email = email or f"person{self._counter}-{uuid.uuid4().hex[:6]}@example.com"
         with session_scope(self.factory, workspace_id) as session:
-            person = directory_service.create_person(
+            person = people_service.create_person(
                 session, workspace_id, email=email, display_name=name or f"Person {self._counter}"
             )
             if roles is not None:

@@ -374,7 +374,7 @@ def users_create_admin(
     from uptake.auth import service as auth_service
     from uptake.auth.roles import Role
     from uptake.db import session_scope
-    from uptake.directory import service as directory_service
+    from uptake.directory.service import people as people_service
 
     settings = _settings(config)
     if password is None:
@@ -383,9 +383,9 @@ def users_create_admin(
         )
     with session_scope(_session_factory(settings)) as session:
         workspace_id = _resolve_workspace(session, workspace)
-        person = directory_service.get_person_by_email(session, workspace_id, email)
+        person = people_service.get_person_by_email(session, workspace_id, email)
         if person is None:
-            person = directory_service.create_person(session, workspace_id, email=email, display_name=name)
+            person = people_service.create_person(session, workspace_id, email=email, display_name=name)
         auth_service.create_account(
             session, workspace_id, person_id=person.id, roles=[Role.admin], password=password
         )
@@ -472,9 +472,9 @@ def keys_revoke(
 
 
 def _person_id_by_email(session: Any, workspace_id: int, email: str) -> int:
-    from uptake.directory import service as directory_service
+    from uptake.directory.service import people as people_service
 
-    person = directory_service.get_person_by_email(session, workspace_id, email)
+    person = people_service.get_person_by_email(session, workspace_id, email)
     if person is None:
         raise CommandError(
             f"EMAIL: nobody with the email {email} is in this workspace's directory — add them to the directory first"

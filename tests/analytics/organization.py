@@ -16,7 +16,8 @@ from support import World
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.telemetry.pseudonyms import pseudonymize_person
 from uptake.workspaces import service as workspaces_service
 
@@ -74,14 +75,14 @@ def build_organization(world: World, workspace_id: int | None = None) -> Organiz
     workspace_id = workspace_id or world.workspace()
     with session_scope(world.factory, workspace_id) as session:
         key = workspaces_service.get_workspace(session, workspace_id).pseudonym_key.encode()
-        company = directory_service.create_team(session, workspace_id, name="Company").id
-        sales = directory_service.create_team(session, workspace_id, name="Sales", parent_id=company).id
-        support = directory_service.create_team(session, workspace_id, name="Support", parent_id=company).id
+        company = teams_service.create_team(session, workspace_id, name="Company").id
+        sales = teams_service.create_team(session, workspace_id, name="Sales", parent_id=company).id
+        support = teams_service.create_team(session, workspace_id, name="Support", parent_id=company).id
         organization = Organization(workspace_id, company, sales, support)
         for team_name, team_id in (("sales", sales), ("support", support)):
             for number in range(6):
                 email = f"{team_name}{number}@example.com"
-                person = directory_service.create_person(
+                person = people_service.create_person(
                     session, workspace_id, email=email, display_name=f"{team_name} {number}", team_id=team_id
                 )
                 organization.people.setdefault(team_name, []).append(person.id)

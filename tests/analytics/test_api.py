@@ -12,7 +12,7 @@ from uptake.analytics import service
 from uptake.analytics.metrics import METRICS
 from uptake.auth.roles import Role
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import teams as teams_service
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -137,7 +137,7 @@ def test_an_unknown_metric_is_404(lead):
 def test_a_team_lead_sees_only_their_teams(world, client, organization):
     team_lead = world.caller(organization.workspace_id, Role.team_lead)
     with session_scope(world.factory, organization.workspace_id) as session:
-        directory_service.set_team_lead(
+        teams_service.set_team_lead(
             session, organization.workspace_id, organization.support, team_lead.person_id
         )
     caller = as_caller(client, world.caller(organization.workspace_id, Role.team_lead))

@@ -138,14 +138,14 @@ def test_api_keys_show_expiry_and_last_use(client: TestClient, world) -> None:
 
 def test_me_tells_a_team_lead_their_teams(client: TestClient, world) -> None:
     from uptake.db import session_scope
-    from uptake.directory import service as directory_service
+    from uptake.directory.service import teams as teams_service
 
     workspace = world.workspace()
     lead = world.caller(workspace, Role.team_lead)
     with session_scope(world.factory, workspace) as session:
-        team = directory_service.create_team(session, workspace, name="Claims")
-        sub = directory_service.create_team(session, workspace, name="Claims Night", parent_id=team.id)
-        directory_service.set_team_lead(session, workspace, team.id, lead.person_id)
+        team = teams_service.create_team(session, workspace, name="Claims")
+        sub = teams_service.create_team(session, workspace, name="Claims Night", parent_id=team.id)
+        teams_service.set_team_lead(session, workspace, team.id, lead.person_id)
         expected = sorted([team.id, sub.id])
     as_caller(client, lead)
     assert client.get("/api/v1/me").json()["team_ids"] == expected

@@ -14,7 +14,8 @@ from uptake.auth import sso
 from uptake.auth.models import ApiKey, FailedLogin, LoginSession
 from uptake.auth.roles import Role, Scope
 from uptake.db import session_scope, utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.errors import InvalidInput
 
 PASSWORD = "correct horse battery"
@@ -127,7 +128,7 @@ def test_people_who_left_cannot_log_in_and_their_sessions_stop(world) -> None:
     caller = world.caller(workspace, Role.employee)
     with session_scope(world.factory, workspace) as session:
         auth_service.set_password(session, workspace, caller.person_id, PASSWORD, actor="system")
-        directory_service.mark_person_left(session, workspace, caller.person_id, actor="system")
+        people_service.mark_person_left(session, workspace, caller.person_id, actor="system")
     with session_scope(world.factory) as session:
         with pytest.raises(auth_service.InvalidCredentials):
             auth_service.authenticate_password(
@@ -231,10 +232,10 @@ def test_team_leads_carry_the_teams_they_lead_with_subteams(world) -> None:
     workspace = world.workspace()
     lead = world.person(workspace, roles=[Role.team_lead])
     with session_scope(world.factory, workspace) as session:
-        sales = directory_service.create_team(session, workspace, name="Sales")
-        emea = directory_service.create_team(session, workspace, name="Sales EMEA", parent_id=sales.id)
-        directory_service.create_team(session, workspace, name="Support")
-        directory_service.set_team_lead(session, workspace, sales.id, lead)
+        sales = teams_service.create_team(session, workspace, name="Sales")
+        emea = teams_service.create_team(session, workspace, name="Sales EMEA", parent_id=sales.id)
+        teams_service.create_team(session, workspace, name="Support")
+        teams_service.set_team_lead(session, workspace, sales.id, lead)
         token = auth_service.start_login_session(
             session, world.settings, workspace_id=workspace, person_id=lead, method="test", user_agent=None
         )

@@ -233,10 +233,10 @@ def test_just_in_time_provisioning_adds_the_person_when_turned_on(
     me = client.get("/api/v1/me").json()
     assert me["display_name"] == "New Comer"
     assert me["roles"] == ["employee"]
-    from uptake.directory import service as directory_service
+    from uptake.directory.service import people as people_service
 
     with world.session(workspace) as session:
-        person = directory_service.get_person(session, workspace, me["person_id"])
+        person = people_service.get_person(session, workspace, me["person_id"])
         assert person.email == "newcomer@acme.example"
         assert person.external_id == "newcomer-subject"
 
@@ -245,10 +245,10 @@ def test_people_can_be_matched_by_subject(
     client: TestClient, world, identity_provider: IdentityProvider
 ) -> None:
     workspace = world.workspace("subject-sso")
-    from uptake.directory import service as directory_service
+    from uptake.directory.service import people as people_service
 
     with session_scope(world.factory, workspace) as session:
-        carol = directory_service.create_person(
+        carol = people_service.create_person(
             session, workspace, email="carol@acme.example", display_name="Carol", external_id="00u-carol"
         ).id
     configure_sso(world, workspace, identity_provider.issuer, match_claim="subject", scopes="openid profile")

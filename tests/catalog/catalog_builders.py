@@ -11,7 +11,8 @@ from support import Caller, World, as_caller
 from uptake.auth import service as auth_service
 from uptake.auth.roles import Role
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import teams as teams_service
 from uptake.governance import service as governance_service
 from uptake.governance.questionnaire import shipped_questionnaire
 
@@ -45,8 +46,8 @@ class Directory:
 
 def make_directory(world: World, workspace_id: int) -> Directory:
     with session_scope(world.factory, workspace_id) as session:
-        role = directory_service.create_job_role(session, workspace_id, name="Support agent")
-        team = directory_service.create_team(session, workspace_id, name="Customer support")
+        role = job_roles_service.create_job_role(session, workspace_id, name="Support agent")
+        team = teams_service.create_team(session, workspace_id, name="Customer support")
         role_id, team_id = role.id, team.id
     owner_id = world.person(workspace_id, name="Olivia Owner", email=f"owner-{workspace_id}@example.com")
     return Directory(role_id, team_id, owner_id)

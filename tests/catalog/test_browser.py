@@ -13,7 +13,9 @@ from conftest import log_in
 from support import World
 from uptake.auth.roles import Role
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -30,8 +32,8 @@ def people(world: World) -> dict[str, str]:
     """The workspace's people before anyone clicks: the newcomer, two reviewers and an employee in support."""
     workspace = world.workspace(name="Acme Insurance")
     with session_scope(world.factory, workspace) as session:
-        role_id = directory_service.create_job_role(session, workspace, name="Support agent").id
-        team_id = directory_service.create_team(session, workspace, name="Customer support").id
+        role_id = job_roles_service.create_job_role(session, workspace, name="Support agent").id
+        team_id = teams_service.create_team(session, workspace, name="Customer support").id
     emails = {
         "lead": "paula.lead@acme.example",
         "governance": "remy.governance@acme.example",
@@ -49,7 +51,7 @@ def people(world: World) -> dict[str, str]:
         workspace, roles=[Role.employee], email=emails["employee"], password=PASSWORD, name="Emma Agent"
     )
     with session_scope(world.factory, workspace) as session:
-        employee = directory_service.get_person(session, workspace, employee_id)
+        employee = people_service.get_person(session, workspace, employee_id)
         employee.job_role_id, employee.team_id = role_id, team_id
     return emails
 

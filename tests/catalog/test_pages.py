@@ -27,7 +27,8 @@ from catalog.catalog_builders import (
 from support import Caller, World, as_caller
 from uptake.auth.roles import Role
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 
 
 class Tags(HTMLParser):
@@ -135,7 +136,7 @@ def put_in_support(world: World, workspace_id: int, directory: Directory) -> Cal
     """An employee whose job role and team the support use cases are aimed at."""
     employee = world.caller(workspace_id, Role.employee)
     with session_scope(world.factory, workspace_id) as session:
-        person = directory_service.get_person(session, workspace_id, employee.person_id)
+        person = people_service.get_person(session, workspace_id, employee.person_id)
         person.job_role_id, person.team_id = directory.job_role_id, directory.team_id
     return employee
 
@@ -164,7 +165,7 @@ def test_the_employee_catalog_searches_and_filters(
         approve(client, workspace, slug)
     client.post("/api/v1/use-cases/replies/transitions", json={"to": "piloting"})
     with session_scope(world.factory, workspace.id) as session:
-        team = directory_service.create_team(session, workspace.id, name="Finance")
+        team = teams_service.create_team(session, workspace.id, name="Finance")
         team_id = team.id
     client.patch("/api/v1/use-cases/other-team", json={"target_team_ids": [team_id]})
     client.put("/api/v1/use-cases/other-team/risk-assessment", json={"answers": no_risk_answers()})

@@ -16,7 +16,7 @@ from uptake.app import create_app
 from uptake.auth.roles import Role
 from uptake.comms.service import questions as questions_service
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.jobs.service import JobContext
 
 Snapshot = dict[str, set[tuple[Any, ...]]]
@@ -54,7 +54,7 @@ def test_an_anonymous_question_leaves_no_trace_of_the_asker(world, settings, cap
     make_use_case(world, workspace, "claims-letters", title="Draft claims letters")
     asker = world.caller(workspace, Role.employee)
     with session_scope(world.factory, workspace) as session:
-        person = directory_service.get_person(session, workspace, asker.person_id)
+        person = people_service.get_person(session, workspace, asker.person_id)
         identifiers = {person.email, person.display_name, f"person:{person.id}"}
     engine = verbose_app.state.engine
     before, _ = _snapshot(engine)

@@ -6,16 +6,17 @@ from enablement.enablement_builders import make_use_case
 from support import as_caller
 from uptake.auth.roles import Role
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 
 
 def _team_of(world, workspace: int, name: str, size: int) -> tuple[int, list[int]]:
     with session_scope(world.factory, workspace) as session:
-        team_id = directory_service.create_team(session, workspace, name=name).id
+        team_id = teams_service.create_team(session, workspace, name=name).id
     people = [world.person(workspace) for _ in range(size)]
     with session_scope(world.factory, workspace) as session:
         for person in people:
-            directory_service.get_person(session, workspace, person).team_id = team_id
+            people_service.get_person(session, workspace, person).team_id = team_id
     return team_id, people
 
 
@@ -29,7 +30,7 @@ def test_an_announcement_reaches_its_cohort_and_counts_acknowledgements_above_th
     lead = world.caller(workspace, Role.program_lead)
     reader = world.caller(workspace, Role.employee)
     with session_scope(world.factory, workspace) as session:
-        directory_service.get_person(session, workspace, reader.person_id).team_id = claims
+        people_service.get_person(session, workspace, reader.person_id).team_id = claims
     as_caller(client, lead)
     preview = client.post("/api/v1/announcements/audience-preview", json={"team_ids": [claims]}).json()
     assert preview["count"] == 7

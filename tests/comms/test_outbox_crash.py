@@ -31,7 +31,8 @@ from uptake.comms.models import Channel, Notification
 from uptake.comms.service import announcements as announcements_service
 from uptake.comms.service import notifications as notifications_service
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -83,9 +84,9 @@ def test_a_cohort_of_1000_gets_the_announcement_once_each_across_a_killed_worker
     workspace = world.workspace()
     lead = world.caller(workspace, Role.program_lead)
     with session_scope(world.factory, workspace) as session:
-        team_id = directory_service.create_team(session, workspace, name="Claims").id
+        team_id = teams_service.create_team(session, workspace, name="Claims").id
         for index in range(COHORT):
-            directory_service.create_person(
+            people_service.create_person(
                 session, workspace, email=f"adjuster{index:04d}@acme.example", display_name=f"Adjuster {index}",
                 team_id=team_id,
             )  # fmt: skip

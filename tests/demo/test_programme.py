@@ -20,7 +20,7 @@ from uptake.comms.service import questions as questions_service
 from uptake.db import make_engine, make_session_factory, session_scope
 from uptake.demo import training, usage
 from uptake.demo.organization import create_demo_organization, demo_people, record_demo_usage
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.enablement.service import champions as champions_service
 from uptake.enablement.service import completions as completions_service
 from uptake.enablement.service import learning_paths as learning_paths_service
@@ -170,7 +170,7 @@ def test_rollout_entitles_whom_the_demo_published_as_entitled_today(built: Built
     with session_scope(built.session_factory, workspace) as session:
         decided = set()
         for person in demo_people(session, workspace):
-            email = directory_service.get_person(session, workspace, person.person_id).email
+            email = people_service.get_person(session, workspace, person.person_id).email
             for entitlement in rollout_service.compute_entitlements(session, workspace, email).entitlements:
                 if entitlement.entitled:
                     decided.add((person.pseudonym, entitlement.use_case))

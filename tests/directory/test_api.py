@@ -7,20 +7,22 @@ from fastapi.testclient import TestClient
 from support import as_caller
 from uptake.auth.roles import Role
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 
 
 def _organization(world, workspace_id: int) -> dict[str, int]:
     """Customer Service > Tier 1 Support > Night Shift, and Finance; a few people in them."""
     with session_scope(world.factory, workspace_id) as session:
-        service_team = directory_service.create_team(session, workspace_id, name="Customer Service")
-        tier1 = directory_service.create_team(
+        service_team = teams_service.create_team(session, workspace_id, name="Customer Service")
+        tier1 = teams_service.create_team(
             session, workspace_id, name="Tier 1 Support", parent_id=service_team.id
         )
-        night = directory_service.create_team(session, workspace_id, name="Night Shift", parent_id=tier1.id)
-        finance = directory_service.create_team(session, workspace_id, name="Finance")
-        agent = directory_service.create_job_role(session, workspace_id, name="Support agent")
-        ana = directory_service.create_person(
+        night = teams_service.create_team(session, workspace_id, name="Night Shift", parent_id=tier1.id)
+        finance = teams_service.create_team(session, workspace_id, name="Finance")
+        agent = job_roles_service.create_job_role(session, workspace_id, name="Support agent")
+        ana = people_service.create_person(
             session,
             workspace_id,
             email="ana@example.com",
@@ -31,7 +33,7 @@ def _organization(world, workspace_id: int) -> dict[str, int]:
             job_title="Support agent",
             location="Lisbon",
         )
-        ben = directory_service.create_person(
+        ben = people_service.create_person(
             session,
             workspace_id,
             email="ben@example.com",
@@ -42,7 +44,7 @@ def _organization(world, workspace_id: int) -> dict[str, int]:
             manager_id=ana.id,
             location="Dublin",
         )
-        carla = directory_service.create_person(
+        carla = people_service.create_person(
             session,
             workspace_id,
             email="carla@example.com",
@@ -127,7 +129,7 @@ def test_team_lead_sees_their_teams_and_subteams_in_full(client: TestClient, wor
     ids = _organization(world, workspace)
     lead = world.caller(workspace, Role.team_lead)
     with session_scope(world.factory, workspace) as session:
-        directory_service.set_team_lead(session, workspace, ids["tier1"], lead.person_id)
+        teams_service.set_team_lead(session, workspace, ids["tier1"], lead.person_id)
     as_caller(client, lead)
 
     views = {p["display_name"]: p["view"] for p in client.get("/api/v1/people").json()["items"]}
@@ -259,7 +261,7 @@ def test_list_people_query_count_does_not_grow_with_people(client: TestClient, w
     ids = _organization(world, workspace)
     with session_scope(world.factory, workspace) as session:
         for number in range(30):
-            directory_service.create_person(
+            people_service.create_person(
                 session,
                 workspace,
                 email=f"p{number}@example.com",
@@ -297,8 +299,8 @@ def test_no_list_shows_another_workspace(client: TestClient, world) -> None:
     assert client.get("/api/v1/teams").json()["total"] == 0
     assert client.get("/api/v1/job-roles").json()["total"] == 0
     with session_scope(world.factory, theirs) as session:
-        their_person = directory_service.get_person_by_external_id(session, theirs, "E1")
-        their_team = directory_service.get_team_by_name(session, theirs, "Finance")
+        their_person = people_service.get_person_by_external_id(session, theirs, "E1")
+        their_team = teams_service.get_team_by_name(session, theirs, "Finance")
         assert their_person is not None
         assert their_team is not None
         their_person_id, their_team_id = their_person.id, their_team.id

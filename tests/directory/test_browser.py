@@ -10,7 +10,7 @@ import pytest
 from conftest import log_in
 from uptake.auth.roles import Role
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -49,7 +49,7 @@ def test_a_program_lead_uploads_previews_and_confirms_an_import(live_server, bro
     expect(bad_row).to_contain_text("'2024-02-30' must be a date like 2024-03-01")
     expect(page.locator("table.changes tr[data-line='4']")).to_contain_text("new")
     with session_scope(world.factory, workspace) as session:
-        assert directory_service.get_person_by_external_id(session, workspace, "E1") is None
+        assert people_service.get_person_by_external_id(session, workspace, "E1") is None
 
     page.get_by_role("button", name="Confirm and import").click()
 

@@ -10,22 +10,26 @@ from fastapi.testclient import TestClient
 from support import as_caller
 from uptake.auth.roles import Role
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
 from uptake.directory.models import EmploymentStatus
+from uptake.directory.repository import PeopleFilter
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
+from uptake.directory.service import visibility as visibility_service
 
 
 def _organization(world, workspace_id: int) -> dict[str, int]:
     """Customer Service > Tier 1 Support > Night Shift, and Finance; Ana manages Ben."""
     with session_scope(world.factory, workspace_id) as session:
-        service_team = directory_service.create_team(session, workspace_id, name="Customer Service")
-        tier1 = directory_service.create_team(
+        service_team = teams_service.create_team(session, workspace_id, name="Customer Service")
+        tier1 = teams_service.create_team(
             session, workspace_id, name="Tier 1 Support", parent_id=service_team.id
         )
-        night = directory_service.create_team(session, workspace_id, name="Night Shift", parent_id=tier1.id)
-        finance = directory_service.create_team(session, workspace_id, name="Finance")
-        agent = directory_service.create_job_role(session, workspace_id, name="Support agent")
-        accountant = directory_service.create_job_role(session, workspace_id, name="Accountant")
-        ana = directory_service.create_person(
+        night = teams_service.create_team(session, workspace_id, name="Night Shift", parent_id=tier1.id)
+        finance = teams_service.create_team(session, workspace_id, name="Finance")
+        agent = job_roles_service.create_job_role(session, workspace_id, name="Support agent")
+        accountant = job_roles_service.create_job_role(session, workspace_id, name="Accountant")
+        ana = people_service.create_person(
             session,
             workspace_id,
             email="ana@example.com",
@@ -36,7 +40,7 @@ def _organization(world, workspace_id: int) -> dict[str, int]:
             job_title="Team coordinator",
             location="Lisbon",
         )
-        ben = directory_service.create_person(
+        ben = people_service.create_person(
             session,
             workspace_id,
             email="ben@example.com",
@@ -48,7 +52,7 @@ def _organization(world, workspace_id: int) -> dict[str, int]:
             location="Dublin",
             employment_status=EmploymentStatus.leave,
         )
-        carla = directory_service.create_person(
+        carla = people_service.create_person(
             session,
             workspace_id,
             email="carla@example.com",
@@ -58,7 +62,7 @@ def _organization(world, workspace_id: int) -> dict[str, int]:
             job_role_id=accountant.id,
             location="Lisbon",
         )
-        directory_service.set_team_lead(session, workspace_id, tier1.id, ana.id)
+        teams_service.set_team_lead(session, workspace_id, tier1.id, ana.id)
         return {
             "service": service_team.id,
             "tier1": tier1.id,
@@ -116,7 +120,7 @@ def test_people_list_filters_by_team_with_subteams_role_status_and_location(
 def test_people_list_pages_by_fifty(client: TestClient, world) -> None:
     workspace = world.workspace()
     with session_scope(world.factory, workspace) as session:
-        directory_service.add_people_in_bulk(
+        people_service.add_people_in_bulk(
             session,
             workspace,
             [
@@ -202,7 +206,7 @@ def test_a_team_lead_sees_only_their_teams_and_subteams(client: TestClient, worl
     ids = _organization(world, workspace)
     lead = world.caller(workspace, Role.team_lead)
     with session_scope(world.factory, workspace) as session:
-        directory_service.set_team_lead(session, workspace, ids["tier1"], lead.person_id)
+        teams_service.set_team_lead(session, workspace, ids["tier1"], lead.person_id)
     as_caller(client, lead)
 
     assert _listed(client.get("/directory").text) == ["Ana Costa", "Ben Okafor"]
@@ -227,22 +231,21 @@ def test_the_browsing_scope_is_enforced_by_the_service(world) -> None:
     ids = _organization(world, workspace)
     lead = world.caller(workspace, Role.team_lead)
     with session_scope(world.factory, workspace) as session:
-        directory_service.set_team_lead(session, workspace, ids["night"], lead.person_id)
-        scope = directory_service.BrowsingScope(
-            lead.person_id, frozenset(directory_service.teams_led_by(session, workspace, lead.person_id))
+        teams_service.set_team_lead(session, workspace, ids["night"], lead.person_id)
+        scope = visibility_service.BrowsingScope(
+            lead.person_id, frozenset(teams_service.teams_led_by(session, workspace, lead.person_id))
         )
-        people, total = directory_service.browse_people(
-            session, workspace, scope, directory_service.PeopleFilter(), team_id=ids["night"]
+        people, total = visibility_service.browse_people(
+            session, workspace, scope, PeopleFilter(), team_id=ids["night"]
         )
         assert ([person.display_name for person in people], total) == (["Ben Okafor"], 1)
-        everyone, _ = directory_service.browse_people(
-            session, workspace, scope, directory_service.PeopleFilter()
-        )
+        everyone, _ = visibility_service.browse_people(session, workspace, scope, PeopleFilter())
         assert [person.display_name for person in everyone] == ["Ben Okafor"]
         assert (
-            directory_service.browse_direct_reports(session, workspace, scope, ids["ana"])[0].id == ids["ben"]
+            visibility_service.browse_direct_reports(session, workspace, scope, ids["ana"])[0].id
+            == ids["ben"]
         )
-        assert scope.includes_person(directory_service.get_person(session, workspace, lead.person_id))
+        assert scope.includes_person(people_service.get_person(session, workspace, lead.person_id))
 
 
 def test_navigation_shows_the_directory_to_leads_and_team_leads_only(client: TestClient, world) -> None:
@@ -302,8 +305,8 @@ def test_an_upload_is_previewed_first_and_imported_only_when_confirmed(client: T
     assert "New teams: Customer Service, Tier 1." in preview.text
     assert "<code>Badge colour</code>" in preview.text  # an ignored column is named
     with session_scope(world.factory, workspace) as session:
-        assert directory_service.count_people(session, workspace) == 1  # a preview stores nothing
-        assert directory_service.count_teams(session, workspace) == 0
+        assert people_service.count_people(session, workspace) == 1  # a preview stores nothing
+        assert teams_service.count_teams(session, workspace) == 0
 
     token = re.search(r'name="token" value="([^"]+)"', preview.text)
     assert token is not None
@@ -316,13 +319,13 @@ def test_an_upload_is_previewed_first_and_imported_only_when_confirmed(client: T
     assert 'data-count="created">2<' in done.text
     assert '<tr data-line="4">' in done.text
     with session_scope(world.factory, workspace) as session:
-        ben = directory_service.get_person_by_external_id(session, workspace, "E2")
-        ana = directory_service.get_person_by_external_id(session, workspace, "E1")
+        ben = people_service.get_person_by_external_id(session, workspace, "E2")
+        ana = people_service.get_person_by_external_id(session, workspace, "E1")
         assert ben is not None
         assert ana is not None
         assert ben.manager_id == ana.id
-        assert directory_service.count_people(session, workspace) == 3
-        assert directory_service.get_team_by_name(session, workspace, "Finance") is None  # only E4 wanted it
+        assert people_service.count_people(session, workspace) == 3
+        assert teams_service.get_team_by_name(session, workspace, "Finance") is None  # only E4 wanted it
 
     again = client.post(
         "/directory/import/confirm",
@@ -397,7 +400,7 @@ def test_a_large_upload_is_imported_by_the_worker_and_followed_on_its_page(
     assert 'data-job-status="queued"' in waiting.text
     assert f'data-refresh="{job_page}"' in waiting.text
     with session_scope(world.factory, workspace) as session:
-        assert directory_service.get_person_by_external_id(session, workspace, "E1") is None
+        assert people_service.get_person_by_external_id(session, workspace, "E1") is None
 
     worker = Worker(
         app.state.settings, app.state.session_factory, app.state.job_definitions, poll_seconds=0.01
@@ -409,7 +412,7 @@ def test_a_large_upload_is_imported_by_the_worker_and_followed_on_its_page(
     assert 'data-count="created">2<' in done.text
     assert '<tr data-line="4"><td class="num">4</td><td>E3</td><td><code>Email</code></td>' in done.text
     with session_scope(world.factory, workspace) as session:
-        ben = directory_service.get_person_by_external_id(session, workspace, "E2")
+        ben = people_service.get_person_by_external_id(session, workspace, "E2")
         assert ben is not None
         assert ben.manager_id is not None
     assert not list(people_import.uploads_folder(app.state.settings.data_dir).iterdir())  # the upload is gone
@@ -434,7 +437,7 @@ def test_the_pages_run_as_many_queries_for_forty_people_as_for_four(
 
     few = queries_per_page()
     with session_scope(world.factory, workspace) as session:
-        directory_service.add_people_in_bulk(
+        people_service.add_people_in_bulk(
             session,
             workspace,
             [
@@ -474,7 +477,7 @@ def test_a_program_lead_names_a_team_lead_who_then_sees_that_team(client: TestCl
     assert named.headers["location"] == f"/directory/teams/{ids['finance']}"
     assert "no one in the directory has the email nobody@example.com" in unknown.text
     with session_scope(world.factory, workspace) as session:
-        assert directory_service.get_team(session, workspace, ids["finance"]).lead_id == newcomer.person_id
+        assert teams_service.get_team(session, workspace, ids["finance"]).lead_id == newcomer.person_id
     as_caller(client, newcomer)
     assert _listed(client.get("/directory").text) == ["Carla Weber"]
 
@@ -483,4 +486,4 @@ def test_a_program_lead_names_a_team_lead_who_then_sees_that_team(client: TestCl
         f"/directory/teams/{ids['finance']}/lead", data={"csrf_token": client.cookies.get("uptake_csrf", "")}
     )
     with session_scope(world.factory, workspace) as session:
-        assert directory_service.get_team(session, workspace, ids["finance"]).lead_id is None
+        assert teams_service.get_team(session, workspace, ids["finance"]).lead_id is None

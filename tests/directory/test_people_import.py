@@ -16,9 +16,12 @@ from hypothesis import strategies as st
 from uptake.audit import service as audit_service
 from uptake.db import session_scope
 from uptake.directory import people_import
-from uptake.directory import service as directory_service
 from uptake.directory.models import EmploymentStatus
 from uptake.directory.people_import import ImportFileInvalid, RowRejection, read_people_csv
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import people_uploads as people_uploads_service
+from uptake.directory.service import teams as teams_service
 
 HEADER = "employee_id,mail,name,title,job_role,team,manager,location,status,start_date"
 
@@ -71,18 +74,18 @@ def test_a_thousand_rows_with_ten_bad_ones_import_the_990_good_ones(world) -> No
         (line, column, reason) for line, (column, reason) in sorted(bad_lines.items())
     ]
     with session_scope(world.factory, workspace) as session:
-        assert directory_service.count_people(session, workspace) == 990
+        assert people_service.count_people(session, workspace) == 990
         assert (
-            directory_service.count_teams(session, workspace) == 4
+            teams_service.count_teams(session, workspace) == 4
         )  # Leadership, Customer Service, Tier 1, Tier 2
-        tier1 = directory_service.get_team_by_name(session, workspace, "Tier 1 Support")
-        service_team = directory_service.get_team_by_name(session, workspace, "Customer Service")
+        tier1 = teams_service.get_team_by_name(session, workspace, "Tier 1 Support")
+        service_team = teams_service.get_team_by_name(session, workspace, "Customer Service")
         assert tier1 is not None
         assert service_team is not None
         assert tier1.parent_id == service_team.id
-        assert len(directory_service.subtree_team_ids(session, workspace, service_team.id)) == 3
-        boss = directory_service.get_person_by_external_id(session, workspace, "E0000")
-        person = directory_service.get_person_by_external_id(session, workspace, "E0001")
+        assert len(teams_service.subtree_team_ids(session, workspace, service_team.id)) == 3
+        boss = people_service.get_person_by_external_id(session, workspace, "E0000")
+        person = people_service.get_person_by_external_id(session, workspace, "E0001")
         assert boss is not None
         assert person is not None
         assert person.manager_id == boss.id
@@ -127,8 +130,8 @@ def test_a_second_import_updates_by_external_id_and_counts_unchanged_rows(world)
 
     assert (second.created, second.updated, second.unchanged, second.rejected) == (1, 1, 1, 0)
     with session_scope(world.factory, workspace) as session:
-        ben = directory_service.get_person_by_external_id(session, workspace, "E2")
-        cara = directory_service.get_person_by_external_id(session, workspace, "E3")
+        ben = people_service.get_person_by_external_id(session, workspace, "E2")
+        cara = people_service.get_person_by_external_id(session, workspace, "E3")
         assert ben is not None
         assert cara is not None
         assert (ben.job_title, ben.employment_status) == ("Senior agent", EmploymentStatus.leave)
@@ -146,8 +149,8 @@ def test_a_dry_run_reports_what_would_change_and_writes_nothing(world) -> None:
     assert report.dry_run
     assert (report.created, report.rejected, report.teams_created) == (1, 1, 2)
     with session_scope(world.factory, workspace) as session:
-        assert directory_service.count_people(session, workspace) == 0
-        assert directory_service.count_teams(session, workspace) == 0
+        assert people_service.count_people(session, workspace) == 0
+        assert teams_service.count_teams(session, workspace) == 0
 
 
 def test_a_manager_cycle_rejects_only_the_rows_on_it_and_names_it(world) -> None:
@@ -184,10 +187,10 @@ def test_a_cycle_through_people_already_in_the_directory_is_found(world) -> None
 def test_row_problems_are_reported_with_line_column_and_reason(world) -> None:
     workspace = world.workspace()
     with session_scope(world.factory, workspace) as session:
-        directory_service.create_person(
+        people_service.create_person(
             session, workspace, email="taken@example.com", display_name="T", external_id="X1"
         )
-        directory_service.create_team(session, workspace, name="Support")
+        teams_service.create_team(session, workspace, name="Support")
     report = _import(
         world,
         workspace,
@@ -310,7 +313,7 @@ def test_importing_any_mix_stores_exactly_the_good_rows(world, flags) -> None:
     assert report.rejected == len(flags) - sum(flags)
     assert sorted(r.line for r in report.rejections) == [i + 2 for i, good in enumerate(flags) if not good]
     with session_scope(world.factory, workspace) as session:
-        assert directory_service.count_people(session, workspace) == sum(flags)
+        assert people_service.count_people(session, workspace) == sum(flags)
 
 
 def test_teams_and_job_roles_only_rejected_rows_asked_for_are_not_created(world) -> None:
@@ -325,11 +328,11 @@ def test_teams_and_job_roles_only_rejected_rows_asked_for_are_not_created(world)
     )
     assert (report.created, report.rejected, report.teams_created, report.job_roles_created) == (1, 1, 2, 1)
     with session_scope(world.factory, workspace) as session:
-        assert [team.name for team in directory_service.list_all_teams(session, workspace)] == [
+        assert [team.name for team in teams_service.list_all_teams(session, workspace)] == [
             "Support",
             "Tier 1",
         ]
-        assert [role.name for role in directory_service.list_all_job_roles(session, workspace)] == ["Agent"]
+        assert [role.name for role in job_roles_service.list_all_job_roles(session, workspace)] == ["Agent"]
 
 
 # -- the documentation stays true -------------------------------------------------------------------------------
@@ -352,15 +355,15 @@ def test_the_sample_file_imports_without_a_bad_row(world) -> None:
         report = _import(world, workspace, list(sample))
     assert (report.created, report.rejected, report.ignored_headers) == (10, 0, [])
     with session_scope(world.factory, workspace) as session:
-        cara = directory_service.get_person_by_external_id(session, workspace, "E1005")
-        aoife = directory_service.get_person_by_external_id(session, workspace, "E1003")
+        cara = people_service.get_person_by_external_id(session, workspace, "E1005")
+        aoife = people_service.get_person_by_external_id(session, workspace, "E1003")
         assert cara is not None
         assert aoife is not None
         assert cara.manager_id == aoife.id  # the manager given by email
         assert cara.employment_status == EmploymentStatus.leave
-        tier1 = directory_service.get_team_by_name(session, workspace, "Tier 1 Support")
+        tier1 = teams_service.get_team_by_name(session, workspace, "Tier 1 Support")
         assert tier1 is not None
-        assert [team.name for team in directory_service.team_ancestors(session, workspace, tier1.id)] == [
+        assert [team.name for team in teams_service.team_ancestors(session, workspace, tier1.id)] == [
             "Operations",
             "Customer Service",
         ]
@@ -374,11 +377,13 @@ def test_uploads_never_confirmed_are_deleted_after_a_day(tmp_path) -> None:
     two_days_ago = time.time() - 48 * 3600
     os.utime(people_import.upload_path(tmp_path, 1, old), (two_days_ago, two_days_ago))
 
-    assert people_import.delete_uploads_older_than(tmp_path, hours=directory_service.UPLOAD_KEEP_HOURS) == 1
+    assert (
+        people_import.delete_uploads_older_than(tmp_path, hours=people_uploads_service.UPLOAD_KEEP_HOURS) == 1
+    )
 
     with pytest.raises(people_import.ImportUploadNotFound):
         people_import.upload_path(tmp_path, 1, old)
     assert people_import.upload_path(tmp_path, 2, fresh).is_file()
     scheduled = {definition.name: definition for definition in job_definitions()}
-    assert scheduled["directory.purge_stale_uploads"].function is directory_service.purge_stale_uploads
+    assert scheduled["directory.purge_stale_uploads"].function is people_uploads_service.purge_stale_uploads
     assert scheduled["directory.purge_stale_uploads"].schedule is not None

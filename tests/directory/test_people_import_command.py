@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -97,9 +98,9 @@ def test_a_thousand_rows_with_ten_bad_ones_import_990_and_report_the_ten(
     assert "1,000 rows read: 990 created, 0 updated, 0 unchanged, 10 bad" in result.stdout
     assert table_rows(result.stdout) == expected
     with session_scope(world.factory, workspace) as session:
-        assert directory_service.count_people(session, workspace) == 990
-        boss = directory_service.get_person_by_external_id(session, workspace, "E0000")
-        person = directory_service.get_person_by_external_id(session, workspace, "E0999")
+        assert people_service.count_people(session, workspace) == 990
+        boss = people_service.get_person_by_external_id(session, workspace, "E0000")
+        person = people_service.get_person_by_external_id(session, workspace, "E0999")
         assert boss is not None
         assert person is not None
         assert person.manager_id == boss.id
@@ -133,8 +134,8 @@ def test_a_dry_run_stores_nothing_and_names_a_manager_cycle(tmp_path, database_u
     ]
     assert "Dry run: nothing was stored." in result.stdout
     with session_scope(world.factory, workspace) as session:
-        assert directory_service.count_people(session, workspace) == 0
-        assert directory_service.count_teams(session, workspace) == 0
+        assert people_service.count_people(session, workspace) == 0
+        assert teams_service.count_teams(session, workspace) == 0
 
 
 def test_only_a_file_that_cannot_be_read_fails(tmp_path, database_url, world) -> None:

@@ -6,7 +6,7 @@ from enablement.enablement_builders import make_module, make_use_case, module_so
 from support import as_caller
 from uptake.auth.roles import Role
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import teams as teams_service
 
 
 def test_a_lead_authors_a_module_and_a_learner_never_sees_the_right_answers(world, client) -> None:
@@ -101,8 +101,8 @@ def test_a_team_lead_nominates_champions_only_in_teams_they_lead(world, client) 
     team_lead = world.caller(workspace, Role.team_lead)
     helper = world.person(workspace, name="Helpful Hana")
     with session_scope(world.factory, workspace) as session:
-        led = directory_service.create_team(session, workspace, name="Claims", lead_id=team_lead.person_id)
-        other = directory_service.create_team(session, workspace, name="Legal")
+        led = teams_service.create_team(session, workspace, name="Claims", lead_id=team_lead.person_id)
+        other = teams_service.create_team(session, workspace, name="Legal")
         led_id, other_id = led.id, other.id
     as_caller(client, team_lead)
     refused = client.post("/api/v1/champions", json={"person_id": helper, "team_id": other_id})

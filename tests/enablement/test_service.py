@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from enablement.enablement_builders import make_module, make_use_case, module_source
 from uptake.db import session_scope, utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.enablement import schemas
 from uptake.enablement.models import QuestionKind, QuizQuestion
 from uptake.enablement.service import completions as completions_service
@@ -137,17 +138,15 @@ def test_coverage_hides_teams_below_the_privacy_floor(world) -> None:
     workspace = world.workspace()
     slug = make_module(world, workspace)
     with session_scope(world.factory, workspace) as session:
-        big = directory_service.create_team(session, workspace, name="Claims")
-        small = directory_service.create_team(session, workspace, name="Legal")
+        big = teams_service.create_team(session, workspace, name="Claims")
+        small = teams_service.create_team(session, workspace, name="Legal")
         big_id, small_id = big.id, small.id
     people = []
     for index in range(6):
         person = world.person(workspace)
         people.append(person)
         with session_scope(world.factory, workspace) as session:
-            directory_service.get_person(session, workspace, person).team_id = (
-                big_id if index < 5 else small_id
-            )
+            people_service.get_person(session, workspace, person).team_id = big_id if index < 5 else small_id
     with session_scope(world.factory, workspace) as session:
         for person in people[:3]:
             quizzes_service.submit_quiz(

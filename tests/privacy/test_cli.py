@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -58,4 +58,4 @@ def test_export_to_a_file_then_erase(world, settings, tmp_path: Path) -> None:
     assert erased.returncode == 0, erased.stderr
     assert f"Person {person_id} erased" in erased.stdout
     with world.session(workspace_id) as session:
-        assert directory_service.get_person_by_email(session, workspace_id, "erin@example.com") is None
+        assert people_service.get_person_by_email(session, workspace_id, "erin@example.com") is None

@@ -7,7 +7,7 @@ import pytest
 from support import as_caller
 from uptake.auth.roles import Role
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -37,7 +37,7 @@ def test_an_admin_looks_a_person_up_downloads_and_erases_them(client, app, world
     )
     assert unconfirmed.status_code == 303
     with world.session(workspace_id) as session:
-        assert directory_service.get_person_by_email(session, workspace_id, "dora@example.com") is not None
+        assert people_service.get_person_by_email(session, workspace_id, "dora@example.com") is not None
 
     erased = client.post(
         "/settings/people-rights/erasure",
@@ -46,4 +46,4 @@ def test_an_admin_looks_a_person_up_downloads_and_erases_them(client, app, world
     assert erased.status_code == 200
     assert f"Person {person_id} was erased" in erased.text
     with session_scope(world.factory, workspace_id) as session:
-        assert directory_service.get_person_by_email(session, workspace_id, "dora@example.com") is None
+        assert people_service.get_person_by_email(session, workspace_id, "dora@example.com") is None

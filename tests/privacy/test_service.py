@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from uptake.audit import service as audit_service
 from uptake.auth.roles import Role
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.enablement.service import completions as completions_service
 from uptake.enablement.service import modules as modules_service
 from uptake.privacy import service
@@ -172,7 +172,7 @@ def test_erasure_leaves_nothing_linkable_in_either_store(
             ).fetchall()
         assert per_person == [(1, 0, 0), (3, 0, 0)]  # Bob, and Alice's three under one unlinkable pseudonym
     with world.session(workspace_id) as session:
-        assert directory_service.get_person_by_email(session, workspace_id, "bob@example.com") is not None
+        assert people_service.get_person_by_email(session, workspace_id, "bob@example.com") is not None
         entries = audit_service.list_audit_entries(session, workspace_id, action="privacy.person.erased")
         assert [entry.target for entry in entries] == [f"person:{alice}"]
         assert entries[0].after["keep_aggregates"] is keep_aggregates

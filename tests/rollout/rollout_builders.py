@@ -9,7 +9,9 @@ from support import World
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.rollout import schemas, service
 
 USE_CASE = "draft-replies"
@@ -37,12 +39,12 @@ def build_organization(
 ) -> Organization:
     workspace_id = workspace_id or world.workspace()
     with session_scope(world.factory, workspace_id) as session:
-        company = directory_service.create_team(session, workspace_id, name="Company").id
-        support = directory_service.create_team(session, workspace_id, name="Support", parent_id=company).id
-        tier1 = directory_service.create_team(session, workspace_id, name="Tier 1", parent_id=support).id
-        sales = directory_service.create_team(session, workspace_id, name="Sales", parent_id=company).id
-        agent = directory_service.create_job_role(session, workspace_id, name="Agent").id
-        analyst = directory_service.create_job_role(session, workspace_id, name="Analyst").id
+        company = teams_service.create_team(session, workspace_id, name="Company").id
+        support = teams_service.create_team(session, workspace_id, name="Support", parent_id=company).id
+        tier1 = teams_service.create_team(session, workspace_id, name="Tier 1", parent_id=support).id
+        sales = teams_service.create_team(session, workspace_id, name="Sales", parent_id=company).id
+        agent = job_roles_service.create_job_role(session, workspace_id, name="Agent").id
+        analyst = job_roles_service.create_job_role(session, workspace_id, name="Analyst").id
         organization = Organization(workspace_id, company, support, tier1, sales, agent, analyst)
         for number in range(people_per_team):
             for team, role, group, prefix in (
@@ -50,7 +52,7 @@ def build_organization(
                 (sales, analyst, organization.analysts, "analyst"),
             ):
                 email = f"{prefix}{number}@example.com"
-                person = directory_service.create_person(
+                person = people_service.create_person(
                     session,
                     workspace_id,
                     email=email,

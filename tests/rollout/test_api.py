@@ -8,7 +8,7 @@ from rollout.rollout_builders import USE_CASE, live_use_case
 from support import as_caller
 from uptake.auth.roles import Role, Scope
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import teams as teams_service
 from uptake_sdk.local_evaluation import Evaluator
 
 
@@ -127,7 +127,7 @@ def test_an_employee_asks_about_themself_and_a_team_lead_about_their_teams(
     assert other.status_code == 403
     team_lead = world.caller(workspace, Role.team_lead)
     with session_scope(world.factory, workspace) as session:
-        directory_service.set_team_lead(session, workspace, organization.support, team_lead.person_id)
+        teams_service.set_team_lead(session, workspace, organization.support, team_lead.person_id)
     as_caller(client, world.caller(workspace, Role.team_lead))
     assert (
         client.get(

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from uptake.comms.service import notifications as notifications_service
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 
 
 def team_of(world, workspace_id: int, name: str, size: int) -> tuple[int, list[int]]:
     with session_scope(world.factory, workspace_id) as session:
-        team_id = directory_service.create_team(session, workspace_id, name=name).id
+        team_id = teams_service.create_team(session, workspace_id, name=name).id
         people = [
-            directory_service.create_person(
+            people_service.create_person(
                 session,
                 workspace_id,
                 email=f"{name.lower()}{number}@example.com",

@@ -13,7 +13,7 @@ import pytest
 
 from uptake.analytics import snapshots
 from uptake.db import session_scope
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.telemetry import service
 from uptake.telemetry.event_store import EventStore
 from uptake.workspaces import schemas as workspace_schemas
@@ -167,7 +167,7 @@ def test_a_persons_pseudonyms_cover_every_identifier_they_were_sent_as(world, st
     workspace_id = world.workspace()
     ingest(world, store, workspace_id, [make_event(NOW, person="Carol@Example.com")])
     with session_scope(world.factory, workspace_id) as session:
-        directory_service.create_person(
+        people_service.create_person(
             session, workspace_id, email="carol@example.com", display_name="Carol", external_id="E77"
         )
     ingest(world, store, workspace_id, [make_event(NOW, person="carol@example.com")])

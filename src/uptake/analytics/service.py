@@ -40,7 +40,9 @@ from uptake.analytics.metrics import Grouping as Grouping
 from uptake.analytics.metrics import Period as Period
 from uptake.analytics.privacy import PublishedMetric as PublishedMetric
 from uptake.catalog import service as catalog_service
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.enablement.service import completions as completions_service
 from uptake.errors import FieldError, InvalidInput, NotFound
 from uptake.telemetry import service as telemetry_service
@@ -348,9 +350,7 @@ class Analytics:
             workspace_adoption={row["use_case"]: row["value"] for row in rows("adoption_rate", by_use_case)},
             trust={row["use_case"]: row for row in rows("trust_score", by_use_case)},
             targets=catalog_targets(session, workspace_id),
-            team_names={
-                team.id: team.name for team in directory_service.list_all_teams(session, workspace_id)
-            },
+            team_names={team.id: team.name for team in teams_service.list_all_teams(session, workspace_id)},
         )
         if team_ids is not None:
             allowed = set(team_ids)
@@ -468,7 +468,7 @@ def pseudonyms_of(session: Session, workspace_id: int, person_ids: Collection[in
     wanted = set(person_ids)
     return {
         person.id: telemetry_service.pseudonymize_person(key, person.external_id)
-        for person in directory_service.person_snapshots(session, workspace_id)
+        for person in people_service.person_snapshots(session, workspace_id)
         if person.id in wanted
     }
 
@@ -495,8 +495,8 @@ def pulled_snapshots(session: Session, workspace_id: int) -> dict[str, list[dict
     workspace = workspaces_service.get_workspace(session, workspace_id)
     key = telemetry_service.pseudonym_key(session, workspace_id)
     zone = ZoneInfo(workspace.timezone)
-    roles = {role.id: role.name for role in directory_service.list_all_job_roles(session, workspace_id)}
-    people = directory_service.person_snapshots(session, workspace_id)
+    roles = {role.id: role.name for role in job_roles_service.list_all_job_roles(session, workspace_id)}
+    people = people_service.person_snapshots(session, workspace_id)
     pseudonym_by_id = {
         person.id: telemetry_service.pseudonymize_person(key, person.external_id) for person in people
     }
@@ -518,7 +518,7 @@ def pulled_snapshots(session: Session, workspace_id: int) -> dict[str, list[dict
             "name": team.name,
             "path": "",
         }
-        for team in directory_service.list_all_teams(session, workspace_id)
+        for team in teams_service.list_all_teams(session, workspace_id)
     ]
     use_cases, _ = catalog_service.list_use_cases(session, workspace_id, limit=MAX_USE_CASES)
     use_case_rows: list[dict[str, Any]] = []

@@ -25,7 +25,7 @@ from uptake.auth.models import Account
 from uptake.auth.roles import PERSON_ROLES, Role, Scope
 from uptake.db import utcnow
 from uptake.demo import service as demo_service
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.errors import UptakeError
 from uptake.settings import Settings
 from uptake.web.flash import flash
@@ -312,7 +312,7 @@ def account_page(
     if caller.person_id is None:
         return RedirectResponse("/", status_code=303)
     logins = service.list_active_login_sessions(session, settings, caller.workspace_id, caller.person_id)
-    person = directory_service.get_person(session, caller.workspace_id, caller.person_id)
+    person = people_service.get_person(session, caller.workspace_id, caller.person_id)
     context = {
         "person": person,
         "roles": sorted(role.value for role in caller.roles),
@@ -450,7 +450,7 @@ def give_access(
     role: Annotated[str, Form(max_length=40)] = Role.employee.value,
     password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    person = directory_service.get_person_by_email(session, admin.workspace_id, email)
+    person = people_service.get_person_by_email(session, admin.workspace_id, email)
     if person is None:
         error = f"nobody with the email {email.strip()} is in the directory; add them to the directory first"
         return _users_page(request, session, admin.workspace_id, error=error, status=422)

@@ -22,7 +22,8 @@ from uptake.auth.models import Account, ApiKey, LoginSession
 from uptake.auth.principal import Principal
 from uptake.auth.roles import PERSON_ROLES, Role, Scope
 from uptake.db import across_workspaces, bind_workspace, utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound
 from uptake.settings import Settings
 
@@ -112,7 +113,7 @@ def create_account(
     if password is not None:
         check_password_strength(password)
     granted = _check_person_roles(roles)
-    directory_service.get_person(session, workspace_id, person_id)
+    people_service.get_person(session, workspace_id, person_id)
     account = repository.get_account_for_person(session, workspace_id, person_id)
     if account is None:
         account = Account(workspace_id=workspace_id, person_id=person_id, roles=[], idp_roles=[])
@@ -173,7 +174,7 @@ def list_users(session: Session, workspace_id: int) -> list[schemas.User]:
     accounts = repository.list_accounts(session, workspace_id)
     people = {
         person.id: person
-        for person in directory_service.list_people_by_ids(
+        for person in people_service.list_people_by_ids(
             session, workspace_id, [account.person_id for account in accounts]
         )
     }
@@ -187,7 +188,7 @@ def list_users(session: Session, workspace_id: int) -> list[schemas.User]:
 
 def get_user(session: Session, workspace_id: int, person_id: int) -> schemas.User:
     account = get_account(session, workspace_id, person_id)
-    person = directory_service.get_person(session, workspace_id, person_id)
+    person = people_service.get_person(session, workspace_id, person_id)
     return _user(account, person.display_name, person.email)
 
 
@@ -213,7 +214,7 @@ def grant_role(
 ) -> Account:
     """Give a person a role (their account is made when they have none). Granting a held role changes nothing."""
     (value,) = _check_person_roles([role], field="role")
-    directory_service.get_person(session, workspace_id, person_id)
+    people_service.get_person(session, workspace_id, person_id)
     account = repository.get_account_for_person(session, workspace_id, person_id)
     if account is None:
         account = Account(workspace_id=workspace_id, person_id=person_id, roles=[], idp_roles=[])
@@ -266,7 +267,7 @@ def set_password(
 ) -> Account:
     """Set or reset a person's local password (their account is made when they have none); unlocks the account."""
     check_password_strength(password)
-    directory_service.get_person(session, workspace_id, person_id)
+    people_service.get_person(session, workspace_id, person_id)
     account = repository.get_account_for_person(session, workspace_id, person_id)
     if account is None:
         account = Account(workspace_id=workspace_id, person_id=person_id, roles=[], idp_roles=[])
@@ -348,7 +349,7 @@ def authenticate_password(
 ) -> Account:
     """Check a local password; lock the account for 15 minutes after 5 failures in a row."""
     now = utcnow()
-    people = directory_service.find_people_by_email_in_any_workspace(session, email)
+    people = people_service.find_people_by_email_in_any_workspace(session, email)
     if workspace_id is not None:
         people = [person for person in people if person.workspace_id == workspace_id]
     for person in people:
@@ -438,7 +439,7 @@ def principal_for_login_token(session: Session, settings: Settings, token: str) 
     if account is None or not account.is_active:
         return None
     bind_workspace(session, login.workspace_id)
-    person = directory_service.get_person(session, login.workspace_id, login.person_id)
+    person = people_service.get_person(session, login.workspace_id, login.person_id)
     if str(person.employment_status) == LEFT_STATUS:
         return None
     if now - login.last_seen_at > timedelta(minutes=1):
@@ -447,7 +448,7 @@ def principal_for_login_token(session: Session, settings: Settings, token: str) 
     roles = effective_roles(account)
     team_ids: frozenset[int] = frozenset()
     if Role.team_lead in roles:
-        team_ids = frozenset(directory_service.teams_led_by(session, login.workspace_id, person.id))
+        team_ids = frozenset(teams_service.teams_led_by(session, login.workspace_id, person.id))
     return Principal(
         workspace_id=login.workspace_id,
         person_id=person.id,

@@ -28,7 +28,7 @@ from uptake.auth import service as auth_service
 from uptake.auth.models import Account, SsoConfiguration
 from uptake.auth.roles import PERSON_ROLES
 from uptake.db import bind_workspace, bound_workspace, utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.errors import (
     Conflict,
     FieldError,
@@ -370,10 +370,10 @@ def _account_for_claims(
             )
         if claims.get("email_verified") is False:
             raise SsoLoginRefused(f"{configuration.provider_name} says your email {email} is not verified")
-        person = directory_service.get_person_by_email(session, workspace_id, email)
+        person = people_service.get_person_by_email(session, workspace_id, email)
         described = email
     else:
-        person = directory_service.get_person_by_external_id(session, workspace_id, subject)
+        person = people_service.get_person_by_external_id(session, workspace_id, subject)
         described = email or f"subject {subject}"
     if person is None:
         if not configuration.just_in_time_provisioning or email is None:
@@ -383,7 +383,7 @@ def _account_for_claims(
                 "directory; ask an uptake admin to add you"
             )
         name = claims.get("name")
-        person = directory_service.create_person(
+        person = people_service.create_person(
             session,
             workspace_id,
             email=email,

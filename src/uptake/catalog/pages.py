@@ -18,7 +18,9 @@ from uptake.catalog import schemas, service
 from uptake.catalog.lifecycle import LIVE_STATUSES, TransitionActor, UseCaseStatus
 from uptake.catalog.models import Hosting, HumanOversight, UseCase
 from uptake.catalog.use_card import SECTIONS
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.errors import FieldError, InvalidInput, UptakeError
 from uptake.governance import service as governance_service
 from uptake.trust import service as trust_service
@@ -55,7 +57,7 @@ def _names_of_people(session: Session, workspace_id: int, person_ids: set[int | 
         return {}
     return {
         person.id: person.display_name
-        for person in directory_service.list_people_by_ids(session, workspace_id, wanted)
+        for person in people_service.list_people_by_ids(session, workspace_id, wanted)
     }
 
 
@@ -197,8 +199,8 @@ def _use_case_form(
         "values": values,
         "errors": errors,
         "tools": service.list_tools(session, workspace_id),
-        "teams": directory_service.list_all_teams(session, workspace_id),
-        "job_roles": directory_service.list_all_job_roles(session, workspace_id),
+        "teams": teams_service.list_all_teams(session, workspace_id),
+        "job_roles": job_roles_service.list_all_job_roles(session, workspace_id),
         "data_classes": service.list_data_classes(session, workspace_id),
         "oversight_modes": [mode.value for mode in HumanOversight],
     }
@@ -216,11 +218,11 @@ def _people_emails(session: Session, workspace_id: int, use_case: UseCase) -> di
     wanted = sorted(person_id for person_id in ids if person_id)
     if not wanted:
         return {}
-    return {p.id: p.email for p in directory_service.list_people_by_ids(session, workspace_id, wanted)}
+    return {p.id: p.email for p in people_service.list_people_by_ids(session, workspace_id, wanted)}
 
 
 def _resolve_person(session: Session, workspace_id: int, email: str) -> int | None:
-    person = directory_service.get_person_by_email(session, workspace_id, email)
+    person = people_service.get_person_by_email(session, workspace_id, email)
     return person.id if person is not None else None
 
 
@@ -425,9 +427,9 @@ def use_case_page(slug: str, request: Request, session: SessionDep, caller: Empl
         "assessment": assessment,
         "tier_names": tier_names,
         "tools": [tool for tool in service.list_tools(session, workspace_id) if tool.slug in tool_slugs],
-        "teams": {team.id: team.name for team in directory_service.list_all_teams(session, workspace_id)},
+        "teams": {team.id: team.name for team in teams_service.list_all_teams(session, workspace_id)},
         "job_roles": {
-            role.id: role.name for role in directory_service.list_all_job_roles(session, workspace_id)
+            role.id: role.name for role in job_roles_service.list_all_job_roles(session, workspace_id)
         },
         "people": raci_people,
         "data_classes": {dc.slug: dc.name for dc in service.list_data_classes(session, workspace_id)},
@@ -677,7 +679,7 @@ def edit_tool(slug: str, request: Request, session: SessionDep, lead: ProgramLea
 def _people_by_id_email(session: Session, workspace_id: int, person_id: int | None) -> str:
     if person_id is None:
         return ""
-    people = directory_service.list_people_by_ids(session, workspace_id, [person_id])
+    people = people_service.list_people_by_ids(session, workspace_id, [person_id])
     return people[0].email if people else ""
 
 

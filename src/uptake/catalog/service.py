@@ -39,7 +39,9 @@ from uptake.catalog.use_card import (
 )
 from uptake.catalog.use_card import SECTIONS as SECTIONS
 from uptake.db import utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
 
 
@@ -161,9 +163,7 @@ def update_tool(
 
 def _check_people(session: Session, workspace_id: int, fields: dict[str, list[int]]) -> None:
     wanted = {person_id for ids in fields.values() for person_id in ids}
-    found = {
-        person.id for person in directory_service.list_people_by_ids(session, workspace_id, sorted(wanted))
-    }
+    found = {person.id for person in people_service.list_people_by_ids(session, workspace_id, sorted(wanted))}
     errors = [
         FieldError(field, f"person {person_id} is not in this workspace's directory")
         for field, ids in fields.items()
@@ -194,7 +194,7 @@ def _check_references(session: Session, workspace_id: int, body: schemas.UseCase
     if body.owning_team_id is not None:
         team_ids.add(body.owning_team_id)
     if team_ids:
-        known_teams = {team.id for team in directory_service.list_all_teams(session, workspace_id)}
+        known_teams = {team.id for team in teams_service.list_all_teams(session, workspace_id)}
         if body.owning_team_id is not None and body.owning_team_id not in known_teams:
             errors.append(FieldError("owning_team_id", f"team {body.owning_team_id} does not exist"))
         for index, team_id in enumerate(body.target_team_ids or []):
@@ -204,7 +204,7 @@ def _check_references(session: Session, workspace_id: int, body: schemas.UseCase
         e.job_role_id for e in raci if e.job_role_id is not None
     }
     if role_ids:
-        known_roles = {role.id for role in directory_service.list_all_job_roles(session, workspace_id)}
+        known_roles = {role.id for role in job_roles_service.list_all_job_roles(session, workspace_id)}
         for index, role_id in enumerate(body.target_job_role_ids or []):
             if role_id not in known_roles:
                 errors.append(
@@ -439,11 +439,11 @@ def is_published(use_case: UseCase) -> bool:
 def audience_of_person(session: Session, workspace_id: int, person_id: int) -> tuple[int | None, list[int]]:
     """The person's job role and their team with every team above it: a use case aimed at a department is for
     everyone in its subteams too."""
-    person = directory_service.get_person(session, workspace_id, person_id)
+    person = people_service.get_person(session, workspace_id, person_id)
     if person.team_id is None:
         return person.job_role_id, []
-    team = directory_service.get_team(session, workspace_id, person.team_id)
-    return person.job_role_id, sorted({person.team_id, *directory_service.path_ids(team)})
+    team = teams_service.get_team(session, workspace_id, person.team_id)
+    return person.job_role_id, sorted({person.team_id, *teams_service.path_ids(team)})
 
 
 # ---------------------------------------------------------------- lifecycle

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from uptake.comms import channels, repository
 from uptake.comms.models import Channel, DeliveryStatus, Notification, Webhook
 from uptake.db import across_workspaces, bind_workspace, utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobContext
 from uptake.settings import Settings
@@ -170,7 +170,7 @@ def _send(session: Session, workspace_id: int, notification: Notification, sende
     if notification.channel == Channel.email:
         if notification.person_id is None:
             raise DeliveryFailed("an email notification without a person", permanent=True)
-        person = directory_service.get_person(session, workspace_id, notification.person_id)
+        person = people_service.get_person(session, workspace_id, notification.person_id)
         email = channels.email_message(message, sender=settings.smtp_from, recipient=person.email, link=link)
         senders.mailer.send(email, person.email)
         return

@@ -27,7 +27,8 @@ from uptake.comms.service import office_hours as office_hours_service
 from uptake.comms.service import preferences as preferences_service
 from uptake.comms.service import questions as questions_service
 from uptake.comms.service import webhooks as webhooks_service
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import teams as teams_service
 from uptake.enablement.service import champions as champions_service
 from uptake.errors import FieldError, Forbidden, InvalidInput, UptakeError
 from uptake.web.flash import flash
@@ -89,8 +90,8 @@ def _composer(
         "values": values,
         "errors": errors,
         "preview": preview,
-        "teams": directory_service.list_all_teams(session, workspace_id),
-        "job_roles": directory_service.list_all_job_roles(session, workspace_id),
+        "teams": teams_service.list_all_teams(session, workspace_id),
+        "job_roles": job_roles_service.list_all_job_roles(session, workspace_id),
         "webhooks": webhooks_service.list_webhooks(session, workspace_id),
         "timezone": workspaces_service.get_workspace(session, workspace_id).timezone,
     }
@@ -427,7 +428,7 @@ def office_hours(
 ) -> Response:
     """Upcoming office hours (a team's include those of the teams above it), and the form to hold some."""
     rows = office_hours_service.list_office_hours(session, caller.workspace_id, team_id=team_id)
-    teams = {team.id: team for team in directory_service.list_all_teams(session, caller.workspace_id)}
+    teams = {team.id: team for team in teams_service.list_all_teams(session, caller.workspace_id)}
     timezone = workspaces_service.get_workspace(session, caller.workspace_id).timezone
     context = {"office_hours": rows, "teams": teams, "team_id": team_id, "timezone": timezone}
     return render(request, "comms/office_hours.html", context)

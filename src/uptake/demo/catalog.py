@@ -18,7 +18,7 @@ from uptake.auth.roles import Role
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.demo.training import REQUIRED_TRAINING
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.governance import schemas as governance_schemas
 from uptake.governance import service as governance_service
 from uptake.trust import schemas as trust_schemas
@@ -579,7 +579,7 @@ def create_demo_catalog(
     for index, case in enumerate(USE_CASES):
         owner_id = owners[index % len(owners)]
         owner_ids[case.slug] = owner_id
-        owner = directory_service.get_person(session, workspace_id, owner_id)
+        owner = people_service.get_person(session, workspace_id, owner_id)
         catalog_service.create_use_case(
             session,
             workspace_id,
@@ -770,7 +770,7 @@ def create_reviewer_board(
     """One reviewer per review area: the two reviewer personas and three colleagues with the reviewer role."""
     board = {"legal": legal_id, "security": security_id}
     for area, name, local, title in EXTRA_REVIEWERS:
-        person = directory_service.create_person(
+        person = people_service.create_person(
             session,
             workspace_id,
             email=f"{local}@{domain}",

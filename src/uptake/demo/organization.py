@@ -20,7 +20,9 @@ from uptake.auth.roles import Role
 from uptake.db import bind_workspace
 from uptake.demo import catalog as demo_catalog
 from uptake.demo import programme, usage
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.workspaces import schemas as workspace_schemas
 from uptake.workspaces import service as workspaces_service
 
@@ -278,20 +280,20 @@ def create_demo_organization(
     for team_specs in DEPARTMENTS.values():
         for _, role_name in team_specs:
             if role_name not in roles:
-                roles[role_name] = directory_service.create_job_role(session, workspace_id, name=role_name).id
+                roles[role_name] = job_roles_service.create_job_role(session, workspace_id, name=role_name).id
     for extra in ("Department head", "Team lead"):
-        roles[extra] = directory_service.create_job_role(session, workspace_id, name=extra).id
+        roles[extra] = job_roles_service.create_job_role(session, workspace_id, name=extra).id
 
     total_teams = len(DEPARTMENTS) + sum(len(teams) for teams in DEPARTMENTS.values())
     team_roles: list[tuple[int, str, int]] = []  # (team id, role name, department team id)
     department_ids: list[int] = []
     made = 0
     for department, team_specs in DEPARTMENTS.items():
-        department_team = directory_service.create_team(session, workspace_id, name=department)
+        department_team = teams_service.create_team(session, workspace_id, name=department)
         department_ids.append(department_team.id)
         made += 1
         for team_name, role_name in team_specs:
-            team = directory_service.create_team(
+            team = teams_service.create_team(
                 session, workspace_id, name=team_name, parent_id=department_team.id
             )
             team_roles.append((team.id, role_name, department_team.id))
@@ -326,19 +328,19 @@ def create_demo_organization(
         person_row(department_id, "Department head", "Head of department", None)
         for department_id in department_ids
     ]
-    head_ids = directory_service.add_people_in_bulk(session, workspace_id, heads)
+    head_ids = people_service.add_people_in_bulk(session, workspace_id, heads)
     head_of = dict(zip(department_ids, head_ids, strict=True))
     for department_id, head_id in head_of.items():
-        directory_service.set_team_lead(session, workspace_id, department_id, head_id)
+        teams_service.set_team_lead(session, workspace_id, department_id, head_id)
 
     leads = [
         person_row(team_id, "Team lead", "Team lead", head_of[department_id])
         for team_id, _, department_id in team_roles
     ]
-    lead_ids = directory_service.add_people_in_bulk(session, workspace_id, leads)
+    lead_ids = people_service.add_people_in_bulk(session, workspace_id, leads)
     lead_of = {team_id: lead_id for (team_id, _, _), lead_id in zip(team_roles, lead_ids, strict=True)}
     for team_id, lead_id in lead_of.items():
-        directory_service.set_team_lead(session, workspace_id, team_id, lead_id)
+        teams_service.set_team_lead(session, workspace_id, team_id, lead_id)
 
     remaining = max(0, people - len(heads) - len(leads))
     weights = [rng.uniform(0.6, 1.6) for _ in team_roles]
@@ -348,7 +350,7 @@ def create_demo_organization(
         members.append(person_row(team_id, role_name, role_name, lead_of[team_id]))
         if (index + 1) % 500 == 0 or index + 1 == remaining:
             progress("people", index + 1 + len(heads) + len(leads), people)
-    directory_service.add_people_in_bulk(session, workspace_id, members)
+    people_service.add_people_in_bulk(session, workspace_id, members)
 
     persona_ids = _create_personas(session, workspace_id, lead_of, team_roles, roles)
     progress("catalog", 0, len(demo_catalog.USE_CASES))
@@ -373,8 +375,8 @@ def create_demo_organization(
     return DemoSummary(
         workspace_id=workspace_id,
         workspace_slug=workspace.slug,
-        people=directory_service.count_people(session, workspace_id),
-        teams=directory_service.count_teams(session, workspace_id),
+        people=people_service.count_people(session, workspace_id),
+        teams=teams_service.count_teams(session, workspace_id),
         personas=PERSONAS,
         catalog=catalog,
         persona_ids={**persona_ids, **{f"reviewer:{area}": person for area, person in board.items()}},
@@ -401,11 +403,11 @@ def _create_personas(
     ids: dict[str, int] = {}
     for persona in PERSONAS:
         if persona.key == "team_lead":
-            person = directory_service.get_person(session, workspace_id, lead_of[tier1_team_id])
+            person = people_service.get_person(session, workspace_id, lead_of[tier1_team_id])
             person.email = persona.email
             person.display_name = names[persona.key]
         else:
-            person = directory_service.create_person(
+            person = people_service.create_person(
                 session,
                 workspace_id,
                 email=persona.email,
@@ -427,9 +429,9 @@ def _create_personas(
 
 def demo_people(session: Session, workspace_id: int) -> list[usage.DemoPerson]:
     """Everyone in the demo directory with the pseudonym their events carry and their job role's name."""
-    roles, _ = directory_service.list_job_roles(session, workspace_id, limit=10_000)
+    roles, _ = job_roles_service.list_job_roles(session, workspace_id, limit=10_000)
     role_names = {role.id: role.name for role in roles}
-    snapshots = directory_service.person_snapshots(session, workspace_id)
+    snapshots = people_service.person_snapshots(session, workspace_id)
     pseudonyms = analytics_service.pseudonyms_of(session, workspace_id, [person.id for person in snapshots])
     return [
         usage.DemoPerson(

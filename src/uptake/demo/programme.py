@@ -28,7 +28,8 @@ from uptake.comms.service import office_hours as office_hours_service
 from uptake.comms.service import questions as questions_service
 from uptake.demo import training, usage
 from uptake.demo.catalog import DemoUseCase
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import teams as teams_service
 from uptake.enablement import schemas as enablement_schemas
 from uptake.enablement.service import champions as champions_service
 from uptake.enablement.service import completions as completions_service
@@ -118,7 +119,7 @@ def _training(
             session, workspace_id, source, actor=lead.actor, author_id=lead.person_id, now=written
         )
         progress("training", index + 1, steps)
-    role_ids = {role.name: role.id for role in directory_service.list_all_job_roles(session, workspace_id)}
+    role_ids = {role.name: role.id for role in job_roles_service.list_all_job_roles(session, workspace_id)}
     for path in training.LEARNING_PATHS:
         learning_paths_service.create_learning_path(
             session,
@@ -258,7 +259,7 @@ def _rollouts(
     these plans, then agree with the demo's."""
     workspace_id = summary.workspace_id
     catalog = summary.catalog
-    role_ids = {role.name: role.id for role in directory_service.list_all_job_roles(session, workspace_id)}
+    role_ids = {role.name: role.id for role in job_roles_service.list_all_job_roles(session, workspace_id)}
     cases = [
         catalog.use_cases[slug]
         for slug in catalog.live_since
@@ -615,7 +616,7 @@ def _surveys(
     trained and have a champion; quiet teams answer too little to be shown."""
     workspace_id = summary.workspace_id
     actor = f"person:{summary.persona_ids['program_lead']}"
-    teams = {team.name: team.id for team in directory_service.list_all_teams(session, workspace_id)}
+    teams = {team.name: team.id for team in teams_service.list_all_teams(session, workspace_id)}
     quiet = {teams[name] for name in QUIET_TEAMS if name in teams}
     answered = 0
     surveys: list[tuple[str, str | None, comms_schemas.Audience, bool]] = [

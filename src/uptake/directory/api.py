@@ -7,9 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from uptake.auth.dependencies import Admin, Employee, ProgramLead, SessionDep
-from uptake.directory import schemas, service
+from uptake.directory import schemas
 from uptake.directory.models import EmploymentStatus
-from uptake.directory.service import PeopleFilter
+from uptake.directory.repository import PeopleFilter
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
+from uptake.directory.service import visibility as visibility_service
 from uptake.errors import Forbidden
 
 router = APIRouter(tags=["directory"])
@@ -37,13 +41,15 @@ def list_people(
     offset: Offset = 0,
 ) -> schemas.PersonPage:
     """People by name. Program leads see everyone in full; others see a basic directory (see ``view``)."""
-    view = service.directory_view(session, caller.workspace_id, caller)
+    view = visibility_service.directory_view(session, caller.workspace_id, caller)
     if not view.may_filter_by_private_fields() and (location or employment_status or manager_id is not None):
         raise Forbidden("filtering by location, employment status or manager needs the program lead role")
     team_ids = None
     if team_id is not None:
         team_ids = (
-            service.subtree_team_ids(session, caller.workspace_id, team_id) if include_subteams else [team_id]
+            teams_service.subtree_team_ids(session, caller.workspace_id, team_id)
+            if include_subteams
+            else [team_id]
         )
     people_filter = PeopleFilter(
         search=q,
@@ -54,36 +60,38 @@ def list_people(
         employment_status=employment_status,
         manager_id=manager_id,
     )
-    people, total = service.list_people(
+    people, total = people_service.list_people(
         session, caller.workspace_id, people_filter, limit=limit, offset=offset
     )
-    items = [service.person_output(person, view) for person in people]
+    items = [visibility_service.person_output(person, view) for person in people]
     return schemas.PersonPage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.post("/people", status_code=201, response_model=schemas.Person)
 def create_person(body: schemas.PersonCreate, session: SessionDep, lead: ProgramLead) -> schemas.Person:
-    person = service.add_person(session, lead.workspace_id, body, actor=lead.actor)
+    person = people_service.add_person(session, lead.workspace_id, body, actor=lead.actor)
     return schemas.Person.of(person, full=True)
 
 
 @router.get("/people/{person_id}", response_model=schemas.Person)
 def get_person(person_id: int, session: SessionDep, caller: Employee) -> schemas.Person:
-    person = service.get_person_with_relations(session, caller.workspace_id, person_id)
-    return service.person_output(person, service.directory_view(session, caller.workspace_id, caller))
+    person = people_service.get_person_with_relations(session, caller.workspace_id, person_id)
+    return visibility_service.person_output(
+        person, visibility_service.directory_view(session, caller.workspace_id, caller)
+    )
 
 
 @router.patch("/people/{person_id}", response_model=schemas.Person)
 def update_person(
     person_id: int, body: schemas.PersonUpdate, session: SessionDep, lead: ProgramLead
 ) -> schemas.Person:
-    person = service.update_person(session, lead.workspace_id, person_id, body, actor=lead.actor)
+    person = people_service.update_person(session, lead.workspace_id, person_id, body, actor=lead.actor)
     return schemas.Person.of(person, full=True)
 
 
 @router.delete("/people/{person_id}", status_code=204)
 def delete_person(person_id: int, session: SessionDep, admin: Admin) -> Response:
-    service.delete_person(session, admin.workspace_id, person_id, actor=admin.actor)
+    people_service.delete_person(session, admin.workspace_id, person_id, actor=admin.actor)
     return Response(status_code=204)
 
 
@@ -101,7 +109,7 @@ def list_teams(
     offset: Offset = 0,
 ) -> schemas.TeamPage:
     """Teams by name; ``parent_id`` lists one team's subteams, ``top_level`` the teams at the top of the tree."""
-    teams, total = service.list_teams(
+    teams, total = teams_service.list_teams(
         session,
         caller.workspace_id,
         search=q,
@@ -110,36 +118,36 @@ def list_teams(
         limit=limit,
         offset=offset,
     )
-    counts = service.count_members_by_team(session, caller.workspace_id, [team.id for team in teams])
-    items = [service.team_output(team, counts.get(team.id, 0)) for team in teams]
+    counts = teams_service.count_members_by_team(session, caller.workspace_id, [team.id for team in teams])
+    items = [teams_service.team_output(team, counts.get(team.id, 0)) for team in teams]
     return schemas.TeamPage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.post("/teams", status_code=201, response_model=schemas.Team)
 def create_team(body: schemas.TeamCreate, session: SessionDep, lead: ProgramLead) -> schemas.Team:
-    team = service.add_team(session, lead.workspace_id, body, actor=lead.actor)
-    return service.team_output(team, 0)
+    team = teams_service.add_team(session, lead.workspace_id, body, actor=lead.actor)
+    return teams_service.team_output(team, 0)
 
 
 @router.get("/teams/{team_id}", response_model=schemas.Team)
 def get_team(team_id: int, session: SessionDep, caller: Employee) -> schemas.Team:
-    team = service.get_team(session, caller.workspace_id, team_id)
-    counts = service.count_members_by_team(session, caller.workspace_id, [team.id])
-    return service.team_output(team, counts.get(team.id, 0))
+    team = teams_service.get_team(session, caller.workspace_id, team_id)
+    counts = teams_service.count_members_by_team(session, caller.workspace_id, [team.id])
+    return teams_service.team_output(team, counts.get(team.id, 0))
 
 
 @router.patch("/teams/{team_id}", response_model=schemas.Team)
 def update_team(
     team_id: int, body: schemas.TeamUpdate, session: SessionDep, lead: ProgramLead
 ) -> schemas.Team:
-    team = service.update_team(session, lead.workspace_id, team_id, body, actor=lead.actor)
-    counts = service.count_members_by_team(session, lead.workspace_id, [team.id])
-    return service.team_output(team, counts.get(team.id, 0))
+    team = teams_service.update_team(session, lead.workspace_id, team_id, body, actor=lead.actor)
+    counts = teams_service.count_members_by_team(session, lead.workspace_id, [team.id])
+    return teams_service.team_output(team, counts.get(team.id, 0))
 
 
 @router.delete("/teams/{team_id}", status_code=204)
 def delete_team(team_id: int, session: SessionDep, lead: ProgramLead) -> Response:
-    service.delete_team(session, lead.workspace_id, team_id, actor=lead.actor)
+    teams_service.delete_team(session, lead.workspace_id, team_id, actor=lead.actor)
     return Response(status_code=204)
 
 
@@ -150,13 +158,15 @@ def delete_team(team_id: int, session: SessionDep, lead: ProgramLead) -> Respons
 def list_job_roles(
     session: SessionDep, caller: Employee, q: Search = None, limit: Limit = 100, offset: Offset = 0
 ) -> schemas.JobRolePage:
-    items, total = service.list_job_roles(session, caller.workspace_id, search=q, limit=limit, offset=offset)
+    items, total = job_roles_service.list_job_roles(
+        session, caller.workspace_id, search=q, limit=limit, offset=offset
+    )
     return schemas.JobRolePage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.post("/job-roles", status_code=201, response_model=schemas.JobRole)
 def create_job_role(body: schemas.JobRoleCreate, session: SessionDep, lead: ProgramLead) -> schemas.JobRole:
-    role = service.create_job_role(
+    role = job_roles_service.create_job_role(
         session, lead.workspace_id, name=body.name, description=body.description, actor=lead.actor
     )
     return schemas.JobRole(id=role.id, name=role.name, description=role.description)
@@ -164,18 +174,18 @@ def create_job_role(body: schemas.JobRoleCreate, session: SessionDep, lead: Prog
 
 @router.get("/job-roles/{job_role_id}", response_model=schemas.JobRole)
 def get_job_role(job_role_id: int, session: SessionDep, caller: Employee) -> schemas.JobRole:
-    return service.job_role_output(session, caller.workspace_id, job_role_id)
+    return job_roles_service.job_role_output(session, caller.workspace_id, job_role_id)
 
 
 @router.patch("/job-roles/{job_role_id}", response_model=schemas.JobRole)
 def update_job_role(
     job_role_id: int, body: schemas.JobRoleUpdate, session: SessionDep, lead: ProgramLead
 ) -> schemas.JobRole:
-    service.update_job_role(session, lead.workspace_id, job_role_id, body, actor=lead.actor)
-    return service.job_role_output(session, lead.workspace_id, job_role_id)
+    job_roles_service.update_job_role(session, lead.workspace_id, job_role_id, body, actor=lead.actor)
+    return job_roles_service.job_role_output(session, lead.workspace_id, job_role_id)
 
 
 @router.delete("/job-roles/{job_role_id}", status_code=204)
 def delete_job_role(job_role_id: int, session: SessionDep, lead: ProgramLead) -> Response:
-    service.delete_job_role(session, lead.workspace_id, job_role_id, actor=lead.actor)
+    job_roles_service.delete_job_role(session, lead.workspace_id, job_role_id, actor=lead.actor)
     return Response(status_code=204)

@@ -2,7 +2,7 @@
 and the CSV upload with its preview.
 
 Program leads and admins browse everyone; team leads only the teams they lead and their subteams
-(``service.browsing_scope``): anything outside is "not found", in lists and by id alike.
+(``visibility_service.browsing_scope``): anything outside is "not found", in lists and by id alike.
 """
 
 from __future__ import annotations
@@ -14,9 +14,14 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from uptake.auth.dependencies import ProgramLeadPage, SessionDep, SettingsDep, TeamLeadPage
-from uptake.directory import people_import, service
+from uptake.directory import people_import
 from uptake.directory.models import EmploymentStatus
-from uptake.directory.service import PeopleFilter
+from uptake.directory.repository import PeopleFilter
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import people_uploads as people_uploads_service
+from uptake.directory.service import teams as teams_service
+from uptake.directory.service import visibility as visibility_service
 from uptake.errors import InvalidInput, PayloadTooLarge, UptakeError
 from uptake.params import ResourceId
 from uptake.web.flash import flash
@@ -52,7 +57,7 @@ def people(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """People by name, narrowed by search (name, email, external id) and filters; a team includes its subteams."""
-    scope = service.browsing_scope(session, caller.workspace_id, caller)
+    scope = visibility_service.browsing_scope(session, caller.workspace_id, caller)
     statuses = {item.value: item for item in EmploymentStatus}
     people_filter = PeopleFilter(
         search=_empty_to_none(q),
@@ -60,7 +65,7 @@ def people(
         location=_empty_to_none(location),
         employment_status=statuses.get(status),
     )
-    found, total = service.browse_people(
+    found, total = visibility_service.browse_people(
         session,
         caller.workspace_id,
         scope,
@@ -75,9 +80,9 @@ def people(
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),
         "filters": {"q": q, "team": team, "job_role": job_role, "status": status, "location": location},
-        "teams": service.browse_teams(session, caller.workspace_id, scope),
-        "job_roles": service.list_all_job_roles(session, caller.workspace_id),
-        "locations": service.list_locations(session, caller.workspace_id),
+        "teams": visibility_service.browse_teams(session, caller.workspace_id, scope),
+        "job_roles": job_roles_service.list_all_job_roles(session, caller.workspace_id),
+        "locations": people_service.list_locations(session, caller.workspace_id),
         "statuses": list(statuses),
         "scope": scope,
     }
@@ -86,12 +91,12 @@ def people(
 
 @router.get("/directory/people/{person_id}")
 def person(request: Request, person_id: ResourceId, session: SessionDep, caller: TeamLeadPage) -> Response:
-    scope = service.browsing_scope(session, caller.workspace_id, caller)
-    shown = service.browse_person(session, caller.workspace_id, scope, person_id)
+    scope = visibility_service.browsing_scope(session, caller.workspace_id, caller)
+    shown = visibility_service.browse_person(session, caller.workspace_id, scope, person_id)
     context = {
         "person": shown,
-        "reports": service.browse_direct_reports(session, caller.workspace_id, scope, shown.id),
-        "team_path": service.team_ancestors(session, caller.workspace_id, shown.team_id)
+        "reports": visibility_service.browse_direct_reports(session, caller.workspace_id, scope, shown.id),
+        "team_path": teams_service.team_ancestors(session, caller.workspace_id, shown.team_id)
         if shown.team_id
         else [],
         "scope": scope,
@@ -101,23 +106,26 @@ def person(request: Request, person_id: ResourceId, session: SessionDep, caller:
 
 @router.get("/directory/teams")
 def teams(request: Request, session: SessionDep, caller: TeamLeadPage) -> Response:
-    scope = service.browsing_scope(session, caller.workspace_id, caller)
-    context = {"tree": service.browse_team_tree(session, caller.workspace_id, scope), "scope": scope}
+    scope = visibility_service.browsing_scope(session, caller.workspace_id, caller)
+    context = {
+        "tree": visibility_service.browse_team_tree(session, caller.workspace_id, scope),
+        "scope": scope,
+    }
     return render(request, "directory/teams.html", context)
 
 
 @router.get("/directory/teams/{team_id}")
 def team(request: Request, team_id: ResourceId, session: SessionDep, caller: TeamLeadPage) -> Response:
-    scope = service.browsing_scope(session, caller.workspace_id, caller)
-    shown = service.browse_team(session, caller.workspace_id, scope, team_id)
-    members, member_total = service.list_people(
+    scope = visibility_service.browsing_scope(session, caller.workspace_id, caller)
+    shown = visibility_service.browse_team(session, caller.workspace_id, scope, team_id)
+    members, member_total = people_service.list_people(
         session, caller.workspace_id, PeopleFilter(team_ids=[shown.id]), limit=200
     )
-    lead = service.get_person(session, caller.workspace_id, shown.lead_id) if shown.lead_id else None
+    lead = people_service.get_person(session, caller.workspace_id, shown.lead_id) if shown.lead_id else None
     context = {
         "team": shown,
-        "ancestors": service.team_ancestors(session, caller.workspace_id, shown.id),
-        "tree": service.browse_team_tree(session, caller.workspace_id, scope, root_id=shown.id),
+        "ancestors": teams_service.team_ancestors(session, caller.workspace_id, shown.id),
+        "tree": visibility_service.browse_team_tree(session, caller.workspace_id, scope, root_id=shown.id),
         "members": members,
         "member_total": member_total,
         "lead": lead,
@@ -137,7 +145,7 @@ def name_team_lead(
     """Name (or, with no email, remove) a team's lead: they then see this team and its subteams."""
     response = RedirectResponse(f"/directory/teams/{team_id}", status_code=303)
     try:
-        team = service.name_team_lead(session, lead.workspace_id, team_id, email, actor=lead.actor)
+        team = teams_service.name_team_lead(session, lead.workspace_id, team_id, email, actor=lead.actor)
     except InvalidInput as error:
         session.rollback()
         flash(request, response, "; ".join(item.reason for item in error.errors) or error.detail, "error")
@@ -153,8 +161,11 @@ def name_team_lead(
 
 @router.get("/directory/job-roles")
 def job_roles(request: Request, session: SessionDep, caller: TeamLeadPage) -> Response:
-    scope = service.browsing_scope(session, caller.workspace_id, caller)
-    context = {"job_roles": service.browse_job_roles(session, caller.workspace_id, scope), "scope": scope}
+    scope = visibility_service.browsing_scope(session, caller.workspace_id, caller)
+    context = {
+        "job_roles": visibility_service.browse_job_roles(session, caller.workspace_id, scope),
+        "scope": scope,
+    }
     return render(request, "directory/job_roles.html", context)
 
 
@@ -216,7 +227,7 @@ def confirm_import(
     """Import the file the preview showed; its report lists every row that was not imported, and why. A large
     file is imported by the worker, and the browser goes to a page that follows it."""
     try:
-        outcome = service.import_confirmed_upload(
+        outcome = people_uploads_service.import_confirmed_upload(
             session,
             lead.workspace_id,
             settings.data_dir,
@@ -234,7 +245,7 @@ def confirm_import(
 @router.get("/directory/import/jobs/{job_id}")
 def import_job(request: Request, job_id: ResourceId, session: SessionDep, lead: ProgramLeadPage) -> Response:
     """A large import running in the background: its progress, then its report (refreshed while it runs)."""
-    job = service.get_people_import_job(session, lead.workspace_id, job_id)
+    job = people_uploads_service.get_people_import_job(session, lead.workspace_id, job_id)
     context = {"job": job, "report": job.result, "shown_rows": SHOWN_ROWS}
     template = (
         "directory/_import_job.html"

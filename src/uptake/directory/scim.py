@@ -43,7 +43,6 @@ from uptake.audit import service as audit_service
 from uptake.auth import service as auth_service
 from uptake.db import utcnow
 from uptake.directory import repository
-from uptake.directory import service as directory_service
 from uptake.directory.models import EmploymentStatus, Person, Team
 from uptake.directory.repository import like_pattern
 from uptake.directory.scim_discovery import (
@@ -53,6 +52,8 @@ from uptake.directory.scim_discovery import (
     MAX_RESULTS,
     USER_SCHEMA,
 )
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 
 ScimUser = User[EnterpriseUser]
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -534,9 +535,9 @@ def _user_fields(payload: dict[str, Any], context: Context) -> UserFields:
 
 
 def _team_for_department(session: Session, workspace_id: int, department: str, actor: str) -> Team:
-    team = directory_service.get_team_by_name(session, workspace_id, department)
+    team = teams_service.get_team_by_name(session, workspace_id, department)
     if team is None:
-        team = directory_service.create_team(
+        team = teams_service.create_team(
             session, workspace_id, name=department.replace("/", "-")[:200], actor=actor
         )
     return team
@@ -569,7 +570,7 @@ def _store_user(
                 400, f"manager {fields.manager_id} is not a user of this endpoint", "invalidValue"
             )
         if person.id is not None and fields.manager_id != person.manager_id:
-            cycle = directory_service.manager_cycle(
+            cycle = people_service.manager_cycle(
                 repository.manager_links(session, workspace_id), person.id, fields.manager_id
             )
             if cycle:
@@ -807,7 +808,7 @@ def _group_fields(payload: dict[str, Any], context: Context) -> tuple[str, str |
 def _store_group(
     session: Session, workspace_id: int, team: Team, name: str, external_id: str | None, member_ids: list[int]
 ) -> None:
-    other = directory_service.get_team_by_name(session, workspace_id, name)
+    other = teams_service.get_team_by_name(session, workspace_id, name)
     if other is not None and other.id != team.id:
         raise ScimError(409, f"a group named {name!r} exists already (id {other.id})", "uniqueness")
     if external_id:
@@ -836,13 +837,11 @@ def create_group(
     session: Session, workspace_id: int, payload: dict[str, Any], base_url: str, *, actor: str
 ) -> dict[str, Any]:
     name, external_id, member_ids = _group_fields(payload, Context.RESOURCE_CREATION_REQUEST)
-    if directory_service.get_team_by_name(session, workspace_id, name) is not None:
+    if teams_service.get_team_by_name(session, workspace_id, name) is not None:
         raise ScimError(409, f"a group named {name!r} exists already", "uniqueness")
     if external_id and repository.get_team_by_external_id(session, workspace_id, external_id) is not None:
         raise ScimError(409, f"externalId {external_id!r} belongs to another group", "uniqueness")
-    team = directory_service.create_team(
-        session, workspace_id, name=name, external_id=external_id, actor=actor
-    )
+    team = teams_service.create_team(session, workspace_id, name=name, external_id=external_id, actor=actor)
     _store_group(session, workspace_id, team, name, external_id, member_ids)
     return render_group(team, _members(session, workspace_id, team), base_url)
 
@@ -910,6 +909,6 @@ def delete_group(
     team = _scim_team(session, workspace_id, group_id)
     check_if_match(render_group(team, _members(session, workspace_id, team), base_url), if_match)
     for subteam in repository.list_subteams(session, workspace_id, team.id):
-        directory_service.move_team(session, workspace_id, subteam, team.parent_id)
+        teams_service.move_team(session, workspace_id, subteam, team.parent_id)
     repository.clear_team_of_people(session, workspace_id, team.id, except_ids=[])
-    directory_service.delete_team(session, workspace_id, team.id, actor=actor)
+    teams_service.delete_team(session, workspace_id, team.id, actor=actor)

@@ -21,7 +21,9 @@ from uptake.auth.dependencies import EmployeePage, ProgramLeadPage, SessionDep, 
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.enablement import schemas
 from uptake.enablement.lessons import render_lesson
 from uptake.enablement.models import TrainingModule
@@ -209,7 +211,7 @@ def use_case_requirement(
     requirement = progress_service.use_case_requirement(
         session, caller.workspace_id, person_id, use_case_slug
     )
-    email = directory_service.get_person(session, caller.workspace_id, person_id).email
+    email = people_service.get_person(session, caller.workspace_id, person_id).email
     decision = rollout_service.check_entitlement(session, caller.workspace_id, email, use_case_slug)
     context = {"use_case": use_case, "requirement": requirement, "decision": decision}
     return render(request, "enablement/requirement.html", context)
@@ -301,7 +303,7 @@ def learning_paths(request: Request, session: SessionDep, caller: EmployeePage) 
             for m in modules_service.list_modules(session, caller.workspace_id, published_only=False)
         },
         "job_roles": {
-            role.id: role for role in directory_service.list_all_job_roles(session, caller.workspace_id)
+            role.id: role for role in job_roles_service.list_all_job_roles(session, caller.workspace_id)
         },
         "is_lead": caller.has_role(Role.program_lead),
         "errors": {},
@@ -339,7 +341,7 @@ def create_learning_path(
                 m.slug: m
                 for m in modules_service.list_modules(session, lead.workspace_id, published_only=False)
             },
-            "job_roles": {r.id: r for r in directory_service.list_all_job_roles(session, lead.workspace_id)},
+            "job_roles": {r.id: r for r in job_roles_service.list_all_job_roles(session, lead.workspace_id)},
             "is_lead": True,
             "errors": _errors_of(error),
             "values": {**values, "module_slugs": module_slugs},
@@ -440,9 +442,7 @@ def find_literacy_record(
     email: Annotated[str, Query(max_length=320)] = "",
 ) -> Response:
     """Open a person's AI-literacy record by their email."""
-    person = (
-        directory_service.get_person_by_email(session, lead.workspace_id, email.strip()) if email else None
-    )
+    person = people_service.get_person_by_email(session, lead.workspace_id, email.strip()) if email else None
     if person is None:
         response = RedirectResponse("/training/coverage", status_code=303)
         flash(request, response, f"Nobody in the directory has the email {email!r}.", "error")
@@ -490,7 +490,7 @@ def champions(
     rows = champions_service.list_champions(
         session, caller.workspace_id, team_id=team_id, use_case_slug=use_case or None
     )
-    teams = {team.id: team for team in directory_service.list_all_teams(session, caller.workspace_id)}
+    teams = {team.id: team for team in teams_service.list_all_teams(session, caller.workspace_id)}
     context = {
         "champions": rows,
         "teams": teams,
@@ -513,7 +513,7 @@ def nominate_champion(
     note: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     try:
-        person = directory_service.get_person_by_email(session, lead.workspace_id, email.strip())
+        person = people_service.get_person_by_email(session, lead.workspace_id, email.strip())
         if person is None:
             raise InvalidInput(errors=[FieldError("email", "nobody in the directory has this email")])
         body = schemas.ChampionCreate.model_validate(

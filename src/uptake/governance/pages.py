@@ -15,7 +15,7 @@ from uptake.auth.dependencies import ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.catalog.service import SECTIONS
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.errors import FieldError, InvalidInput, UptakeError
 from uptake.governance import controls, schemas, service
 from uptake.governance.frameworks import parse_framework
@@ -32,7 +32,7 @@ def _names(session: Session, workspace_id: int, person_ids: set[int | None]) -> 
     wanted = sorted(person_id for person_id in person_ids if person_id is not None)
     if not wanted:
         return {}
-    return {p.id: p.display_name for p in directory_service.list_people_by_ids(session, workspace_id, wanted)}
+    return {p.id: p.display_name for p in people_service.list_people_by_ids(session, workspace_id, wanted)}
 
 
 def _flash_error(request: Request, response: Response, error: UptakeError) -> None:
@@ -356,7 +356,7 @@ def reviewer_board(request: Request, session: SessionDep, reviewer: ReviewerPage
     policy = service.get_review_policy(session, workspace_id)
     people = {
         person.id: person
-        for person in directory_service.list_people_by_ids(
+        for person in people_service.list_people_by_ids(
             session, workspace_id, sorted({assignment.person_id for assignment in board})
         )
     }
@@ -380,7 +380,7 @@ def assign_reviewer(
     area: Annotated[str, Form(max_length=60)],
 ) -> Response:
     response = RedirectResponse("/governance/reviewer-board", status_code=303)
-    person = directory_service.get_person_by_email(session, lead.workspace_id, email)
+    person = people_service.get_person_by_email(session, lead.workspace_id, email)
     if person is None:
         flash(request, response, f"Nobody in the directory has the email {email}.", "error")
         return response

@@ -22,7 +22,7 @@ from uptake.auth import service as auth_service
 from uptake.catalog import service as catalog_service
 from uptake.catalog.service import LIVE_STATUSES, TransitionActor, UseCase, UseCaseStatus
 from uptake.db import utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from uptake.governance import repository, schemas
 from uptake.governance.models import (
@@ -985,7 +985,7 @@ def assign_reviewer(
                 FieldError("area", f"use one of the policy's areas: {', '.join(a.id for a in policy.areas)}")
             ]
         )
-    if not directory_service.list_people_by_ids(session, workspace_id, [person_id]):
+    if not people_service.list_people_by_ids(session, workspace_id, [person_id]):
         raise InvalidInput(errors=[FieldError("person_id", f"person {person_id} is not in this workspace")])
     roles = set(auth_service.account_roles(session, workspace_id, person_id))
     if not roles & {"reviewer", "admin"}:

@@ -7,7 +7,7 @@ from uptake.comms.service import announcements as announcements_service
 from uptake.comms.service import digests as digests_service
 from uptake.comms.service import notifications as notifications_service
 from uptake.comms.service import questions as questions_service
-from uptake.directory import service as directory_service
+from uptake.directory.service import people_uploads as people_uploads_service
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobDefinition
 from uptake.rollout import service as rollout_service
@@ -25,14 +25,14 @@ def job_definitions() -> list[JobDefinition]:
             max_attempts=1,
         ),
         JobDefinition(
-            name=directory_service.PEOPLE_IMPORT_JOB,
-            function=directory_service.import_uploaded_people,
+            name=people_uploads_service.PEOPLE_IMPORT_JOB,
+            function=people_uploads_service.import_uploaded_people,
             description="Import a large people CSV a program lead uploaded and confirmed.",
             max_attempts=1,
         ),
         JobDefinition(
             name="directory.purge_stale_uploads",
-            function=directory_service.purge_stale_uploads,
+            function=people_uploads_service.purge_stale_uploads,
             description="Delete people CSV uploads previewed but never imported within a day.",
             schedule="47 3 * * *",
             max_attempts=3,

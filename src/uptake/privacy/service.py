@@ -30,7 +30,7 @@ from uptake.auth import service as auth_service
 from uptake.comms.service import announcements as announcements_service
 from uptake.comms.service import notifications as notifications_service
 from uptake.comms.service import preferences as preferences_service
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.enablement.service import literacy as literacy_service
 from uptake.errors import NotFound
 from uptake.telemetry import service as telemetry_service
@@ -57,9 +57,9 @@ class ErasureReport:
 def find_person(session: Session, workspace_id: int, identifier: str) -> Any:
     """The directory's person with this email (any case) or external id."""
     text = identifier.strip()
-    person = directory_service.get_person_by_email(session, workspace_id, text)
+    person = people_service.get_person_by_email(session, workspace_id, text)
     if person is None:
-        person = directory_service.get_person_by_external_id(session, workspace_id, text)
+        person = people_service.get_person_by_external_id(session, workspace_id, text)
     if person is None:
         raise PersonNotInDirectory(f"no person has the email or external id {text!r}", identifier=text)
     return person
@@ -76,7 +76,7 @@ def export_personal_data(
 ) -> dict[str, Any]:
     """Everything held about the person, as a JSON-ready map (the answer to an access request)."""
     person = find_person(session, workspace_id, identifier)
-    record = directory_service.get_person_with_relations(session, workspace_id, person.id)
+    record = people_service.get_person_with_relations(session, workspace_id, person.id)
     pseudonyms = _pseudonyms(session, workspace_id, person)
     roles = auth_service.account_roles(session, workspace_id, person.id)
     last_login = auth_service.last_login(session, workspace_id, person.id)
@@ -156,7 +156,7 @@ def erase_person(
     erased = telemetry_service.erase_person_data(
         store, workspace_id, pseudonyms, keep_aggregates=keep_aggregates
     )
-    directory_service.delete_person(session, workspace_id, person_id, actor=actor)
+    people_service.delete_person(session, workspace_id, person_id, actor=actor)
     report = ErasureReport(
         person_id=person_id,
         events_deleted=0 if keep_aggregates else erased.events,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from uptake.analytics import service as analytics_service
 from uptake.catalog import service as catalog_service
-from uptake.directory import service as directory_service
+from uptake.directory.service import teams as teams_service
 from uptake.reports import charts
 from uptake.trust import service as trust_service
 
@@ -200,7 +200,7 @@ def _adoption_over_time(
 
 def _adoption_by_team(session: Session, workspace_id: int, rows: list[dict[str, Any]]) -> charts.Chart:
     """Teams without subteams (a parent's figure is the sum of its children's, shown elsewhere)."""
-    teams = directory_service.list_all_teams(session, workspace_id)
+    teams = teams_service.list_all_teams(session, workspace_id)
     parents = {team.parent_id for team in teams if team.parent_id is not None}
     names = {team.id: team.name for team in teams if team.id not in parents}
     return charts.adoption_by_team(

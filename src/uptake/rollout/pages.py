@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from uptake.auth.dependencies import ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.errors import UptakeError
 from uptake.rollout import schemas, service
 from uptake.rollout.analytics_gates import gate_source
@@ -36,8 +38,8 @@ def _ids(values: list[str]) -> list[int]:
 
 def _directory_names(session: Session, workspace_id: int) -> dict[str, dict[int, str]]:
     return {
-        "teams": {team.id: team.name for team in directory_service.list_all_teams(session, workspace_id)},
-        "roles": {role.id: role.name for role in directory_service.list_all_job_roles(session, workspace_id)},
+        "teams": {team.id: team.name for team in teams_service.list_all_teams(session, workspace_id)},
+        "roles": {role.id: role.name for role in job_roles_service.list_all_job_roles(session, workspace_id)},
     }
 
 
@@ -162,7 +164,7 @@ def _people_names(session: Session, workspace_id: int, plan: schemas.RolloutPlan
         return {}
     return {
         person.id: person.display_name
-        for person in directory_service.list_people_by_ids(session, workspace_id, wanted)
+        for person in people_service.list_people_by_ids(session, workspace_id, wanted)
     }
 
 

@@ -27,7 +27,9 @@ from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.db import across_workspaces, bind_workspace, utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from uptake.jobs.service import JobContext
 from uptake.rollout import repository, schemas
@@ -160,14 +162,14 @@ def _check_audience(
 ) -> None:
     errors: list[FieldError] = []
     if wave.team_ids:
-        known_teams = {team.id for team in directory_service.list_all_teams(session, workspace_id)}
+        known_teams = {team.id for team in teams_service.list_all_teams(session, workspace_id)}
         errors += [
             FieldError(f"{where}team_ids[{index}]", f"team {team_id} does not exist")
             for index, team_id in enumerate(wave.team_ids)
             if team_id not in known_teams
         ]
     if wave.job_role_ids:
-        known_roles = {role.id for role in directory_service.list_all_job_roles(session, workspace_id)}
+        known_roles = {role.id for role in job_roles_service.list_all_job_roles(session, workspace_id)}
         errors += [
             FieldError(f"{where}job_role_ids[{index}]", f"job role {job_role_id} does not exist")
             for index, job_role_id in enumerate(wave.job_role_ids)
@@ -175,8 +177,7 @@ def _check_audience(
         ]
     if wave.person_ids:
         known_people = {
-            person.id
-            for person in directory_service.list_people_by_ids(session, workspace_id, wave.person_ids)
+            person.id for person in people_service.list_people_by_ids(session, workspace_id, wave.person_ids)
         }
         errors += [
             FieldError(f"{where}person_ids[{index}]", f"person {person_id} does not exist")

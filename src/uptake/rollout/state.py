@@ -34,7 +34,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from uptake.catalog import service as catalog_service
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.enablement.service import completions as completions_service
 from uptake.rollout import repository
 from uptake.rollout.models import RolloutWave
@@ -65,9 +66,9 @@ def find_person(session: Session, workspace_id: int, identifier: str) -> KnownPe
     text = identifier.strip()
     if not text or "\x00" in text:
         return None  # no directory entry has it (and PostgreSQL refuses NUL in text)
-    person = directory_service.get_person_by_email(session, workspace_id, text)
+    person = people_service.get_person_by_email(session, workspace_id, text)
     if person is None:
-        person = directory_service.get_person_by_external_id(session, workspace_id, text)
+        person = people_service.get_person_by_external_id(session, workspace_id, text)
     if person is None or person.employment_status == "left":
         return None
     return KnownPerson(
@@ -79,7 +80,7 @@ def list_published_people(session: Session, workspace_id: int) -> list[KnownPers
     """Everyone in the directory but those who left: the people the full document publishes."""
     return [
         KnownPerson(row.id, person_key(row.external_id), row.email, row.team_id, row.job_role_id)
-        for row in directory_service.person_snapshots(session, workspace_id)
+        for row in people_service.person_snapshots(session, workspace_id)
         if row.employment_status != "left"
     ]
 
@@ -90,11 +91,11 @@ def _team_lineages(session: Session, workspace_id: int, team_ids: set[int]) -> d
         return {}
     if len(team_ids) == 1:
         (team_id,) = team_ids
-        team = directory_service.get_team(session, workspace_id, team_id)
-        return {team_id: [str(ancestor) for ancestor in directory_service.path_ids(team)]}
+        team = teams_service.get_team(session, workspace_id, team_id)
+        return {team_id: [str(ancestor) for ancestor in teams_service.path_ids(team)]}
     return {
-        team.id: [str(ancestor) for ancestor in directory_service.path_ids(team)]
-        for team in directory_service.list_all_teams(session, workspace_id)
+        team.id: [str(ancestor) for ancestor in teams_service.path_ids(team)]
+        for team in teams_service.list_all_teams(session, workspace_id)
         if team.id in team_ids
     }
 

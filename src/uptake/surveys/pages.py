@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from uptake.analytics import service as analytics_service
 from uptake.auth.dependencies import ProgramLeadPage, PublicPage, SessionDep
-from uptake.directory import service as directory_service
+from uptake.directory.service import teams as teams_service
 from uptake.errors import UptakeError
 from uptake.surveys import schemas, service
 from uptake.web.flash import flash
@@ -106,7 +106,7 @@ def survey_page(survey_id: int, request: Request, session: SessionDep, lead: Pro
     context = {
         "survey": survey,
         "questions_text": questions_as_text(survey.questions),
-        "teams": directory_service.list_all_teams(session, lead.workspace_id),
+        "teams": teams_service.list_all_teams(session, lead.workspace_id),
     }
     return render(request, "surveys/survey.html", context)
 

@@ -23,7 +23,7 @@ from uptake.catalog import service as catalog_service
 from uptake.comms.service import audiences as audiences_service
 from uptake.comms.service import notifications as notifications_service
 from uptake.db import across_workspaces, bind_workspace, bound_workspace, utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import teams as teams_service
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
 from uptake.surveys import repository, schemas
 from uptake.surveys.models import Invitation, Response, Survey, SurveyKind, SurveyStatus
@@ -423,7 +423,7 @@ def survey_results(session: Session, workspace_id: int, survey_id: int) -> schem
     by_team: dict[int | None, list[Response]] = defaultdict(list)
     for response in responses:
         by_team[response.team_id].append(response)
-    names = {team.id: team.name for team in directory_service.list_all_teams(session, workspace_id)}
+    names = {team.id: team.name for team in teams_service.list_all_teams(session, workspace_id)}
     teams = [
         _group_result(survey.questions, group, team_id=team_id, team=names.get(team_id or 0, "No team"))
         for team_id, group in sorted(by_team.items(), key=lambda item: names.get(item[0] or 0, ""))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from uptake.catalog import service as catalog_service
 from uptake.db import across_workspaces
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.jobs.service import JobContext
 from uptake.telemetry.event_schema import MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH
 from uptake.telemetry.event_store import EventStore as EventStore
@@ -60,7 +60,7 @@ def pseudonym_key(session: Session, workspace_id: int) -> bytes:
 def ingest_context(session: Session, workspace_id: int) -> IngestContext:
     """Read the workspace's key, time zone, directory map and catalog slugs for the ingest."""
     workspace = workspaces_service.get_workspace(session, workspace_id)
-    people = directory_service.person_snapshots(session, workspace_id)
+    people = people_service.person_snapshots(session, workspace_id)
     return IngestContext(
         workspace_id=workspace_id,
         pseudonym_key=workspace.pseudonym_key.encode(),

@@ -20,7 +20,7 @@ from uptake.catalog import service as catalog_service
 from uptake.catalog.service import UseCase
 from uptake.comms.service import notifications as notifications_service
 from uptake.db import utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
 from uptake.trust import repository, schemas
 from uptake.trust.models import Feedback, Incident, IncidentPerson, IncidentStatus, TrustSettings
@@ -328,7 +328,7 @@ def update_incident(
     before = _incident_snapshot(incident)
     fields = body.model_dump(exclude_unset=True)
     if "owner_id" in fields and body.owner_id is not None:
-        directory_service.get_person(session, workspace_id, body.owner_id)
+        people_service.get_person(session, workspace_id, body.owner_id)
         incident.owner_id = body.owner_id
     for name in ("harm_type", "failure_type"):
         if fields.get(name) is not None:

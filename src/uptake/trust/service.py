@@ -23,7 +23,7 @@ from uptake.audit import service as audit_service
 from uptake.catalog import service as catalog_service
 from uptake.catalog.service import UseCase
 from uptake.db import across_workspaces, bind_workspace, bound_workspace, utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.errors import FieldError, Forbidden, InvalidInput, NotFound
 from uptake.jobs.service import JobContext
 from uptake.telemetry import service as telemetry_service
@@ -165,7 +165,7 @@ def record_feedback(
     _check_feedback(values)
     identifier = giver.identifier
     if giver.person_id is not None and identifier is None:
-        identifier = directory_service.get_person(session, workspace_id, giver.person_id).email
+        identifier = people_service.get_person(session, workspace_id, giver.person_id).email
     pseudonym = None
     if identifier:
         pseudonym = telemetry_service.person_pseudonyms(session, workspace_id, [identifier])[0]

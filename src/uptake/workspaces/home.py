@@ -18,7 +18,8 @@ from uptake.auth import service as auth_service
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.enablement.service import champions as champions_service
 from uptake.enablement.service import progress as progress_service
 from uptake.governance import service as governance_service
@@ -43,8 +44,8 @@ class HomeSummary:
 def summarize_workspace(session: Session, workspace_id: int) -> HomeSummary:
     jobs = jobs_service.count_jobs_by_status(session, workspace_id)
     return HomeSummary(
-        people=directory_service.count_people(session, workspace_id),
-        teams=directory_service.count_teams(session, workspace_id),
+        people=people_service.count_people(session, workspace_id),
+        teams=teams_service.count_teams(session, workspace_id),
         accounts=len(auth_service.list_accounts(session, workspace_id)),
         api_keys=len(
             [key for key in auth_service.list_api_keys(session, workspace_id) if key.revoked_at is None]
@@ -146,9 +147,7 @@ def _team_pulse(
 ) -> TeamPulse | None:
     """The top team the caller leads (the one whose parent they don't lead), over the last four weeks."""
     workspace_id = caller.workspace_id
-    teams = [
-        directory_service.get_team(session, workspace_id, team_id) for team_id in sorted(caller.team_ids)
-    ]
+    teams = [teams_service.get_team(session, workspace_id, team_id) for team_id in sorted(caller.team_ids)]
     top = next((team for team in teams if team.parent_id not in caller.team_ids), None)
     if top is None:
         return None

@@ -18,7 +18,8 @@ from uptake.comms.service.job_workspaces import job_workspace_ids, job_workspace
 from uptake.comms.service.notifications import enqueue_notification, enqueue_webhook_message
 from uptake.comms.service.webhooks import check_webhook_ids
 from uptake.db import utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import teams as teams_service
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
 from uptake.jobs.service import JobContext
 
@@ -271,7 +272,7 @@ def announcement_report(
     announcement = get_announcement(session, workspace_id, announcement_id)
     recipients = repository.list_recipients(session, workspace_id, announcement.id)
     audience = schemas.Audience.model_validate(announcement.audience)
-    teams = {team.id: team for team in directory_service.list_all_teams(session, workspace_id)}
+    teams = {team.id: team for team in teams_service.list_all_teams(session, workspace_id)}
     breakdowns: list[list[tuple[str, list[AnnouncementRecipient]]]] = []
     chosen_teams = audience.team_ids or [team.id for team in teams.values() if team.parent_id is None]
     by_team: list[tuple[str, list[AnnouncementRecipient]]] = []
@@ -283,7 +284,7 @@ def announcement_report(
         by_team.append((f"team: {teams[team_id].name}", [r for r in recipients if r.team_id in inside]))
     breakdowns.append(by_team)
     if audience.job_role_ids:
-        roles = {role.id: role.name for role in directory_service.list_all_job_roles(session, workspace_id)}
+        roles = {role.id: role.name for role in job_roles_service.list_all_job_roles(session, workspace_id)}
         breakdowns.append(
             [
                 (

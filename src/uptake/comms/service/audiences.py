@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from uptake.catalog import service as catalog_service
 from uptake.comms import schemas
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.errors import FieldError, InvalidInput
 from uptake.rollout import service as rollout_service
 
@@ -33,7 +35,7 @@ class Member:
 def _subtrees(session: Session, workspace_id: int, team_ids: Iterable[int]) -> set[int]:
     found: set[int] = set()
     for team_id in team_ids:
-        found.update(directory_service.subtree_team_ids(session, workspace_id, team_id))
+        found.update(teams_service.subtree_team_ids(session, workspace_id, team_id))
     return found
 
 
@@ -55,18 +57,18 @@ def resolve_audience(session: Session, workspace_id: int, audience: schemas.Audi
     """The people in a cohort now (everyone who has not left the organization, filtered by each dimension)."""
     people = [
         person
-        for person in directory_service.person_snapshots(session, workspace_id)
+        for person in people_service.person_snapshots(session, workspace_id)
         if str(person.employment_status) != LEFT
     ]
     if not audience.everyone:
         if audience.team_ids:
             for team_id in audience.team_ids:
-                directory_service.get_team(session, workspace_id, team_id)
+                teams_service.get_team(session, workspace_id, team_id)
             teams = _subtrees(session, workspace_id, audience.team_ids)
             people = [person for person in people if person.team_id in teams]
         if audience.job_role_ids:
             for job_role_id in audience.job_role_ids:
-                directory_service.get_job_role(session, workspace_id, job_role_id)
+                job_roles_service.get_job_role(session, workspace_id, job_role_id)
             roles = set(audience.job_role_ids)
             people = [person for person in people if person.job_role_id in roles]
         if audience.use_case_slugs:

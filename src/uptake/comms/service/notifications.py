@@ -20,7 +20,7 @@ from uptake.comms import delivery, repository
 from uptake.comms.models import Channel, DeliveryStatus, DigestMode, Notification, WebhookKind
 from uptake.comms.service.audiences import LEFT
 from uptake.db import utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.errors import Conflict, NotFound
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobContext, JobDefinition
@@ -65,9 +65,9 @@ def enqueue_notification(
     wanted = set(person_ids)
     # A few people are looked up by id; a large cohort reads the directory once (one query either way).
     found = (
-        directory_service.list_people_by_ids(session, workspace_id, sorted(wanted))
+        people_service.list_people_by_ids(session, workspace_id, sorted(wanted))
         if len(wanted) <= FEW_RECIPIENTS
-        else directory_service.person_snapshots(session, workspace_id)
+        else people_service.person_snapshots(session, workspace_id)
     )
     people = {
         person.id: person for person in found if person.id in wanted and str(person.employment_status) != LEFT

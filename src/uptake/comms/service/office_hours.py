@@ -16,7 +16,7 @@ from uptake.comms import repository, schemas
 from uptake.comms.models import OfficeHours
 from uptake.comms.service.announcements import create_announcement
 from uptake.db import utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import teams as teams_service
 from uptake.enablement.service import champions as champions_service
 from uptake.errors import Forbidden
 
@@ -33,7 +33,7 @@ def schedule_office_hours(
     if host.person_id is None:
         raise NotAHost("office hours are held by a person")
     if body.team_id is not None:
-        directory_service.get_team(session, workspace_id, body.team_id)
+        teams_service.get_team(session, workspace_id, body.team_id)
     if body.use_case_slug is not None:
         catalog_service.get_use_case_by_slug(session, workspace_id, body.use_case_slug)
     champions = champions_service.list_champions(
@@ -65,7 +65,7 @@ def schedule_office_hours(
     when = body.starts_at.astimezone(UTC).strftime("%A %d %B %Y, %H:%M UTC")
     webhooks = []
     if body.team_id is not None:
-        team_ids = [team.id for team in directory_service.team_ancestors(session, workspace_id, body.team_id)]
+        team_ids = [team.id for team in teams_service.team_ancestors(session, workspace_id, body.team_id)]
         webhooks = [
             webhook.id
             for webhook in repository.list_webhooks_for_teams(
@@ -116,9 +116,7 @@ def list_office_hours(
     since = (now or utcnow()) - timedelta(hours=1)
     team_ids = None
     if team_id is not None:
-        team_ids = [t.id for t in directory_service.team_ancestors(session, workspace_id, team_id)] + [
-            team_id
-        ]
+        team_ids = [t.id for t in teams_service.team_ancestors(session, workspace_id, team_id)] + [team_id]
     return repository.list_office_hours(
         session, workspace_id, since=since, team_ids=team_ids, use_case_slug=use_case_slug
     )

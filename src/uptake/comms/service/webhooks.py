@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from uptake.audit import service as audit_service
 from uptake.comms import repository, schemas
 from uptake.comms.models import Webhook, WebhookKind
-from uptake.directory import service as directory_service
+from uptake.directory.service import teams as teams_service
 from uptake.errors import FieldError, InvalidInput, NotFound
 
 
@@ -46,7 +46,7 @@ def create_webhook(
     session: Session, workspace_id: int, body: schemas.WebhookCreate, *, actor: str
 ) -> Webhook:
     if body.team_id is not None:
-        directory_service.get_team(session, workspace_id, body.team_id)
+        teams_service.get_team(session, workspace_id, body.team_id)
     webhook = Webhook(
         workspace_id=workspace_id,
         name=body.name,

@@ -11,7 +11,8 @@ from uptake.audit import service as audit_service
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.enablement import repository, schemas
 from uptake.enablement.models import Champion
 from uptake.errors import Conflict, Forbidden, NotFound
@@ -26,7 +27,7 @@ class ChampionAlreadyNominated(Conflict):
 
 
 def champion_output(session: Session, workspace_id: int, champion: Champion) -> schemas.Champion:
-    person = directory_service.get_person(session, workspace_id, champion.person_id)
+    person = people_service.get_person(session, workspace_id, champion.person_id)
     return schemas.Champion(
         id=champion.id,
         person_id=champion.person_id,
@@ -41,9 +42,9 @@ def nominate_champion(
     session: Session, workspace_id: int, body: schemas.ChampionCreate, *, nominated_by: Principal
 ) -> Champion:
     """Nominate a champion. A program lead may nominate anywhere; a team lead only in the teams they lead."""
-    directory_service.get_person(session, workspace_id, body.person_id)
+    people_service.get_person(session, workspace_id, body.person_id)
     if body.team_id is not None:
-        directory_service.get_team(session, workspace_id, body.team_id)
+        teams_service.get_team(session, workspace_id, body.team_id)
     if body.use_case_slug is not None:
         catalog_service.get_use_case_by_slug(session, workspace_id, body.use_case_slug)
     _check_may_manage_champions(nominated_by, body.team_id)
@@ -114,7 +115,7 @@ def list_champions(
     team_ids = None
     if team_id is not None:
         team_ids = [
-            ancestor.id for ancestor in directory_service.team_ancestors(session, workspace_id, team_id)
+            ancestor.id for ancestor in teams_service.team_ancestors(session, workspace_id, team_id)
         ] + [team_id]
     champions = repository.list_champions(
         session, workspace_id, team_ids=team_ids, use_case_slug=use_case_slug

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from uptake.audit import service as audit_service
 from uptake.db import utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.enablement import repository
 from uptake.enablement.models import Completion, TrainingModule
 from uptake.enablement.service.modules import (
@@ -94,9 +94,7 @@ def record_completions_in_bulk(
     known: set[int] = set()
     for start in range(0, len(wanted), BULK_CHUNK):
         chunk = wanted[start : start + BULK_CHUNK]
-        known.update(
-            person.id for person in directory_service.list_people_by_ids(session, workspace_id, chunk)
-        )
+        known.update(person.id for person in people_service.list_people_by_ids(session, workspace_id, chunk))
     unknown = [person_id for person_id in completions if person_id not in known]
     if unknown:
         raise InvalidInput(

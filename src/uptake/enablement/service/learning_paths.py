@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from sqlalchemy.orm import Session
 
 from uptake.audit import service as audit_service
-from uptake.directory import service as directory_service
+from uptake.directory.service import job_roles as job_roles_service
 from uptake.enablement import repository, schemas
 from uptake.enablement.models import LearningPath
 from uptake.enablement.service.modules import module_slugs_by_id
@@ -67,7 +67,7 @@ def create_learning_path(
     if repository.get_learning_path_by_slug(session, workspace_id, body.slug) is not None:
         raise LearningPathSlugTaken(f"the slug {body.slug!r} is taken", slug=body.slug)
     if body.job_role_id is not None:
-        directory_service.get_job_role(session, workspace_id, body.job_role_id)
+        job_roles_service.get_job_role(session, workspace_id, body.job_role_id)
     module_ids = _module_ids_for(session, workspace_id, body.module_slugs)
     path = LearningPath(
         workspace_id=workspace_id,
@@ -109,7 +109,7 @@ def update_learning_path(
         path.description = body.description
     if "job_role_id" in sent:
         if body.job_role_id is not None:
-            directory_service.get_job_role(session, workspace_id, body.job_role_id)
+            job_roles_service.get_job_role(session, workspace_id, body.job_role_id)
         path.job_role_id = body.job_role_id
     session.flush()
     if "module_slugs" in sent and body.module_slugs is not None:

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from uptake.db import utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.enablement import repository, schemas
 from uptake.enablement.models import ModuleStatus
 from uptake.enablement.service.completions import completion_is_valid
@@ -24,7 +25,7 @@ def literacy_record(
 ) -> schemas.LiteracyRecord:
     """Every module a person completed and when: evidence for the EU AI Act's Art. 4 AI-literacy duty."""
     now = now or utcnow()
-    person = directory_service.get_person_with_relations(session, workspace_id, person_id)
+    person = people_service.get_person_with_relations(session, workspace_id, person_id)
     completions = repository.list_completions_for_person(session, workspace_id, person_id)
     modules = {
         module.id: module
@@ -73,7 +74,7 @@ def literacy_coverage(
     by_id = {module.id: module for module in modules}
     people = [
         person
-        for person in directory_service.person_snapshots(session, workspace_id)
+        for person in people_service.person_snapshots(session, workspace_id)
         if str(person.employment_status) != LEFT
     ]
     trained: set[int] = set()
@@ -92,7 +93,7 @@ def literacy_coverage(
         needed = everyone | path_modules.get(job_role_id, set())
         return needed <= valid_modules.get(person_id, set())
 
-    teams = directory_service.list_all_teams(session, workspace_id)
+    teams = teams_service.list_all_teams(session, workspace_id)
     members: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
     for person in people:
         if person.team_id is not None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from uptake.catalog import service as catalog_service
 from uptake.db import utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.enablement import repository, schemas
 from uptake.enablement.models import Completion, ModuleStatus, TrainingModule
 from uptake.enablement.service.completions import completion_is_valid, recertification_due_at
@@ -123,7 +123,7 @@ def training_overview(
     """What is required of a person (their role's learning paths, the use cases aimed at them), what is done,
     what is expiring, and every completion they have."""
     now = now or utcnow()
-    job_role_id = directory_service.get_person(session, workspace_id, person_id).job_role_id
+    job_role_id = people_service.get_person(session, workspace_id, person_id).job_role_id
     requirements: list[schemas.Requirement] = []
     modules_by_id = {module.id: module for module in repository.list_modules(session, workspace_id)}
     for path in repository.list_learning_paths_for_role(session, workspace_id, job_role_id):

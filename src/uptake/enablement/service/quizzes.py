@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from uptake.audit import service as audit_service
 from uptake.db import utcnow
-from uptake.directory import service as directory_service
+from uptake.directory.service import people as people_service
 from uptake.enablement import repository, schemas
 from uptake.enablement.models import Completion, QuestionKind, QuizAttempt, QuizQuestion, TrainingModule
 from uptake.enablement.service.completions import record_completion
@@ -145,7 +145,7 @@ def submit_quiz(
 def reset_attempts(session: Session, workspace_id: int, slug: str, person_id: int, *, actor: str) -> int:
     """Give a person their attempts at the current major version back (a program lead's decision)."""
     module = get_module(session, workspace_id, slug)
-    directory_service.get_person(session, workspace_id, person_id)
+    people_service.get_person(session, workspace_id, person_id)
     removed = repository.delete_attempts(session, workspace_id, module.id, person_id, module.version_major)
     audit_service.record_audit_entry(
         session,
