@@ -1,4 +1,8 @@
-"""Every query of communication, always scoped to one workspace (the outbox claim included)."""
+"""Every query of communication, always scoped to one workspace (the outbox claim included).
+
+One module for all of comms' nouns (about 400 lines): the queries are short, and announcements, questions,
+office hours and the outbox share the recipient and webhook lookups, so a split by noun would only scatter them.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Every query of enablement, always scoped to one workspace."""
+"""Every query of enablement, always scoped to one workspace.
+
+One module for all of enablement's nouns (under 300 lines): modules, attempts, completions, paths and champions
+are read together by progress and literacy, and the queries are short.
+"""
 
 from __future__ import annotations
 
