@@ -247,6 +247,7 @@ def test_search_and_filters(client: TestClient, lead_world) -> None:
 
 def test_for_me_keeps_use_cases_aimed_at_my_role_or_team(client: TestClient, lead_world, world) -> None:
     from uptake.db import session_scope
+    from uptake.directory.schemas import PersonUpdate
     from uptake.directory.service import job_roles as job_roles_service
     from uptake.directory.service import people as people_service
     from uptake.directory.service import teams as teams_service
@@ -255,8 +256,9 @@ def test_for_me_keeps_use_cases_aimed_at_my_role_or_team(client: TestClient, lea
     with session_scope(world.factory, workspace) as session:
         sub_team = teams_service.create_team(session, workspace, name="Tier 1", parent_id=directory.team_id)
         other_role = job_roles_service.create_job_role(session, workspace, name="Developer")
-        lead_person = people_service.get_person(session, workspace, lead.person_id)
-        lead_person.team_id = sub_team.id
+        people_service.update_person(
+            session, workspace, lead.person_id, PersonUpdate(team_id=sub_team.id), actor="test"
+        )
         other_role_id = other_role.id
     create_tool(client)
     create_use_case(

@@ -13,6 +13,7 @@ from conftest import log_in
 from support import World
 from uptake.auth.roles import Role
 from uptake.db import session_scope
+from uptake.directory.schemas import PersonUpdate
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
@@ -51,8 +52,8 @@ def people(world: World) -> dict[str, str]:
         workspace, roles=[Role.employee], email=emails["employee"], password=PASSWORD, name="Emma Agent"
     )
     with session_scope(world.factory, workspace) as session:
-        employee = people_service.get_person(session, workspace, employee_id)
-        employee.job_role_id, employee.team_id = role_id, team_id
+        placed = PersonUpdate(job_role_id=role_id, team_id=team_id)
+        people_service.update_person(session, workspace, employee_id, placed, actor="test")
     return emails
 
 

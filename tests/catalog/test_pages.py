@@ -27,6 +27,7 @@ from catalog.catalog_builders import (
 from support import Caller, World, as_caller
 from uptake.auth.roles import Role
 from uptake.db import session_scope
+from uptake.directory.schemas import PersonUpdate
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
 
@@ -136,8 +137,8 @@ def put_in_support(world: World, workspace_id: int, directory: Directory) -> Cal
     """An employee whose job role and team the support use cases are aimed at."""
     employee = world.caller(workspace_id, Role.employee)
     with session_scope(world.factory, workspace_id) as session:
-        person = people_service.get_person(session, workspace_id, employee.person_id)
-        person.job_role_id, person.team_id = directory.job_role_id, directory.team_id
+        placed = PersonUpdate(job_role_id=directory.job_role_id, team_id=directory.team_id)
+        people_service.update_person(session, workspace_id, employee.person_id, placed, actor="test")
     return employee
 
 

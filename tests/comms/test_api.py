@@ -6,6 +6,7 @@ from enablement.enablement_builders import make_use_case
 from support import as_caller
 from uptake.auth.roles import Role
 from uptake.db import session_scope
+from uptake.directory.schemas import PersonUpdate
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
 
@@ -16,7 +17,9 @@ def _team_of(world, workspace: int, name: str, size: int) -> tuple[int, list[int
     people = [world.person(workspace) for _ in range(size)]
     with session_scope(world.factory, workspace) as session:
         for person in people:
-            people_service.get_person(session, workspace, person).team_id = team_id
+            people_service.update_person(
+                session, workspace, person, PersonUpdate(team_id=team_id), actor="test"
+            )
     return team_id, people
 
 
@@ -30,7 +33,9 @@ def test_an_announcement_reaches_its_cohort_and_counts_acknowledgements_above_th
     lead = world.caller(workspace, Role.program_lead)
     reader = world.caller(workspace, Role.employee)
     with session_scope(world.factory, workspace) as session:
-        people_service.get_person(session, workspace, reader.person_id).team_id = claims
+        people_service.update_person(
+            session, workspace, reader.person_id, PersonUpdate(team_id=claims), actor="test"
+        )
     as_caller(client, lead)
     preview = client.post("/api/v1/announcements/audience-preview", json={"team_ids": [claims]}).json()
     assert preview["count"] == 7

@@ -7,6 +7,7 @@ from support import as_caller
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.db import session_scope
+from uptake.directory.schemas import PersonUpdate
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
 from uptake.enablement.schemas import ChampionCreate
@@ -23,7 +24,9 @@ def test_the_composer_previews_the_audience_then_sends_and_the_reader_acknowledg
     reader = world.caller(workspace, Role.employee)
     with session_scope(world.factory, workspace) as session:
         team_id = teams_service.create_team(session, workspace, name="Claims").id
-        people_service.get_person(session, workspace, reader.person_id).team_id = team_id
+        people_service.update_person(
+            session, workspace, reader.person_id, PersonUpdate(team_id=team_id), actor="test"
+        )
     as_caller(client, lead)
     fields = {"title": "New guidance", "body_markdown": "Read **this**.", "team_ids": [str(team_id)]}
     preview = client.post("/announcements/new", data=_form(lead, action="preview", **fields))
@@ -114,7 +117,9 @@ def test_a_team_lead_holds_office_hours_and_the_team_is_told(world, client) -> N
     member = world.caller(workspace, Role.employee)
     with session_scope(world.factory, workspace) as session:
         team_id = teams_service.create_team(session, workspace, name="Claims", lead_id=team_lead.person_id).id
-        people_service.get_person(session, workspace, member.person_id).team_id = team_id
+        people_service.update_person(
+            session, workspace, member.person_id, PersonUpdate(team_id=team_id), actor="test"
+        )
     as_caller(client, member)
     refused = client.post(
         "/office-hours",

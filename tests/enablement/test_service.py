@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from enablement.enablement_builders import make_module, make_use_case, module_source
 from uptake.db import session_scope, utcnow
+from uptake.directory.schemas import PersonUpdate
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
 from uptake.enablement import schemas
@@ -146,7 +147,8 @@ def test_coverage_hides_teams_below_the_privacy_floor(world) -> None:
         person = world.person(workspace)
         people.append(person)
         with session_scope(world.factory, workspace) as session:
-            people_service.get_person(session, workspace, person).team_id = big_id if index < 5 else small_id
+            moved = PersonUpdate(team_id=big_id if index < 5 else small_id)
+            people_service.update_person(session, workspace, person, moved, actor="test")
     with session_scope(world.factory, workspace) as session:
         for person in people[:3]:
             quizzes_service.submit_quiz(

@@ -20,6 +20,7 @@ from uptake.auth.roles import Role
 from uptake.db import bind_workspace
 from uptake.demo import catalog as demo_catalog
 from uptake.demo import programme, usage
+from uptake.directory import schemas as directory_schemas
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
@@ -403,10 +404,15 @@ def _create_personas(
     ids: dict[str, int] = {}
     for persona in PERSONAS:
         if persona.key == "team_lead":
-            person = people_service.get_person(session, workspace_id, lead_of[tier1_team_id])
-            person.email = persona.email
-            person.display_name = names[persona.key]
+            person = people_service.update_person(
+                session,
+                workspace_id,
+                lead_of[tier1_team_id],
+                directory_schemas.PersonUpdate(email=persona.email, display_name=names[persona.key]),
+                actor="system",
+            )
         else:
+            is_employee = persona.key == "employee"
             person = people_service.create_person(
                 session,
                 workspace_id,
@@ -414,12 +420,10 @@ def _create_personas(
                 display_name=names[persona.key],
                 external_id=f"P-{persona.key}",
                 job_title=persona.label,
+                team_id=tier1_team_id if is_employee else None,
+                manager_id=lead_of[tier1_team_id] if is_employee else None,
+                job_role_id=role_ids["Support agent"] if is_employee else None,
             )
-            if persona.key == "employee":
-                person.team_id = tier1_team_id
-                person.manager_id = lead_of[tier1_team_id]
-                person.job_role_id = role_ids["Support agent"]
-        session.flush()
         auth_service.create_account(
             session, workspace_id, person_id=person.id, roles=list(persona.roles), password=DEMO_PASSWORD
         )

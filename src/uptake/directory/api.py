@@ -85,8 +85,10 @@ def get_person(person_id: int, session: SessionDep, caller: Employee) -> schemas
 def update_person(
     person_id: int, body: schemas.PersonUpdate, session: SessionDep, lead: ProgramLead
 ) -> schemas.Person:
-    person = people_service.update_person(session, lead.workspace_id, person_id, body, actor=lead.actor)
-    return schemas.Person.of(person, full=True)
+    people_service.update_person(session, lead.workspace_id, person_id, body, actor=lead.actor)
+    return schemas.Person.of(
+        people_service.get_person_with_relations(session, lead.workspace_id, person_id), full=True
+    )
 
 
 @router.delete("/people/{person_id}", status_code=204)
@@ -125,15 +127,12 @@ def list_teams(
 
 @router.post("/teams", status_code=201, response_model=schemas.Team)
 def create_team(body: schemas.TeamCreate, session: SessionDep, lead: ProgramLead) -> schemas.Team:
-    team = teams_service.add_team(session, lead.workspace_id, body, actor=lead.actor)
-    return teams_service.team_output(team, 0)
+    return teams_service.add_team(session, lead.workspace_id, body, actor=lead.actor)
 
 
 @router.get("/teams/{team_id}", response_model=schemas.Team)
 def get_team(team_id: int, session: SessionDep, caller: Employee) -> schemas.Team:
-    team = teams_service.get_team(session, caller.workspace_id, team_id)
-    counts = teams_service.count_members_by_team(session, caller.workspace_id, [team.id])
-    return teams_service.team_output(team, counts.get(team.id, 0))
+    return teams_service.get_team_output(session, caller.workspace_id, team_id)
 
 
 @router.patch("/teams/{team_id}", response_model=schemas.Team)

@@ -33,8 +33,7 @@ from sqlalchemy.orm import Session
 from uptake.audit import service as audit_service
 from uptake.directory import repository
 from uptake.directory.models import EmploymentStatus, JobRole, Team
-from uptake.directory.repository import PersonSnapshot
-from uptake.directory.schemas import EMAIL_PATTERN
+from uptake.directory.schemas import EMAIL_PATTERN, PersonSnapshot
 from uptake.errors import FieldError, InvalidInput, NotFound
 
 Progress = Callable[[str, int, int], None]

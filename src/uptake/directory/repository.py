@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, bindparam, func, insert, or_, select, update
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from uptake.db import across_workspaces
 from uptake.directory.models import EmploymentStatus, JobRole, Person, Team
+from uptake.directory.schemas import PersonSnapshot
 
 BATCH_SIZE = 2000
 # The people table itself, for the bulk statements that skip the ORM's per-row bookkeeping.
@@ -182,29 +182,14 @@ def manager_links(session: Session, workspace_id: int) -> dict[int, int | None]:
     return {int(person_id): manager_id for person_id, manager_id in session.execute(query)}
 
 
-@dataclass(frozen=True)
-class PersonSnapshot:
-    """The stored fields of one person, as plain values (what an import compares rows against)."""
-
-    id: int
-    external_id: str
-    email: str
-    display_name: str
-    job_title: str | None
-    job_role_id: int | None
-    team_id: int | None
-    manager_id: int | None
-    location: str | None
-    employment_status: EmploymentStatus
-    start_date: date | None
-
-
 def person_snapshots(session: Session, workspace_id: int) -> list[PersonSnapshot]:
     query = select(
         Person.id,
+        Person.workspace_id,
         Person.external_id,
         Person.email,
         Person.display_name,
+        Person.user_name,
         Person.job_title,
         Person.job_role_id,
         Person.team_id,
@@ -213,7 +198,7 @@ def person_snapshots(session: Session, workspace_id: int) -> list[PersonSnapshot
         Person.employment_status,
         Person.start_date,
     ).where(Person.workspace_id == workspace_id)
-    return [PersonSnapshot(*row) for row in session.execute(query)]
+    return [PersonSnapshot(**row._asdict()) for row in session.execute(query)]
 
 
 def insert_people(session: Session, workspace_id: int, rows: list[dict[str, Any]]) -> list[int]:

@@ -1,17 +1,24 @@
-"""The directory's input and output: people, teams and job roles."""
+"""The directory's input and output: people, teams and job roles.
+
+Other domains get people, teams and job roles as the frozen dataclasses at the end (``PersonSnapshot``,
+``TeamSnapshot``, ``JobRoleSnapshot``): plain values, never the directory's tables.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from uptake.directory.models import EmploymentStatus
 
 if TYPE_CHECKING:
+    from uptake.directory.models import JobRole as JobRoleRow
     from uptake.directory.models import Person as PersonRow
+    from uptake.directory.models import Team as TeamRow
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -219,3 +226,97 @@ class JobRolePage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class PersonRecord(Person):
+    """Everything the directory holds about one person: the full view, their user name and what the identity
+    provider sent (a person's access request, their AI-literacy record)."""
+
+    external_id: str
+    email: str
+    employment_status: EmploymentStatus
+    user_name: str | None = None
+    scim_attributes: dict[str, Any] | None = None
+
+    @classmethod
+    def of_row(cls, person: PersonRow) -> PersonRecord:
+        """Read ``person`` (team and job role loaded)."""
+        full = Person.of(person, full=True)
+        return cls(**full.model_dump(), user_name=person.user_name, scim_attributes=person.scim_attributes)
+
+
+# -- what other domains get: plain values -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSnapshot:
+    """The stored fields of one person, as plain values: what other domains get for a person, and what an import
+    compares rows against."""
+
+    id: int
+    workspace_id: int
+    external_id: str
+    email: str
+    display_name: str
+    user_name: str | None
+    job_title: str | None
+    job_role_id: int | None
+    team_id: int | None
+    manager_id: int | None
+    location: str | None
+    employment_status: EmploymentStatus
+    start_date: date | None
+
+    @classmethod
+    def of(cls, person: PersonRow) -> PersonSnapshot:
+        return cls(
+            id=person.id,
+            workspace_id=person.workspace_id,
+            external_id=person.external_id,
+            email=person.email,
+            display_name=person.display_name,
+            user_name=person.user_name,
+            job_title=person.job_title,
+            job_role_id=person.job_role_id,
+            team_id=person.team_id,
+            manager_id=person.manager_id,
+            location=person.location,
+            employment_status=person.employment_status,
+            start_date=person.start_date,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSnapshot:
+    """One team as plain values; ``path`` holds the ids from the top-level team down to this one (``/1/4/9/``)."""
+
+    id: int
+    name: str
+    parent_id: int | None
+    path: str
+    lead_id: int | None
+    external_id: str | None
+
+    @classmethod
+    def of(cls, team: TeamRow) -> TeamSnapshot:
+        return cls(
+            id=team.id,
+            name=team.name,
+            parent_id=team.parent_id,
+            path=team.path,
+            lead_id=team.lead_id,
+            external_id=team.external_id,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class JobRoleSnapshot:
+    """One job role as plain values."""
+
+    id: int
+    name: str
+    description: str | None
+
+    @classmethod
+    def of(cls, role: JobRoleRow) -> JobRoleSnapshot:
+        return cls(id=role.id, name=role.name, description=role.description)

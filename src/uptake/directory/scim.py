@@ -45,6 +45,7 @@ from uptake.db import utcnow
 from uptake.directory import repository
 from uptake.directory.models import EmploymentStatus, Person, Team
 from uptake.directory.repository import like_pattern
+from uptake.directory.schemas import TeamSnapshot
 from uptake.directory.scim_discovery import (
     ENTERPRISE_SCHEMA,
     ERROR_SCHEMA,
@@ -534,7 +535,7 @@ def _user_fields(payload: dict[str, Any], context: Context) -> UserFields:
     )
 
 
-def _team_for_department(session: Session, workspace_id: int, department: str, actor: str) -> Team:
+def _team_for_department(session: Session, workspace_id: int, department: str, actor: str) -> TeamSnapshot:
     team = teams_service.get_team_by_name(session, workspace_id, department)
     if team is None:
         team = teams_service.create_team(
@@ -812,8 +813,8 @@ def _store_group(
     if other is not None and other.id != team.id:
         raise ScimError(409, f"a group named {name!r} exists already (id {other.id})", "uniqueness")
     if external_id:
-        other = repository.get_team_by_external_id(session, workspace_id, external_id)
-        if other is not None and other.id != team.id:
+        holder = repository.get_team_by_external_id(session, workspace_id, external_id)
+        if holder is not None and holder.id != team.id:
             raise ScimError(409, f"externalId {external_id!r} belongs to another group", "uniqueness")
     people = {
         person.id: person for person in repository.list_people_by_ids(session, workspace_id, member_ids)
@@ -841,7 +842,10 @@ def create_group(
         raise ScimError(409, f"a group named {name!r} exists already", "uniqueness")
     if external_id and repository.get_team_by_external_id(session, workspace_id, external_id) is not None:
         raise ScimError(409, f"externalId {external_id!r} belongs to another group", "uniqueness")
-    team = teams_service.create_team(session, workspace_id, name=name, external_id=external_id, actor=actor)
+    created = teams_service.create_team(
+        session, workspace_id, name=name, external_id=external_id, actor=actor
+    )
+    team = _scim_team(session, workspace_id, str(created.id))
     _store_group(session, workspace_id, team, name, external_id, member_ids)
     return render_group(team, _members(session, workspace_id, team), base_url)
 

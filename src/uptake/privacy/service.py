@@ -30,6 +30,7 @@ from uptake.auth import service as auth_service
 from uptake.comms.service import announcements as announcements_service
 from uptake.comms.service import notifications as notifications_service
 from uptake.comms.service import preferences as preferences_service
+from uptake.directory import schemas as directory_schemas
 from uptake.directory.service import people as people_service
 from uptake.enablement.service import literacy as literacy_service
 from uptake.errors import NotFound
@@ -54,7 +55,7 @@ class ErasureReport:
     snapshot_rows: int
 
 
-def find_person(session: Session, workspace_id: int, identifier: str) -> Any:
+def find_person(session: Session, workspace_id: int, identifier: str) -> directory_schemas.PersonSnapshot:
     """The directory's person with this email (any case) or external id."""
     text = identifier.strip()
     person = people_service.get_person_by_email(session, workspace_id, text)
@@ -65,7 +66,7 @@ def find_person(session: Session, workspace_id: int, identifier: str) -> Any:
     return person
 
 
-def _pseudonyms(session: Session, workspace_id: int, person: Any) -> list[str]:
+def _pseudonyms(session: Session, workspace_id: int, person: directory_schemas.PersonSnapshot) -> list[str]:
     return telemetry_service.person_pseudonyms(
         session, workspace_id, [person.external_id, person.email, person.user_name]
     )
@@ -76,7 +77,7 @@ def export_personal_data(
 ) -> dict[str, Any]:
     """Everything held about the person, as a JSON-ready map (the answer to an access request)."""
     person = find_person(session, workspace_id, identifier)
-    record = people_service.get_person_with_relations(session, workspace_id, person.id)
+    record = people_service.get_person_record(session, workspace_id, person.id)
     pseudonyms = _pseudonyms(session, workspace_id, person)
     roles = auth_service.account_roles(session, workspace_id, person.id)
     last_login = auth_service.last_login(session, workspace_id, person.id)

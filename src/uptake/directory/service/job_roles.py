@@ -1,4 +1,7 @@
-"""Job roles: what people do (learning paths, use cases and rollouts aim at them), with how many hold each."""
+"""Job roles: what people do (learning paths, use cases and rollouts aim at them), with how many hold each.
+
+Other domains get job roles as ``schemas.JobRoleSnapshot`` (plain values).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from sqlalchemy.orm import Session
 from uptake.audit import service as audit_service
 from uptake.directory import repository, schemas
 from uptake.directory.models import JobRole
+from uptake.directory.schemas import JobRoleSnapshot
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
 
 
@@ -18,20 +22,25 @@ class JobRoleAlreadyExists(Conflict):
     title = "A job role with this name already exists."
 
 
-def get_job_role(session: Session, workspace_id: int, job_role_id: int) -> JobRole:
+def _job_role_row(session: Session, workspace_id: int, job_role_id: int) -> JobRole:
     role = repository.get_job_role(session, workspace_id, job_role_id)
     if role is None:
         raise JobRoleNotFound(f"job role {job_role_id} does not exist", job_role_id=job_role_id)
     return role
 
 
-def get_job_role_by_name(session: Session, workspace_id: int, name: str) -> JobRole | None:
-    return repository.get_job_role_by_name(session, workspace_id, name)
+def get_job_role(session: Session, workspace_id: int, job_role_id: int) -> JobRoleSnapshot:
+    return JobRoleSnapshot.of(_job_role_row(session, workspace_id, job_role_id))
+
+
+def get_job_role_by_name(session: Session, workspace_id: int, name: str) -> JobRoleSnapshot | None:
+    role = repository.get_job_role_by_name(session, workspace_id, name)
+    return JobRoleSnapshot.of(role) if role is not None else None
 
 
 def create_job_role(
     session: Session, workspace_id: int, *, name: str, description: str | None = None, actor: str = "system"
-) -> JobRole:
+) -> JobRoleSnapshot:
     if repository.get_job_role_by_name(session, workspace_id, name) is not None:
         raise JobRoleAlreadyExists(f"a job role named {name!r} exists already")
     role = JobRole(workspace_id=workspace_id, name=name.strip(), description=description)
@@ -45,13 +54,13 @@ def create_job_role(
         target=f"job_role:{role.id}",
         after={"name": role.name},
     )
-    return role
+    return JobRoleSnapshot.of(role)
 
 
 def update_job_role(
     session: Session, workspace_id: int, job_role_id: int, body: schemas.JobRoleUpdate, *, actor: str
 ) -> JobRole:
-    role = get_job_role(session, workspace_id, job_role_id)
+    role = _job_role_row(session, workspace_id, job_role_id)
     changes = body.model_dump(exclude_unset=True)
     before = {"name": role.name}
     if "name" in changes:
@@ -78,7 +87,7 @@ def update_job_role(
 
 def delete_job_role(session: Session, workspace_id: int, job_role_id: int, *, actor: str) -> None:
     """Delete a job role; the people who held it keep their record, without a job role."""
-    role = get_job_role(session, workspace_id, job_role_id)
+    role = _job_role_row(session, workspace_id, job_role_id)
     session.delete(role)
     session.flush()
     audit_service.record_audit_entry(
@@ -110,5 +119,6 @@ def job_role_output(session: Session, workspace_id: int, job_role_id: int) -> sc
     return schemas.JobRole(id=role.id, name=role.name, description=role.description, people_count=count)
 
 
-def list_all_job_roles(session: Session, workspace_id: int) -> list[JobRole]:
-    return repository.list_all_job_roles(session, workspace_id)
+def list_all_job_roles(session: Session, workspace_id: int) -> list[JobRoleSnapshot]:
+    """Every job role of the workspace, by name."""
+    return [JobRoleSnapshot.of(role) for role in repository.list_all_job_roles(session, workspace_id)]

@@ -1,5 +1,9 @@
 """People: the directory's records of one workspace, created, changed, marked as left or erased, one at a time or
 in bulk; their manager chain never closes on itself.
+
+Other domains get a person as a ``schemas.PersonSnapshot`` (plain values), or everything held about them as a
+``schemas.PersonRecord``; the directory's own pages and API read the rows (``get_person_with_relations``,
+``list_people``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from sqlalchemy.orm import Session
 from uptake.audit import service as audit_service
 from uptake.directory import repository, schemas
 from uptake.directory.models import EmploymentStatus, Person
-from uptake.directory.repository import PeopleFilter, PersonSnapshot
+from uptake.directory.repository import PeopleFilter
+from uptake.directory.schemas import PersonSnapshot
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
 
 
@@ -29,31 +34,46 @@ class ManagerCycle(InvalidInput):
     title = "This manager would make someone their own manager."
 
 
-def get_person(session: Session, workspace_id: int, person_id: int) -> Person:
+def _person_row(session: Session, workspace_id: int, person_id: int) -> Person:
     person = repository.get_person(session, workspace_id, person_id)
     if person is None:
         raise PersonNotFound(f"person {person_id} does not exist", person_id=person_id)
     return person
 
 
+def get_person(session: Session, workspace_id: int, person_id: int) -> PersonSnapshot:
+    return PersonSnapshot.of(_person_row(session, workspace_id, person_id))
+
+
+def get_person_record(session: Session, workspace_id: int, person_id: int) -> schemas.PersonRecord:
+    """Everything the directory holds about the person, with the names of their team and job role."""
+    return schemas.PersonRecord.of_row(get_person_with_relations(session, workspace_id, person_id))
+
+
 def get_person_with_relations(session: Session, workspace_id: int, person_id: int) -> Person:
-    """The person with their team, job role and manager loaded (for pages and API answers)."""
+    """The person's row with their team, job role and manager loaded (for the directory's pages and API)."""
     person = repository.get_person_with_relations(session, workspace_id, person_id)
     if person is None:
         raise PersonNotFound(f"person {person_id} does not exist", person_id=person_id)
     return person
 
 
-def get_person_by_email(session: Session, workspace_id: int, email: str) -> Person | None:
-    return repository.get_person_by_email(session, workspace_id, email)
+def get_person_by_email(session: Session, workspace_id: int, email: str) -> PersonSnapshot | None:
+    person = repository.get_person_by_email(session, workspace_id, email)
+    return PersonSnapshot.of(person) if person is not None else None
 
 
-def get_person_by_external_id(session: Session, workspace_id: int, external_id: str) -> Person | None:
-    return repository.get_person_by_external_id(session, workspace_id, external_id)
+def get_person_by_external_id(session: Session, workspace_id: int, external_id: str) -> PersonSnapshot | None:
+    person = repository.get_person_by_external_id(session, workspace_id, external_id)
+    return PersonSnapshot.of(person) if person is not None else None
 
 
-def find_people_by_email_in_any_workspace(session: Session, email: str) -> list[Person]:
-    return repository.find_people_by_email_in_any_workspace(session, email)
+def find_people_by_email_in_any_workspace(session: Session, email: str) -> list[PersonSnapshot]:
+    """Login by email before the workspace is known: the people with this email in every workspace."""
+    return [
+        PersonSnapshot.of(person)
+        for person in repository.find_people_by_email_in_any_workspace(session, email)
+    ]
 
 
 def count_people(session: Session, workspace_id: int) -> int:
@@ -148,7 +168,7 @@ def create_person(
     user_name: str | None = None,
     scim_attributes: dict[str, Any] | None = None,
     actor: str = "system",
-) -> Person:
+) -> PersonSnapshot:
     email = email.strip().lower()
     external_id = external_id or email
     if repository.get_person_by_email(session, workspace_id, email) is not None:
@@ -185,7 +205,7 @@ def create_person(
         target=f"person:{person.id}",
         after=_audit_fields(person),
     )
-    return person
+    return PersonSnapshot.of(person)
 
 
 def add_person(session: Session, workspace_id: int, body: schemas.PersonCreate, *, actor: str) -> Person:
@@ -205,8 +225,8 @@ def _audit_fields(person: Person) -> dict[str, Any]:
 
 def update_person(
     session: Session, workspace_id: int, person_id: int, body: schemas.PersonUpdate, *, actor: str
-) -> Person:
-    person = get_person(session, workspace_id, person_id)
+) -> PersonSnapshot:
+    person = _person_row(session, workspace_id, person_id)
     changes = body.model_dump(exclude_unset=True)
     for required in ("email", "display_name", "external_id", "employment_status"):
         if required in changes and changes[required] is None:
@@ -240,13 +260,12 @@ def update_person(
         before=before,
         after={**_audit_fields(person), "fields_changed": sorted(changes)},
     )
-    session.expire(person)
-    return get_person_with_relations(session, workspace_id, person.id)
+    return PersonSnapshot.of(person)
 
 
-def mark_person_left(session: Session, workspace_id: int, person_id: int, *, actor: str) -> Person:
+def mark_person_left(session: Session, workspace_id: int, person_id: int, *, actor: str) -> PersonSnapshot:
     """The person has left the organization: their status becomes ``left`` (their record stays)."""
-    person = get_person(session, workspace_id, person_id)
+    person = _person_row(session, workspace_id, person_id)
     if person.employment_status != EmploymentStatus.left:
         before = _audit_fields(person)
         person.employment_status = EmploymentStatus.left
@@ -260,12 +279,12 @@ def mark_person_left(session: Session, workspace_id: int, person_id: int, *, act
             before=before,
             after=_audit_fields(person),
         )
-    return person
+    return PersonSnapshot.of(person)
 
 
 def delete_person(session: Session, workspace_id: int, person_id: int, *, actor: str) -> None:
     """Erase a person from the directory (their account and login sessions go with them)."""
-    person = get_person(session, workspace_id, person_id)
+    person = _person_row(session, workspace_id, person_id)
     before = _audit_fields(person)
     repository.delete_person(session, person)
     audit_service.record_audit_entry(
@@ -292,6 +311,11 @@ def person_snapshots(session: Session, workspace_id: int) -> list[PersonSnapshot
     return repository.person_snapshots(session, workspace_id)
 
 
-def list_people_by_ids(session: Session, workspace_id: int, person_ids: Sequence[int]) -> list[Person]:
+def list_people_by_ids(
+    session: Session, workspace_id: int, person_ids: Sequence[int]
+) -> list[PersonSnapshot]:
     """The people with these ids (in no particular order); ids not in the workspace are left out."""
-    return repository.list_people_by_ids(session, workspace_id, person_ids)
+    return [
+        PersonSnapshot.of(person)
+        for person in repository.list_people_by_ids(session, workspace_id, person_ids)
+    ]

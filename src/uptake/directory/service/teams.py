@@ -1,7 +1,8 @@
 """Teams: a tree (each team keeps its path of ids), with a lead and members.
 
 Other domains ask ``subtree_team_ids`` and ``team_ancestors`` (a team's figures include its subteams) and
-``teams_led_by`` (what a team lead may see).
+``teams_led_by`` (what a team lead may see). They get teams as ``schemas.TeamSnapshot`` (plain values); the
+directory's own pages, API and SCIM work on the rows.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from uptake.audit import service as audit_service
 from uptake.directory import repository, schemas
 from uptake.directory.models import Team
+from uptake.directory.schemas import TeamSnapshot
 from uptake.directory.service.people import get_person
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
 
@@ -34,18 +36,23 @@ def count_teams(session: Session, workspace_id: int) -> int:
     return repository.count_teams(session, workspace_id)
 
 
-def get_team(session: Session, workspace_id: int, team_id: int) -> Team:
+def _team_row(session: Session, workspace_id: int, team_id: int) -> Team:
     team = repository.get_team(session, workspace_id, team_id)
     if team is None:
         raise TeamNotFound(f"team {team_id} does not exist", team_id=team_id)
     return team
 
 
-def get_team_by_name(session: Session, workspace_id: int, name: str) -> Team | None:
-    return repository.get_team_by_name(session, workspace_id, name)
+def get_team(session: Session, workspace_id: int, team_id: int) -> TeamSnapshot:
+    return TeamSnapshot.of(_team_row(session, workspace_id, team_id))
 
 
-def path_ids(team: Team) -> list[int]:
+def get_team_by_name(session: Session, workspace_id: int, name: str) -> TeamSnapshot | None:
+    team = repository.get_team_by_name(session, workspace_id, name)
+    return TeamSnapshot.of(team) if team is not None else None
+
+
+def path_ids(team: Team | TeamSnapshot) -> list[int]:
     """The ids on a team's path, top-level first, the team itself last."""
     return [int(part) for part in team.path.strip("/").split("/") if part]
 
@@ -56,7 +63,7 @@ def subtree_team_ids(session: Session, workspace_id: int, team_id: int) -> list[
     return repository.subtree_team_ids(session, workspace_id, team.path)
 
 
-def team_ancestors(session: Session, workspace_id: int, team_id: int) -> list[Team]:
+def team_ancestors(session: Session, workspace_id: int, team_id: int) -> list[TeamSnapshot]:
     """The teams above this one, top-level first (empty for a top-level team)."""
     team = get_team(session, workspace_id, team_id)
     ancestor_ids = path_ids(team)[:-1]
@@ -64,7 +71,7 @@ def team_ancestors(session: Session, workspace_id: int, team_id: int) -> list[Te
         ancestor.id: ancestor
         for ancestor in repository.list_teams_by_ids(session, workspace_id, ancestor_ids)
     }
-    return [by_id[ancestor_id] for ancestor_id in ancestor_ids if ancestor_id in by_id]
+    return [TeamSnapshot.of(by_id[ancestor_id]) for ancestor_id in ancestor_ids if ancestor_id in by_id]
 
 
 def teams_led_by(session: Session, workspace_id: int, person_id: int) -> set[int]:
@@ -88,7 +95,7 @@ def create_team(
     external_id: str | None = None,
     lead_id: int | None = None,
     actor: str = "system",
-) -> Team:
+) -> TeamSnapshot:
     name = name.strip()
     _check_team_name(session, workspace_id, name, None)
     if external_id is not None and repository.get_team_by_external_id(session, workspace_id, external_id):
@@ -111,11 +118,12 @@ def create_team(
         target=f"team:{team.id}",
         after={"name": team.name, "parent_id": team.parent_id, "lead_id": team.lead_id},
     )
-    return team
+    return TeamSnapshot.of(team)
 
 
-def add_team(session: Session, workspace_id: int, body: schemas.TeamCreate, *, actor: str) -> Team:
-    return create_team(session, workspace_id, **body.model_dump(), actor=actor)
+def add_team(session: Session, workspace_id: int, body: schemas.TeamCreate, *, actor: str) -> schemas.Team:
+    created = create_team(session, workspace_id, **body.model_dump(), actor=actor)
+    return team_output(_team_row(session, workspace_id, created.id), 0)
 
 
 def move_team(session: Session, workspace_id: int, team: Team, parent_id: int | None) -> None:
@@ -140,7 +148,7 @@ def move_team(session: Session, workspace_id: int, team: Team, parent_id: int | 
 def update_team(
     session: Session, workspace_id: int, team_id: int, body: schemas.TeamUpdate, *, actor: str
 ) -> Team:
-    team = get_team(session, workspace_id, team_id)
+    team = _team_row(session, workspace_id, team_id)
     changes = body.model_dump(exclude_unset=True)
     before = {"name": team.name, "parent_id": team.parent_id, "lead_id": team.lead_id}
     if changes.get("name") is not None:
@@ -163,7 +171,7 @@ def update_team(
     session.flush()
     if "parent_id" in changes:
         move_team(session, workspace_id, team, changes["parent_id"])
-        team = get_team(session, workspace_id, team_id)
+        team = _team_row(session, workspace_id, team_id)
     audit_service.record_audit_entry(
         session,
         workspace_id,
@@ -177,7 +185,7 @@ def update_team(
 
 
 def delete_team(session: Session, workspace_id: int, team_id: int, *, actor: str) -> None:
-    team = get_team(session, workspace_id, team_id)
+    team = _team_row(session, workspace_id, team_id)
     subteams = repository.count_subteams(session, workspace_id, team_id)
     members = repository.count_members_by_team(session, workspace_id, [team_id]).get(team_id, 0)
     if subteams or members:
@@ -193,7 +201,7 @@ def delete_team(session: Session, workspace_id: int, team_id: int, *, actor: str
 
 
 def set_team_lead(session: Session, workspace_id: int, team_id: int, person_id: int | None) -> None:
-    team = get_team(session, workspace_id, team_id)
+    team = _team_row(session, workspace_id, team_id)
     team.lead_id = person_id
     session.flush()
 
@@ -219,12 +227,9 @@ def list_teams(
     )
 
 
-def list_all_teams(session: Session, workspace_id: int) -> list[Team]:
-    return repository.list_all_teams(session, workspace_id)
-
-
-def list_subteams(session: Session, workspace_id: int, team_id: int) -> list[Team]:
-    return repository.list_subteams(session, workspace_id, team_id)
+def list_all_teams(session: Session, workspace_id: int) -> list[TeamSnapshot]:
+    """Every team of the workspace, by name."""
+    return [TeamSnapshot.of(team) for team in repository.list_all_teams(session, workspace_id)]
 
 
 def count_members_by_team(
@@ -232,6 +237,12 @@ def count_members_by_team(
 ) -> dict[int, int]:
     """People directly in each team (not counting subteams)."""
     return repository.count_members_by_team(session, workspace_id, team_ids)
+
+
+def get_team_output(session: Session, workspace_id: int, team_id: int) -> schemas.Team:
+    """The team as the API answers it, with its head count."""
+    team = _team_row(session, workspace_id, team_id)
+    return team_output(team, count_members_by_team(session, workspace_id, [team.id]).get(team.id, 0))
 
 
 def team_output(team: Team, member_count: int) -> schemas.Team:

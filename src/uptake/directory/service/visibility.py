@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.directory import repository, schemas
-from uptake.directory.models import Person, Team
+from uptake.directory.models import Person
 from uptake.directory.repository import PeopleFilter
+from uptake.directory.schemas import PersonSnapshot, TeamSnapshot
 from uptake.directory.service.people import (
     PersonNotFound,
     get_person_with_relations,
@@ -86,7 +87,7 @@ class BrowsingScope:
     def includes_team(self, team_id: int | None) -> bool:
         return self.team_ids is None or (team_id is not None and team_id in self.team_ids)
 
-    def includes_person(self, person: Person) -> bool:
+    def includes_person(self, person: Person | PersonSnapshot) -> bool:
         return self.includes_team(person.team_id) or (
             self.person_id is not None and person.id == self.person_id
         )
@@ -147,14 +148,14 @@ def browse_direct_reports(
     ]
 
 
-def browse_team(session: Session, workspace_id: int, scope: BrowsingScope, team_id: int) -> Team:
+def browse_team(session: Session, workspace_id: int, scope: BrowsingScope, team_id: int) -> TeamSnapshot:
     team = get_team(session, workspace_id, team_id)
     if not scope.includes_team(team.id):
         raise TeamNotFound(f"team {team_id} does not exist", team_id=team_id)
     return team
 
 
-def browse_teams(session: Session, workspace_id: int, scope: BrowsingScope) -> list[Team]:
+def browse_teams(session: Session, workspace_id: int, scope: BrowsingScope) -> list[TeamSnapshot]:
     """The teams ``scope`` may see, by name (for filters)."""
     return [team for team in list_all_teams(session, workspace_id) if scope.includes_team(team.id)]
 

@@ -25,7 +25,7 @@ def literacy_record(
 ) -> schemas.LiteracyRecord:
     """Every module a person completed and when: evidence for the EU AI Act's Art. 4 AI-literacy duty."""
     now = now or utcnow()
-    person = people_service.get_person_with_relations(session, workspace_id, person_id)
+    person = people_service.get_person_record(session, workspace_id, person_id)
     completions = repository.list_completions_for_person(session, workspace_id, person_id)
     modules = {
         module.id: module
