@@ -43,10 +43,9 @@ def list_modules(session: SessionDep, caller: Employee) -> list[schemas.ModuleSu
 @router.post("/training/modules", status_code=201, response_model=schemas.ModuleSaved)
 def create_module(body: schemas.ModuleSource, session: SessionDep, lead: ProgramLead) -> schemas.ModuleSaved:
     """Create (or, for a known slug with a higher version, update) a module from its Markdown source."""
-    result = modules_service.save_module_source(
+    return modules_service.save_module_source(
         session, lead.workspace_id, body.source, actor=lead.actor, author_id=lead.person_id
     )
-    return schemas.ModuleSaved(outcome=result.outcome, module=_summary(result.module))
 
 
 @router.get("/training/modules/{slug}", response_model=schemas.Module)
@@ -62,7 +61,7 @@ def get_module(slug: SlugPath, session: SessionDep, caller: Employee) -> schemas
 def update_module(
     slug: SlugPath, body: schemas.ModuleSource, session: SessionDep, lead: ProgramLead
 ) -> schemas.ModuleSaved:
-    result = modules_service.save_module_source(
+    return modules_service.save_module_source(
         session,
         lead.workspace_id,
         body.source,
@@ -70,7 +69,6 @@ def update_module(
         author_id=lead.person_id,
         expected_slug=slug,
     )
-    return schemas.ModuleSaved(outcome=result.outcome, module=_summary(result.module))
 
 
 @router.post("/training/modules/{slug}/attempts", status_code=201, response_model=schemas.QuizResult)
@@ -187,8 +185,7 @@ def list_champions(
 
 @router.post("/champions", status_code=201, response_model=schemas.Champion)
 def nominate_champion(body: schemas.ChampionCreate, session: SessionDep, lead: TeamLead) -> schemas.Champion:
-    champion = champions_service.nominate_champion(session, lead.workspace_id, body, nominated_by=lead)
-    return champions_service.champion_output(session, lead.workspace_id, champion)
+    return champions_service.nominate_champion(session, lead.workspace_id, body, nominated_by=lead)
 
 
 @router.delete("/champions/{champion_id}", status_code=204)

@@ -40,7 +40,7 @@ def champion_output(session: Session, workspace_id: int, champion: Champion) -> 
 
 def nominate_champion(
     session: Session, workspace_id: int, body: schemas.ChampionCreate, *, nominated_by: Principal
-) -> Champion:
+) -> schemas.Champion:
     """Nominate a champion. A program lead may nominate anywhere; a team lead only in the teams they lead."""
     people_service.get_person(session, workspace_id, body.person_id)
     if body.team_id is not None:
@@ -74,7 +74,7 @@ def nominate_champion(
             "use_case_slug": champion.use_case_slug,
         },
     )
-    return champion
+    return champion_output(session, workspace_id, champion)
 
 
 def _check_may_manage_champions(principal: Principal, team_id: int | None) -> None:

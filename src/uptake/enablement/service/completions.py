@@ -21,7 +21,7 @@ from uptake.enablement.models import Completion, TrainingModule
 from uptake.enablement.service.modules import (
     get_module,
     get_module_for_learner,
-    required_modules_for_use_case,
+    required_module_rows,
 )
 from uptake.errors import Conflict, FieldError, InvalidInput
 
@@ -150,7 +150,7 @@ def completions_for_use_case(
     every person (of ``person_ids``, when given) whose required training is complete and valid now. A use case
     that requires no training gives an empty mapping: nobody needs to be trained for it."""
     now = now or utcnow()
-    modules = required_modules_for_use_case(session, workspace_id, use_case_slug)
+    modules = required_module_rows(session, workspace_id, use_case_slug)
     if not modules:
         return {}
     by_id = {module.id: module for module in modules}

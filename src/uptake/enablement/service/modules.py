@@ -7,7 +7,6 @@ A changed module carries a higher version: ``x.y+1`` for a correction, ``x+1.0``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -58,12 +57,6 @@ class ModuleNotOpen(Conflict):
 
 class ImageRejected(InvalidInput):
     title = "This image cannot be stored with the module."
-
-
-@dataclass(frozen=True)
-class ModuleSaveResult:
-    module: TrainingModule
-    outcome: Literal["created", "updated", "unchanged"]
 
 
 def preview_module_source(source: str) -> ModuleDraft:
@@ -134,7 +127,7 @@ def save_module_source(
     images: Mapping[str, bytes] | None = None,
     expected_slug: str | None = None,
     now: datetime | None = None,
-) -> ModuleSaveResult:
+) -> schemas.ModuleSaved:
     """Create or update the module the source describes (editor, API and ``uptake import training``).
 
     A changed module must carry a higher version: ``x.y+1`` for a correction, ``x+1.0`` when people must take it
@@ -207,7 +200,7 @@ def save_module_source(
             before=before,
             after=_module_snapshot(module),
         )
-    return ModuleSaveResult(module=module, outcome=outcome)
+    return schemas.ModuleSaved(outcome=outcome, module=schemas.ModuleSummary.model_validate(module))
 
 
 def store_module_image(
@@ -315,11 +308,20 @@ def modules_in_order(session: Session, workspace_id: int, slugs: list[str]) -> l
     ]
 
 
-def required_modules_for_use_case(
-    session: Session, workspace_id: int, use_case_slug: str
-) -> list[TrainingModule]:
+def required_module_rows(session: Session, workspace_id: int, use_case_slug: str) -> list[TrainingModule]:
+    """The published modules the use case requires, in its order (the rows, for enablement's own rules)."""
     use_case = catalog_service.get_use_case_by_slug(session, workspace_id, use_case_slug)
     return modules_in_order(session, workspace_id, list(use_case.required_training))
+
+
+def required_modules_for_use_case(
+    session: Session, workspace_id: int, use_case_slug: str
+) -> list[schemas.ModuleSummary]:
+    """The published modules the use case requires, in its order (empty when it requires none)."""
+    return [
+        schemas.ModuleSummary.model_validate(module)
+        for module in required_module_rows(session, workspace_id, use_case_slug)
+    ]
 
 
 def module_slugs_by_id(session: Session, workspace_id: int) -> dict[int, str]:
