@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from comms.smtp_server import RecordingHandler, SmtpServer
 from conftest import free_port
@@ -16,7 +17,7 @@ from support import as_caller
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.comms import channels, schemas
-from uptake.comms.models import Channel, DeliveryStatus
+from uptake.comms.models import Channel, DeliveryStatus, Notification
 from uptake.comms.service import announcements as announcements_service
 from uptake.comms.service import notifications as notifications_service
 from uptake.db import session_scope
@@ -164,8 +165,12 @@ def test_a_refused_address_is_dead_lettered_and_an_unreachable_server_is_retried
         rows = notifications_service.list_outbox(session, workspace)
         assert {row.status for row in rows} == {DeliveryStatus.pending}
         assert all("SMTP connection failed" in (row.last_error or "") for row in rows)
-        for row in rows:
-            row.next_attempt_at = row.created_at  # the backoff has passed
+        # the backoff has passed
+        session.execute(
+            update(Notification)
+            .where(Notification.id.in_([row.id for row in rows]))
+            .values(next_attempt_at=Notification.created_at)
+        )
     handler = RefusingHandler()
     with SmtpServer(handler, port):
         assert _deliver(world, smtp, workspace) == {"sent": 1, "retried": 0, "dead": 1, "skipped": 0}

@@ -56,8 +56,7 @@ def create_announcement(
     body: schemas.AnnouncementCreate, session: SessionDep, lead: ProgramLead
 ) -> schemas.Announcement:
     """A draft, a scheduled announcement, or (``send_now``) one sent at once to its cohort."""
-    announcement = announcements_service.create_announcement(session, lead.workspace_id, body, author=lead)
-    return schemas.Announcement.model_validate(announcement)
+    return announcements_service.create_announcement(session, lead.workspace_id, body, author=lead)
 
 
 @router.get("/announcements/{announcement_id}", response_model=schemas.Announcement)
@@ -110,14 +109,14 @@ def acknowledge_announcement(
     announcement_id: ResourceId, session: SessionDep, caller: Employee
 ) -> schemas.MyAnnouncement:
     """ "I have read it" (only for people the announcement was sent to)."""
-    recipient = announcements_service.acknowledge_announcement(
+    receipt = announcements_service.acknowledge_announcement(
         session, caller.workspace_id, announcement_id, _person(caller)
     )
     announcement = announcements_service.get_announcement(session, caller.workspace_id, announcement_id)
     return schemas.MyAnnouncement(
         **schemas.Announcement.model_validate(announcement).model_dump(),
-        read_at=recipient.read_at,
-        acknowledged_at=recipient.acknowledged_at,
+        read_at=receipt.read_at,
+        acknowledged_at=receipt.acknowledged_at,
     )
 
 
@@ -147,9 +146,10 @@ def ask_question(
     body: schemas.QuestionCreate, session: SessionDep, settings: SettingsDep, caller: Employee
 ) -> schemas.Question:
     """Ask about a use case; with ``anonymous`` nothing about the asker is stored."""
-    question = questions_service.ask_question(session, caller.workspace_id, body, asker=caller)
+    question_id = questions_service.ask_question(session, caller.workspace_id, body, asker=caller)
+    question, answers = questions_service.question_with_answers(session, caller.workspace_id, question_id)
     return questions_service.question_output(
-        question, [], flag_days=settings.question_flag_days, viewer=caller
+        question, answers, flag_days=settings.question_flag_days, viewer=caller
     )
 
 
@@ -168,8 +168,7 @@ def answer_question(
     question_id: ResourceId, body: schemas.AnswerCreate, session: SessionDep, caller: Employee
 ) -> schemas.Answer:
     """Answer as the use case's owner, a champion of it, or a program lead."""
-    answer = questions_service.answer_question(session, caller.workspace_id, question_id, body, author=caller)
-    return schemas.Answer.model_validate(answer)
+    return questions_service.answer_question(session, caller.workspace_id, question_id, body, author=caller)
 
 
 @router.post("/questions/{question_id}/faq", status_code=201, response_model=schemas.FaqEntry)
@@ -200,10 +199,9 @@ def list_office_hours(
     team_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     use_case_slug: SlugQuery = None,
 ) -> list[schemas.OfficeHours]:
-    rows = office_hours_service.list_office_hours(
+    return office_hours_service.list_office_hours(
         session, caller.workspace_id, team_id=team_id, use_case_slug=use_case_slug
     )
-    return [schemas.OfficeHours.model_validate(row) for row in rows]
 
 
 @router.post("/office-hours", status_code=201, response_model=schemas.OfficeHours)
@@ -211,8 +209,7 @@ def schedule_office_hours(
     body: schemas.OfficeHoursCreate, session: SessionDep, caller: Employee
 ) -> schemas.OfficeHours:
     """Hold office hours (champions, team leads of the team, program leads); the team is told at once."""
-    office_hours = office_hours_service.schedule_office_hours(session, caller.workspace_id, body, host=caller)
-    return schemas.OfficeHours.model_validate(office_hours)
+    return office_hours_service.schedule_office_hours(session, caller.workspace_id, body, host=caller)
 
 
 # -- notifications ----------------------------------------------------------------------------------------------
@@ -220,8 +217,7 @@ def schedule_office_hours(
 
 @router.get("/me/notifications", response_model=list[schemas.Notification])
 def my_notifications(session: SessionDep, caller: Employee) -> list[schemas.Notification]:
-    rows = notifications_service.list_inbox(session, caller.workspace_id, _person(caller))
-    return [schemas.Notification.model_validate(row) for row in rows]
+    return notifications_service.list_inbox(session, caller.workspace_id, _person(caller))
 
 
 @router.post("/me/notifications/{notification_id}/read", response_model=schemas.Notification)

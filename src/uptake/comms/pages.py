@@ -195,7 +195,7 @@ def compose_announcement(
         return _composer(request, session, lead.workspace_id, values, _errors_of(error), status=422)
     response = RedirectResponse(f"/announcements/{announcement.id}", status_code=303)
     verdict = {"sent": f"Sent to {announcement.audience_size} people.", "scheduled": "Scheduled."}
-    flash(request, response, verdict.get(announcement.status.value, "Saved as a draft."), "success")
+    flash(request, response, verdict.get(announcement.status, "Saved as a draft."), "success")
     return response
 
 
@@ -301,13 +301,15 @@ def ask(
         question_body = schemas.QuestionCreate.model_validate(
             {"use_case_slug": use_case_slug, "title": title, "body": body, "anonymous": bool(anonymous)}
         )
-        question = questions_service.ask_question(session, caller.workspace_id, question_body, asker=caller)
+        question_id = questions_service.ask_question(
+            session, caller.workspace_id, question_body, asker=caller
+        )
     except (ValidationError, UptakeError) as error:
         session.rollback()
         response = RedirectResponse(f"/questions?use_case={use_case_slug}", status_code=303)
         flash(request, response, "; ".join(f"{k}: {v}" for k, v in _errors_of(error).items()), "error")
         return response
-    response = RedirectResponse(f"/questions/{question.id}", status_code=303)
+    response = RedirectResponse(f"/questions/{question_id}", status_code=303)
     message = "Asked anonymously: keep this page's address to find the answer." if anonymous else "Asked."
     flash(request, response, message, "success")
     return response

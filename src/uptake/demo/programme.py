@@ -555,7 +555,7 @@ def _questions(
         for position, (title, body, answer) in enumerate(QUESTIONS.get(case.slug, _generic_questions(case))):
             asker = audience[rng.randrange(len(audience))]
             day = today - timedelta(days=3 + 9 * position + rng.randrange(6))
-            question = questions_service.ask_question(
+            question_id = questions_service.ask_question(
                 session,
                 workspace_id,
                 comms_schemas.QuestionCreate(
@@ -569,7 +569,7 @@ def _questions(
                 questions_service.answer_question(
                     session,
                     workspace_id,
-                    question.id,
+                    question_id,
                     comms_schemas.AnswerCreate(body_markdown=answer),
                     author=owner,
                     now=at(day + timedelta(days=1), 9, rng.randrange(60)),

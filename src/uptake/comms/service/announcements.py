@@ -1,9 +1,13 @@
 """Announcements: drafted, scheduled or sent to a cohort, with read receipts, acknowledgements and a report per
 part of the cohort that keeps the privacy floor.
+
+Other domains and the demo get announcements as ``schemas.Announcement`` and read receipts as ``Receipt``; the
+domain's own pages and API read the rows.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -54,7 +58,7 @@ def create_announcement(
     *,
     author: Principal,
     now: datetime | None = None,
-) -> Announcement:
+) -> schemas.Announcement:
     """A draft, a scheduled announcement (``scheduled_for``), or one sent at once (``send_now``)."""
     now = now or utcnow()
     resolve_audience(session, workspace_id, body.audience)  # names every unknown team, role or use case now
@@ -87,7 +91,7 @@ def create_announcement(
     )
     if body.send_now:
         send_announcement(session, workspace_id, announcement.id, actor=author.actor, now=now)
-    return announcement
+    return schemas.Announcement.model_validate(announcement)
 
 
 def get_announcement(session: Session, workspace_id: int, announcement_id: int) -> Announcement:
@@ -205,26 +209,39 @@ def recipient_for(
     return recipient
 
 
-def find_recipient(
-    session: Session, workspace_id: int, announcement_id: int, person_id: int
-) -> AnnouncementRecipient | None:
-    return repository.get_recipient(session, workspace_id, announcement_id, person_id)
+@dataclass(frozen=True)
+class Receipt:
+    """When one recipient read and acknowledged an announcement (None: not yet)."""
+
+    announcement_id: int
+    person_id: int
+    read_at: datetime | None
+    acknowledged_at: datetime | None
+
+    @classmethod
+    def of(cls, recipient: AnnouncementRecipient) -> Receipt:
+        return cls(
+            recipient.announcement_id, recipient.person_id, recipient.read_at, recipient.acknowledged_at
+        )
 
 
 def mark_announcement_read(
     session: Session, workspace_id: int, announcement_id: int, person_id: int, *, now: datetime | None = None
-) -> AnnouncementRecipient | None:
-    """The read receipt: set when a recipient opens the announcement (others may open it without one)."""
+) -> Receipt | None:
+    """The read receipt: set when a recipient opens the announcement (others may open it without one, and get
+    None)."""
     recipient = repository.get_recipient(session, workspace_id, announcement_id, person_id)
-    if recipient is not None and recipient.read_at is None:
+    if recipient is None:
+        return None
+    if recipient.read_at is None:
         recipient.read_at = now or utcnow()
         session.flush()
-    return recipient
+    return Receipt.of(recipient)
 
 
 def acknowledge_announcement(
     session: Session, workspace_id: int, announcement_id: int, person_id: int, *, now: datetime | None = None
-) -> AnnouncementRecipient:
+) -> Receipt:
     """ "I have read it": recorded once, with the time."""
     now = now or utcnow()
     recipient = recipient_for(session, workspace_id, announcement_id, person_id)
@@ -232,7 +249,7 @@ def acknowledge_announcement(
         recipient.acknowledged_at = now
         recipient.read_at = recipient.read_at or now
         session.flush()
-    return recipient
+    return Receipt.of(recipient)
 
 
 def list_my_announcements(

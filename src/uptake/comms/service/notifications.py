@@ -4,19 +4,24 @@ outbox's delivery job and retries.
 The outbox is one table. Enqueuing writes the in-app row (delivered by being written) and one email row per person
 who wants email (held for their digest when they chose one); ``comms/delivery.py`` is the worker that sends email,
 Slack and Teams rows with retries, backoff and dead-lettering (docs/notifications.md).
+
+Other domains and the demo read the inbox as ``schemas.Notification`` and the outbox as ``OutboxItem`` (plain
+values); the API shows an outbox item as ``schemas.OutboxEntry``, without its link (a survey's link holds the
+invitee's one-time token).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from uptake.audit import service as audit_service
-from uptake.comms import delivery, repository
+from uptake.comms import delivery, repository, schemas
 from uptake.comms.models import Channel, DeliveryStatus, DigestMode, Notification, WebhookKind
 from uptake.comms.service.audiences import LEFT
 from uptake.db import utcnow
@@ -197,10 +202,14 @@ def request_delivery(session: Session, workspace_id: int, *, run_at: datetime | 
     )
 
 
-def list_inbox(session: Session, workspace_id: int, person_id: int, *, limit: int = 50) -> list[Notification]:
-    return repository.list_notifications(
+def list_inbox(
+    session: Session, workspace_id: int, person_id: int, *, limit: int = 50
+) -> list[schemas.Notification]:
+    """A person's in-app notifications, newest first."""
+    rows = repository.list_notifications(
         session, workspace_id, person_id=person_id, channel=Channel.in_app, limit=limit
     )
+    return [schemas.Notification.model_validate(row) for row in rows]
 
 
 def count_unread(session: Session, workspace_id: int, person_id: int) -> int:
@@ -219,15 +228,53 @@ def mark_notification_read(
     return notification
 
 
+@dataclass(frozen=True)
+class OutboxItem:
+    """One email, Slack or Teams message in the outbox, and where its delivery stands."""
+
+    id: int
+    channel: Channel
+    category: str
+    subject: str
+    link: str | None
+    person_id: int | None
+    webhook_id: int | None
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Notification) -> OutboxItem:
+        return cls(
+            id=row.id,
+            channel=row.channel,
+            category=row.category,
+            subject=row.subject,
+            link=row.link,
+            person_id=row.person_id,
+            webhook_id=row.webhook_id,
+            status=row.status,
+            attempts=row.attempts,
+            next_attempt_at=row.next_attempt_at,
+            last_error=row.last_error,
+            created_at=row.created_at,
+            sent_at=row.sent_at,
+        )
+
+
 def list_outbox(
     session: Session,
     workspace_id: int,
     *,
     statuses: Collection[DeliveryStatus] | None = None,
     limit: int = 100,
-) -> list[Notification]:
+) -> list[OutboxItem]:
+    """Email, Slack and Teams messages, newest first."""
     rows = repository.list_notifications(session, workspace_id, statuses=statuses, limit=limit * 2)
-    return [row for row in rows if row.channel != Channel.in_app][:limit]
+    return [OutboxItem.of(row) for row in rows if row.channel != Channel.in_app][:limit]
 
 
 def count_outbox_by_status(session: Session, workspace_id: int) -> dict[str, int]:

@@ -27,7 +27,7 @@ class NotAHost(Forbidden):
 
 def schedule_office_hours(
     session: Session, workspace_id: int, body: schemas.OfficeHoursCreate, *, host: Principal
-) -> OfficeHours:
+) -> schemas.OfficeHours:
     """Office hours (time, place or link, topic), announced at once to the team (with subteams) or the use case's
     users, and posted to the team's Slack/Teams channels."""
     if host.person_id is None:
@@ -101,7 +101,7 @@ def schedule_office_hours(
             "announcement_id": announcement.id,
         },
     )
-    return office_hours
+    return schemas.OfficeHours.model_validate(office_hours)
 
 
 def list_office_hours(
@@ -111,12 +111,13 @@ def list_office_hours(
     team_id: int | None = None,
     use_case_slug: str | None = None,
     now: datetime | None = None,
-) -> list[OfficeHours]:
+) -> list[schemas.OfficeHours]:
     """Upcoming office hours (from an hour ago on); a team's include those of the teams above it."""
     since = (now or utcnow()) - timedelta(hours=1)
     team_ids = None
     if team_id is not None:
         team_ids = [t.id for t in teams_service.team_ancestors(session, workspace_id, team_id)] + [team_id]
-    return repository.list_office_hours(
+    rows = repository.list_office_hours(
         session, workspace_id, since=since, team_ids=team_ids, use_case_slug=use_case_slug
     )
+    return [schemas.OfficeHours.model_validate(row) for row in rows]

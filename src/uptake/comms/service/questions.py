@@ -43,10 +43,11 @@ def ask_question(
     *,
     asker: Principal,
     now: datetime | None = None,
-) -> Question:
-    """Ask about a use case. Asked anonymously, nothing about the asker is stored or logged: no asker id, no audit
-    entry naming them, and only the day it was asked (an exact time could be matched against login activity).
-    The owner and champions hear of it from a job that runs every quarter hour, not at the moment of asking."""
+) -> int:
+    """Ask about a use case; returns the question's id. Asked anonymously, nothing about the asker is stored or
+    logged: no asker id, no audit entry naming them, and only the day it was asked (an exact time could be matched
+    against login activity). The owner and champions hear of it from a job that runs every quarter hour, not at
+    the moment of asking."""
     now = now or utcnow()
     catalog_service.get_use_case_by_slug(session, workspace_id, body.use_case_slug)
     question = Question(
@@ -70,7 +71,7 @@ def ask_question(
             target=f"question:{question.id}",
             after={"use_case_slug": question.use_case_slug},
         )
-    return question
+    return question.id
 
 
 def get_question(session: Session, workspace_id: int, question_id: int) -> Question:
@@ -158,7 +159,7 @@ def answer_question(
     *,
     author: Principal,
     now: datetime | None = None,
-) -> Answer:
+) -> schemas.Answer:
     """Answer as the use case's owner, one of its champions, or a program lead; a named asker is notified."""
     now = now or utcnow()
     question = get_question(session, workspace_id, question_id)
@@ -195,7 +196,7 @@ def answer_question(
             dedupe_key=f"answer:{answer.id}",
             now=now,
         )
-    return answer
+    return schemas.Answer.model_validate(answer)
 
 
 def notify_question_owners(context: JobContext) -> dict[str, Any]:
