@@ -62,6 +62,12 @@ def make_module(world: World, workspace_id: int, source: str | None = None) -> A
         return result.module.slug
 
 
+def quiz_answers(session: Any, workspace_id: int, slug: str, right: bool) -> dict[int, list[int]]:
+    """Answers to every question of the module's quiz: all right (the first choice) or all wrong."""
+    module = modules_service.get_module(session, workspace_id, slug, with_content=True)
+    return {question.id: [0 if right else 1] for question in module.questions}
+
+
 def make_use_case(world: World, workspace_id: int, slug: str, **fields: Any) -> int:
     with session_scope(world.factory, workspace_id) as session:
         body = catalog_schemas.UseCaseCreate.model_validate(
