@@ -15,6 +15,7 @@ from uptake.auth.dependencies import SESSION_COOKIE, cookie_serializer
 from uptake.auth.roles import Role, Scope
 from uptake.db import bind_workspace, session_scope
 from uptake.directory.service import people as people_service
+from uptake.jobs.service import JobContext
 from uptake.settings import Settings
 from uptake.web.csrf import CSRF_COOKIE
 from uptake.workspaces import schemas as workspace_schemas
@@ -119,3 +120,16 @@ def as_caller(client: TestClient, caller: Caller) -> TestClient:
 def raw_engine(url: str) -> Engine:
     """An engine without uptake's session scoping, for tests that play an attacker with direct SQL access."""
     return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
+def job_context(world: World, session: Session, name: str, workspace_id: int | None) -> JobContext:
+    """What the runner hands a job: ``session`` is the runner's own (bound to no workspace)."""
+    return JobContext(
+        job_id=0,
+        name=name,
+        workspace_id=workspace_id,
+        payload={},
+        session=session,
+        settings=world.settings,
+        report_progress=lambda *args: None,
+    )

@@ -1,15 +1,13 @@
-"""People, teams, callers and job contexts the comms service tests share."""
+"""People and callers the comms service tests share."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from support import World
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.directory.models import EmploymentStatus
 from uptake.directory.service import people as people_service
-from uptake.jobs.service import JobContext
 
 
 def program_lead(workspace_id: int, person_id: int | None = None) -> Principal:
@@ -39,16 +37,3 @@ def add_person(
         job_role_id=job_role_id,
         employment_status=EmploymentStatus.left if left else EmploymentStatus.active,
     ).id
-
-
-def job_context(world: World, session: Session, name: str, workspace_id: int | None) -> JobContext:
-    """What the runner hands a job: ``session`` is the runner's own (bound to no workspace)."""
-    return JobContext(
-        job_id=0,
-        name=name,
-        workspace_id=workspace_id,
-        payload={},
-        session=session,
-        settings=world.settings,
-        report_progress=lambda *args: None,
-    )

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from comms.comms_builders import add_person, job_context, program_lead
+from comms.comms_builders import add_person, program_lead
+from support import job_context
 from uptake.comms import schemas
 from uptake.comms.service import announcements as announcements_service
 from uptake.comms.service import notifications as notifications_service

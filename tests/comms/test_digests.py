@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import time_machine
 
-from comms.comms_builders import add_person, job_context
+from comms.comms_builders import add_person
+from support import job_context
 from uptake.comms import schemas
 from uptake.comms.service import digests as digests_service
 from uptake.comms.service import notifications as notifications_service

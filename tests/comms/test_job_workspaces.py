@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from comms.comms_builders import add_person, job_context
+from comms.comms_builders import add_person
+from support import job_context
 from uptake.comms import schemas
 from uptake.comms.models import DeliveryStatus
 from uptake.comms.service import job_workspaces as job_workspaces_service

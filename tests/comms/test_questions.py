@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from comms.comms_builders import add_person, employee, job_context, program_lead
+from comms.comms_builders import add_person, employee, program_lead
 from enablement.enablement_builders import make_use_case
+from support import job_context
 from uptake.audit import service as audit_service
 from uptake.comms import schemas
 from uptake.comms.service import notifications as notifications_service

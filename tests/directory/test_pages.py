@@ -7,73 +7,12 @@ import re
 
 from fastapi.testclient import TestClient
 
+from directory.directory_builders import build_organization
 from support import as_caller
 from uptake.auth.roles import Role
 from uptake.db import session_scope
-from uptake.directory.models import EmploymentStatus
-from uptake.directory.repository import PeopleFilter
-from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
-from uptake.directory.service import visibility as visibility_service
-
-
-def _organization(world, workspace_id: int) -> dict[str, int]:
-    """Customer Service > Tier 1 Support > Night Shift, and Finance; Ana manages Ben."""
-    with session_scope(world.factory, workspace_id) as session:
-        service_team = teams_service.create_team(session, workspace_id, name="Customer Service")
-        tier1 = teams_service.create_team(
-            session, workspace_id, name="Tier 1 Support", parent_id=service_team.id
-        )
-        night = teams_service.create_team(session, workspace_id, name="Night Shift", parent_id=tier1.id)
-        finance = teams_service.create_team(session, workspace_id, name="Finance")
-        agent = job_roles_service.create_job_role(session, workspace_id, name="Support agent")
-        accountant = job_roles_service.create_job_role(session, workspace_id, name="Accountant")
-        ana = people_service.create_person(
-            session,
-            workspace_id,
-            email="ana@example.com",
-            display_name="Ana Costa",
-            external_id="E1",
-            team_id=tier1.id,
-            job_role_id=agent.id,
-            job_title="Team coordinator",
-            location="Lisbon",
-        )
-        ben = people_service.create_person(
-            session,
-            workspace_id,
-            email="ben@example.com",
-            display_name="Ben Okafor",
-            external_id="E2",
-            team_id=night.id,
-            job_role_id=agent.id,
-            manager_id=ana.id,
-            location="Dublin",
-            employment_status=EmploymentStatus.leave,
-        )
-        carla = people_service.create_person(
-            session,
-            workspace_id,
-            email="carla@example.com",
-            display_name="Carla Weber",
-            external_id="F7",
-            team_id=finance.id,
-            job_role_id=accountant.id,
-            location="Lisbon",
-        )
-        teams_service.set_team_lead(session, workspace_id, tier1.id, ana.id)
-        return {
-            "service": service_team.id,
-            "tier1": tier1.id,
-            "night": night.id,
-            "finance": finance.id,
-            "agent": agent.id,
-            "accountant": accountant.id,
-            "ana": ana.id,
-            "ben": ben.id,
-            "carla": carla.id,
-        }
 
 
 def _listed(html: str) -> list[str]:
@@ -83,7 +22,7 @@ def _listed(html: str) -> list[str]:
 
 def test_people_list_searches_name_email_and_external_id(client: TestClient, world) -> None:
     workspace = world.workspace()
-    _organization(world, workspace)
+    build_organization(world, workspace)
     as_caller(client, world.caller(workspace, Role.program_lead))
 
     assert _listed(client.get("/directory", params={"q": "okaf"}).text) == ["Ben Okafor"]
@@ -98,7 +37,7 @@ def test_people_list_filters_by_team_with_subteams_role_status_and_location(
     client: TestClient, world
 ) -> None:
     workspace = world.workspace()
-    ids = _organization(world, workspace)
+    ids = build_organization(world, workspace)
     as_caller(client, world.caller(workspace, Role.program_lead))
 
     assert _listed(client.get("/directory", params={"team": ids["service"]}).text) == [
@@ -144,7 +83,7 @@ def test_people_list_pages_by_fifty(client: TestClient, world) -> None:
 
 def test_person_page_shows_fields_team_manager_and_reports(client: TestClient, world) -> None:
     workspace = world.workspace()
-    ids = _organization(world, workspace)
+    ids = build_organization(world, workspace)
     as_caller(client, world.caller(workspace, Role.program_lead))
 
     ben = client.get(f"/directory/people/{ids['ben']}")
@@ -167,7 +106,7 @@ def test_person_page_shows_fields_team_manager_and_reports(client: TestClient, w
 
 def test_team_page_shows_its_tree_members_and_lead(client: TestClient, world) -> None:
     workspace = world.workspace()
-    ids = _organization(world, workspace)
+    ids = build_organization(world, workspace)
     as_caller(client, world.caller(workspace, Role.program_lead))
 
     page = client.get(f"/directory/teams/{ids['tier1']}")
@@ -191,7 +130,7 @@ def test_team_page_shows_its_tree_members_and_lead(client: TestClient, world) ->
 
 def test_job_roles_page_counts_people(client: TestClient, world) -> None:
     workspace = world.workspace()
-    ids = _organization(world, workspace)
+    ids = build_organization(world, workspace)
     as_caller(client, world.caller(workspace, Role.program_lead))
 
     page = client.get("/directory/job-roles").text
@@ -203,7 +142,7 @@ def test_job_roles_page_counts_people(client: TestClient, world) -> None:
 
 def test_a_team_lead_sees_only_their_teams_and_subteams(client: TestClient, world) -> None:
     workspace = world.workspace()
-    ids = _organization(world, workspace)
+    ids = build_organization(world, workspace)
     lead = world.caller(workspace, Role.team_lead)
     with session_scope(world.factory, workspace) as session:
         teams_service.set_team_lead(session, workspace, ids["tier1"], lead.person_id)
@@ -225,29 +164,6 @@ def test_a_team_lead_sees_only_their_teams_and_subteams(client: TestClient, worl
     assert 'href="/directory/import"' not in client.get("/directory").text
 
 
-def test_the_browsing_scope_is_enforced_by_the_service(world) -> None:
-    """The pages only ask; the service narrows every query to the team lead's teams."""
-    workspace = world.workspace()
-    ids = _organization(world, workspace)
-    lead = world.caller(workspace, Role.team_lead)
-    with session_scope(world.factory, workspace) as session:
-        teams_service.set_team_lead(session, workspace, ids["night"], lead.person_id)
-        scope = visibility_service.BrowsingScope(
-            lead.person_id, frozenset(teams_service.teams_led_by(session, workspace, lead.person_id))
-        )
-        people, total = visibility_service.browse_people(
-            session, workspace, scope, PeopleFilter(), team_id=ids["night"]
-        )
-        assert ([person.display_name for person in people], total) == (["Ben Okafor"], 1)
-        everyone, _ = visibility_service.browse_people(session, workspace, scope, PeopleFilter())
-        assert [person.display_name for person in everyone] == ["Ben Okafor"]
-        assert (
-            visibility_service.browse_direct_reports(session, workspace, scope, ids["ana"])[0].id
-            == ids["ben"]
-        )
-        assert scope.includes_person(people_service.get_person(session, workspace, lead.person_id))
-
-
 def test_navigation_shows_the_directory_to_leads_and_team_leads_only(client: TestClient, world) -> None:
     workspace = world.workspace()
     for role, shown in [(Role.program_lead, True), (Role.team_lead, True), (Role.employee, False)]:
@@ -259,7 +175,7 @@ def test_navigation_shows_the_directory_to_leads_and_team_leads_only(client: Tes
 def test_no_page_shows_another_workspace(client: TestClient, world) -> None:
     ours = world.workspace()
     theirs = world.workspace()
-    their_ids = _organization(world, theirs)
+    their_ids = build_organization(world, theirs)
     as_caller(client, world.caller(ours, Role.program_lead))
 
     listed = _listed(client.get("/directory").text)
@@ -423,7 +339,7 @@ def test_the_pages_run_as_many_queries_for_forty_people_as_for_four(
     client: TestClient, world, count_queries
 ) -> None:
     workspace = world.workspace()
-    ids = _organization(world, workspace)
+    ids = build_organization(world, workspace)
     as_caller(client, world.caller(workspace, Role.program_lead))
     pages = ["/directory", f"/directory/teams/{ids['night']}", f"/directory/people/{ids['ana']}"]
 
@@ -457,7 +373,7 @@ def test_the_pages_run_as_many_queries_for_forty_people_as_for_four(
 
 def test_a_program_lead_names_a_team_lead_who_then_sees_that_team(client: TestClient, world) -> None:
     workspace = world.workspace()
-    ids = _organization(world, workspace)
+    ids = build_organization(world, workspace)
     newcomer = world.caller(workspace, Role.team_lead)
     as_caller(client, world.caller(workspace, Role.program_lead))
     csrf = client.cookies.get("uptake_csrf", "")
