@@ -1,19 +1,18 @@
-"""`uptake metrics` as a user runs it: a table, CSV and JSON after the privacy floor; bad options in one line."""
+"""``uptake metrics`` as a user runs it: a table, CSV and JSON after the privacy floor; bad options in one line."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from analytics.organization import build_organization
+from cli.command_line import environment_of, uptake
 from uptake.analytics import service
+from uptake.cli.metrics import metric_cell
 from uptake.telemetry.event_store import EventStore
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
@@ -26,46 +25,30 @@ def environment(world, settings, database_url) -> dict[str, str]:
             "entitlements", organization.entitlements(), workspace_id=organization.workspace_id
         )
         analytics.backend.connection.disconnect()
-    variables = {key: value for key, value in os.environ.items() if not key.startswith("UPTAKE_")}
-    variables.update(
-        {
-            "UPTAKE_DATA_DIR": str(settings.data_dir),
-            "UPTAKE_DATABASE_URL": database_url,
-            "UPTAKE_EVENTS_URL": settings.effective_events_url,
-            "UPTAKE_SECRET_KEY": settings.effective_secret_key,
-            "COLUMNS": "200",
-        }
-    )
-    return variables
+    return environment_of(settings)
 
 
-def uptake(environment: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "uptake", "metrics", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
+def metrics(environment: dict[str, str], *args: str):
+    return uptake("metrics", *args, env=environment)
 
 
 PERIOD = ("--from", "2025-02-03", "--to", "2025-03-02")
 
 
+@sqlite
 def test_a_metric_as_a_table_csv_and_json(environment):
-    table = uptake(environment, "adoption_rate", *PERIOD, "--by", "team")
+    table = metrics(environment, "adoption_rate", *PERIOD, "--by", "team")
     assert table.returncode == 0, table.stderr
     assert "adoption_rate (ratio), 2025-02-03 to 2025-03-02, k = 5" in table.stdout
     assert "0.8333" in table.stdout  # Sales: 5 of 6
 
-    exported = uptake(environment, "rejection_rate", *PERIOD, "--by", "team", "--format", "csv")
+    exported = metrics(environment, "rejection_rate", *PERIOD, "--by", "team", "--format", "csv")
     assert exported.returncode == 0, exported.stderr
     lines = exported.stdout.splitlines()
     assert lines[0] == "team_id,accepted,edited,rejected,decided,value,people,suppressed"
     assert [line.endswith("True") for line in lines[1:]] == [False, True, True]
 
-    as_json = uptake(
+    as_json = metrics(
         environment, "active", *PERIOD, "--by", "use_case", "--grain", "week", "--format", "json"
     )
     assert as_json.returncode == 0, as_json.stderr
@@ -78,15 +61,24 @@ def test_a_metric_as_a_table_csv_and_json(environment):
     ]
 
 
+@sqlite
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (("funnel", "--grain", "week"), "error: grain: funnel has no time grain"),
         (("happiness",), "error: no metric called 'happiness'"),
+        (("active", "--format", "xml"), "error: --format: 'xml' is not one of table, csv, json"),
     ],
 )
 def test_bad_options_are_one_clear_line(environment, args, message):
-    result = uptake(environment, *args)
+    result = metrics(environment, *args)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().startswith(message), result.stderr
+
+
+def test_metric_cell() -> None:
+    assert metric_cell(0.833333, suppressed=False) == "0.8333"
+    assert metric_cell(12, suppressed=False) == "12"
+    assert metric_cell(None, suppressed=True) == "suppressed"
+    assert metric_cell(None, suppressed=False) == "–"

@@ -1,0 +1,52 @@
+"""``uptake audit verify``: walk each workspace's audit hash chain and name the first entry that breaks it.
+
+Its domain imports sit inside the commands, so that ``uptake --help`` does not pay for them (see
+``uptake/cli/__init__.py``).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from uptake.cli.command import (
+    ConfigOption,
+    WorkspaceOption,
+    command_settings,
+    console,
+    database_session,
+    errors,
+)
+
+app = typer.Typer(help="Check the tamper-evident audit log.", no_args_is_help=True)
+
+
+@app.command("verify")
+def verify(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
+    """Walk the audit log's hash chain; exit 1 and name the first broken entry if it was tampered with."""
+    from uptake.audit import service as audit_service
+    from uptake.db import across_workspaces
+    from uptake.workspaces import service as workspaces_service
+
+    settings = command_settings(config)
+    broken = False
+    with database_session(settings) as session, across_workspaces(session):
+        targets = (
+            [workspaces_service.get_workspace_by_slug(session, workspace)]
+            if workspace
+            else workspaces_service.list_workspaces(session)
+        )
+        for target in targets:
+            report = audit_service.verify_audit_chain(session, target.id)
+            if report.first_break is None:
+                console.print(
+                    f"[green]✓[/green] {target.slug}: {report.entries_checked} entries, chain intact"
+                )
+            else:
+                broken = True
+                brk = report.first_break
+                errors.print(
+                    f"[red]✗[/red] {target.slug}: the chain breaks at entry #{brk.seq} (id {brk.entry_id}): "
+                    f"{brk.reason}"
+                )
+    if broken:
+        raise typer.Exit(1)
