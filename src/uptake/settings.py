@@ -1,8 +1,8 @@
 """Every setting uptake reads, from the environment (``UPTAKE_*``) and an optional TOML file.
 
-Nothing here runs at import: ``cli.py`` calls :func:`load_settings` once and passes the result on; tests build
-``Settings(...)`` directly. Priority, highest first: keyword arguments, environment variables, the TOML file given
-by ``--config``, the defaults below.
+Nothing here runs at import: each command (``uptake.cli``) calls :func:`load_settings` once and passes the result
+on; tests build ``Settings(...)`` directly. Priority, highest first: keyword arguments, environment variables, the
+TOML file given by ``--config``, the defaults below.
 """
 
 from __future__ import annotations
