@@ -4,11 +4,12 @@
 
 A synthetic workspace of 20,000 people in 300 teams (a tree four levels deep), 40 use cases on 8 tools and
 `--events` events over 2024 (usage growing through the year) is generated once with DuckDB SQL and cached in
-`bench/.cache/metrics-<events>.duckdb`, together with its person × day activity table. The run then times, on
+`bench/.cache/metrics-v2-<events>.duckdb`, together with its person × day activity table. The run then times, on
 a fresh connection (cold) and again (warm, the median of `--repeat` runs):
 
 - the program dashboard set for Q4 2024: adoption by team × use case, the funnel by use case, 12-week retention
-  by use case, adopter segments by use case and licence waste by tool, through the Ibis metric definitions;
+  by use case, adopter segments by use case, licence waste and seat utilization by tool, through the Ibis metric
+  definitions;
 - the same adoption by team × use case as a hand-written DuckDB SQL query (the baseline), and once more straight
   from the events without the activity table, to show what the activity table buys;
 - publishing adoption by team × use case through the privacy floor.
@@ -49,6 +50,7 @@ DASHBOARD = [
     ("retention", Grouping(by=("use_case",))),
     ("adopter_segments", Grouping(by=("use_case",))),
     ("licence_waste", Grouping(by=("tool",))),
+    ("seat_utilization", Grouping(by=("tool",))),
 ]
 
 GENERATE_SNAPSHOTS = f"""
@@ -86,6 +88,15 @@ SELECT {WORKSPACE}::INTEGER AS workspace_id, md5('person ' || p)[1:32] AS person
        DATE '2024-01-01' + (hash(p, j, 'start') % 300)::INTEGER AS start_day,
        CASE WHEN hash(p, j, 'ends') % 10 = 0 THEN DATE '2024-06-01' + (hash(p, j, 'end') % 300)::INTEGER END AS end_day
 FROM range({PEOPLE}) AS r(p), range(6) AS s(j);
+
+CREATE TABLE seat_grants AS
+SELECT workspace_id, tool, use_case, NULL::BIGINT AS team_id, NULL::VARCHAR AS role FROM use_cases;
+
+CREATE TABLE contracts AS
+SELECT {WORKSPACE}::INTEGER AS workspace_id, 'tool-' || t AS tool, DATE '2023-01-01' AS start_day,
+       DATE '2025-01-01' AS renewal_day, 15000::BIGINT AS seats_purchased,
+       (10 + t * 5)::DOUBLE AS monthly_price_per_seat, 'EUR' AS currency
+FROM range({TOOLS}) AS r(t);
 
 CREATE TABLE completions AS
 SELECT workspace_id, person, use_case, start_day + (hash(person, use_case) % 40)::INTEGER AS completed_day
@@ -175,7 +186,7 @@ GROUP BY ALL
 def build_workspace(events: int) -> tuple[Path, dict[str, float]]:
     """The cached DuckDB file for `events` events, generating it (and its activity table) when missing."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"metrics-{events}.duckdb"
+    path = CACHE / f"metrics-v2-{events}.duckdb"  # v2: with seat grants and contracts
     timings: dict[str, float] = {}
     if path.exists():
         return path, timings

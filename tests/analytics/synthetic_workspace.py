@@ -2,8 +2,9 @@
 
 About 300 people in a tree of 8 teams, 5 use cases on 3 tools, a few thousand events from October 2024 to
 January 2025 (across a year boundary), events whose UTC `time` falls on another date than their `day`,
-people unknown to the directory, tool-less events, entitlements and seats that start and end, training
-completions, incidents and survey answers.
+people unknown to the directory, tool-less events, entitlements and seats that start and end, seat grants
+with and without target teams and roles, contracts that change during the period, training completions,
+incidents and survey answers.
 """
 
 from __future__ import annotations
@@ -34,6 +35,19 @@ USE_CASES = [  # use_case, tool, minutes_saved_estimate, training_required
     ("searching", None, 2.0, True),
 ]
 SEAT_COSTS = {"assistant": 30.0, "copilot": 19.0, "translator": 7.5}
+SEAT_GRANTS = [  # tool, use_case, team_id, role: drafting for everyone, coding for Engineering's engineers and
+    # analysts, summarizing for Operations, translating not released (no seat grants it)
+    ("assistant", "drafting", None, None),
+    ("copilot", "coding", 2, "engineer"),
+    ("copilot", "coding", 2, "analyst"),
+    ("assistant", "summarizing", 3, None),
+]
+CONTRACTS = [  # tool, start_day, renewal_day, seats_purchased, monthly price per seat, currency
+    ("assistant", date(2024, 1, 1), date(2025, 1, 1), 80, 30.0, "EUR"),
+    ("assistant", date(2025, 1, 1), date(2026, 1, 1), 120, 28.0, "EUR"),
+    ("copilot", date(2024, 6, 1), date(2025, 6, 1), 40, 19.0, "USD"),
+    ("translator", date(2025, 3, 1), None, 10, 7.5, "EUR"),
+]
 KINDS = ["invoked", "shown", "accepted", "edited", "rejected", "feedback", "explained"]
 KIND_WEIGHTS = [30, 25, 15, 8, 8, 6, 2]
 
@@ -174,6 +188,22 @@ def build() -> dict[str, list[dict[str, Any]]]:
             ("translating", date(2024, 8, 1), 4.5, 10),
         ]
     ]
+    seat_grants = [
+        {"workspace_id": WORKSPACE, "tool": tool, "use_case": use_case, "team_id": team_id, "role": role}
+        for tool, use_case, team_id, role in SEAT_GRANTS
+    ]
+    contracts = [
+        {
+            "workspace_id": WORKSPACE,
+            "tool": tool,
+            "start_day": start,
+            "renewal_day": renewal,
+            "seats_purchased": purchased,
+            "monthly_price_per_seat": price,
+            "currency": currency,
+        }
+        for tool, start, renewal, purchased, price, currency in CONTRACTS
+    ]
     return {
         "people": people,
         "teams": teams,
@@ -181,6 +211,8 @@ def build() -> dict[str, list[dict[str, Any]]]:
         "entitlements": entitlements,
         "completions": completions,
         "seats": seats,
+        "seat_grants": seat_grants,
+        "contracts": contracts,
         "incidents": incidents,
         "survey_trust": survey_trust,
         "events": events,

@@ -42,6 +42,14 @@ def seat(
     return {"person": person, "tool": tool, "start_day": start, "end_day": end, "monthly_cost": cost}
 
 
+# A seat of each tool makes its holder eligible for that tool's use case, whoever they are.
+SEAT_GRANTS = [
+    {"tool": "assistant", "use_case": "drafting", "team_id": None, "role": None},
+    {"tool": "copilot", "use_case": "coding", "team_id": None, "role": None},
+    {"tool": "translator", "use_case": "translating", "team_id": None, "role": None},
+]
+
+
 def values(rows: list[dict], *columns: str) -> list[tuple]:
     return [tuple(row[column] for column in columns) for row in rows]
 
@@ -98,6 +106,7 @@ def test_eligible_counts_entitlements_and_seats_live_at_period_end(workspace: Wo
     )
     # f also holds a seat of the drafting tool (counted once); g only a copilot seat, so coding.
     workspace.snapshot("seats", [seat("f"), seat("g", tool="copilot")])
+    workspace.snapshot("seat_grants", SEAT_GRANTS)
     # Eligible: a, b, e, f (drafting) and g (coding) = 5 people.
     assert workspace.rows("eligible", JANUARY) == [{"value": 5, "people": 5}]
     by_use_case = workspace.rows("eligible", JANUARY, Grouping(by=("use_case",)))
@@ -481,6 +490,233 @@ def test_licence_waste_is_seats_idle_for_30_days_and_their_cost(workspace: Works
         ("assistant", 4, 2, 60.0),
         ("copilot", 1, 0, 0.0),
     ]
+
+
+# --- seat grants: a seat makes its holder eligible only where the use case targets them ------------------
+
+
+def test_a_seat_grants_only_the_use_cases_whose_target_teams_and_roles_include_its_holder(
+    workspace: Workspace,
+):
+    workspace.snapshot(
+        "teams",
+        [
+            {"team_id": 1, "parent_id": None, "name": "Company", "path": ""},
+            {"team_id": 2, "parent_id": 1, "name": "Finance", "path": ""},
+            {"team_id": 3, "parent_id": 2, "name": "Controlling", "path": ""},
+            {"team_id": 4, "parent_id": 1, "name": "Support", "path": ""},
+        ],
+    )
+    workspace.snapshot(
+        "people",
+        [
+            {"person": "p1", "team_id": 3, "role": "analyst", "is_active": True},  # Controlling, in Finance
+            {"person": "p2", "team_id": 2, "role": "clerk", "is_active": True},
+            {"person": "p3", "team_id": 4, "role": "analyst", "is_active": True},
+            {"person": "p5", "team_id": 4, "role": "agent", "is_active": True},
+            # p4: a vendor account nobody linked to a person
+        ],
+    )
+    workspace.snapshot("seats", [seat(person) for person in ("p1", "p2", "p3", "p4", "p5")])
+    grant = {"tool": "assistant", "team_id": None, "role": None}
+    workspace.snapshot(
+        "seat_grants",
+        [
+            {**grant, "use_case": "drafting"},  # no targets: every holder
+            {**grant, "use_case": "variance", "team_id": 2, "role": "analyst"},  # Finance's analysts
+            {**grant, "use_case": "replies", "team_id": 4},  # Support
+            {**grant, "use_case": "reviews", "role": "analyst"},  # analysts anywhere
+            {**grant, "use_case": "reviews", "role": "clerk"},  # and clerks
+        ],
+    )
+    by_use_case = workspace.rows("eligible", JANUARY, Grouping(by=("use_case",)))
+    assert values(by_use_case, "use_case", "value") == [
+        ("drafting", 5),  # p1..p5, the unlinked account too
+        ("replies", 2),  # p3, p5
+        ("reviews", 3),  # p1, p2, p3
+        ("variance", 1),  # p1 (Controlling is under Finance); p2 is a clerk, p3 is in Support
+    ]
+    # A released seat grants nothing.
+    workspace.snapshot("seats", [seat("p1", end=date(2025, 1, 31))])
+    assert workspace.rows("eligible", JANUARY, Grouping(by=("use_case",))) == []
+
+
+# --- seat utilization: the seat ledger's figures, worked out by hand -----------------------------------
+
+
+def contract(
+    tool: str, start: date, renewal: date | None, purchased: int | None, price: float | None, currency: str
+):
+    return {
+        "tool": tool,
+        "start_day": start,
+        "renewal_day": renewal,
+        "seats_purchased": purchased,
+        "monthly_price_per_seat": price,
+        "currency": currency,
+    }
+
+
+def seat_ledger(workspace: Workspace) -> None:
+    """Period end E = 2025-01-31: the 30/60/90 days ending E start on 2025-01-02, 2024-12-03, 2024-11-03."""
+    workspace.snapshot("use_cases", USE_CASES)
+    workspace.snapshot(
+        "contracts",
+        [
+            contract("assistant", date(2024, 1, 1), date(2025, 3, 2), 10, 30.0, "EUR"),
+            contract("assistant", date(2025, 2, 1), date(2026, 2, 1), 20, 25.0, "EUR"),  # not yet in force
+            contract("copilot", date(2024, 6, 1), None, 4, 19.0, "USD"),
+        ],
+    )
+    workspace.snapshot(
+        "teams",
+        [
+            {"team_id": 1, "parent_id": None, "name": "Company", "path": ""},
+            {"team_id": 2, "parent_id": 1, "name": "Sales", "path": ""},
+        ],
+    )
+    workspace.snapshot(
+        "people",
+        [{"person": person, "team_id": 1, "role": None, "is_active": True} for person in "abc"]
+        + [{"person": person, "team_id": 2, "role": None, "is_active": True} for person in "dehi"],
+    )
+    autumn = date(2024, 11, 1)
+    workspace.snapshot(
+        "seats",
+        [
+            seat("a", start=autumn),
+            seat("b", start=autumn),
+            seat("c", start=autumn),
+            seat("d", start=date(2025, 1, 10)),
+            seat("e", start=date(2024, 10, 1)),
+            seat("f", start=autumn, end=date(2025, 1, 31)),  # released on E: not held
+            seat("g", start=date(2025, 2, 1)),  # not yet held
+            seat("h", tool="copilot", start=date(2024, 12, 1), cost=19.0),
+            seat("i", tool="copilot", start=date(2024, 12, 1), cost=19.0),
+            seat("j", tool="translator", start=date(2024, 12, 1), cost=7.5),  # no contract: currency XXX
+        ],
+    )
+    workspace.events(
+        [
+            event("a", date(2024, 11, 5)),  # first use 4 days after assignment
+            event("a", date(2025, 1, 20)),  # active in the 30 days
+            event("b", date(2024, 11, 11)),  # first use after 10 days
+            event("b", date(2024, 12, 20)),  # idle 30 days, not 60
+            event("c", date(2024, 11, 2)),  # first use after 1 day; idle 30, 60 and 90 days (11-02 < 11-03)
+            event("e", date(2024, 9, 15)),  # before e's seat: e never used the seat
+            event("f", date(2025, 1, 20)),
+            event("h", date(2024, 12, 5), use_case="coding", tool="copilot"),  # 4 days
+            event("h", date(2025, 1, 15), use_case="coding", tool="copilot"),
+            event("i", date(2025, 1, 15)),  # the assistant, which i holds no seat of: copilot never used
+        ]
+    )
+
+
+def test_seat_utilization_worked_out_by_hand(workspace: Workspace):
+    seat_ledger(workspace)
+    rows = workspace.rows("seat_utilization", JANUARY)
+    assert rows == [
+        {
+            "currency": "EUR",  # the assistant: seats a, b, c, d, e
+            "purchased": 10,
+            "assigned": 5,
+            "unassigned": 5,
+            "active_30_days": 1,  # a
+            "idle_30_days": 4,  # b, c, d, e
+            "idle_60_days": 3,  # c, d, e
+            "idle_90_days": 3,  # c, d, e
+            "never_activated": 2,  # d, e
+            "median_days_to_first_use": 4.0,  # 1, 4, 10
+            "monthly_cost": 300.0,  # 5 held × 30 + 5 unassigned × 30
+            "idle_monthly_cost": 120.0,  # 4 × 30
+            "unassigned_monthly_cost": 150.0,
+            "cost_per_active_user": 300.0,
+            "days_to_renewal": 30,  # 2025-01-31 → 2025-03-02
+            "utilization": 0.1,  # 1 active of 10 purchased
+            "people": 5,
+        },
+        {
+            "currency": "USD",  # copilot: h, i
+            "purchased": 4,
+            "assigned": 2,
+            "unassigned": 2,
+            "active_30_days": 1,
+            "idle_30_days": 1,
+            "idle_60_days": 1,
+            "idle_90_days": 1,
+            "never_activated": 1,
+            "median_days_to_first_use": 4.0,
+            "monthly_cost": 76.0,
+            "idle_monthly_cost": 19.0,
+            "unassigned_monthly_cost": 38.0,
+            "cost_per_active_user": 76.0,
+            "days_to_renewal": None,
+            "utilization": 0.25,
+            "people": 2,
+        },
+        {
+            "currency": "XXX",  # the translator: a seat, no contract
+            "purchased": None,
+            "assigned": 1,
+            "unassigned": None,
+            "active_30_days": 0,
+            "idle_30_days": 1,
+            "idle_60_days": 1,
+            "idle_90_days": 1,
+            "never_activated": 1,
+            "median_days_to_first_use": None,
+            "monthly_cost": 7.5,
+            "idle_monthly_cost": 7.5,
+            "unassigned_monthly_cost": None,
+            "cost_per_active_user": None,
+            "days_to_renewal": None,
+            "utilization": None,
+            "people": 1,
+        },
+    ]
+    by_tool = workspace.rows("seat_utilization", JANUARY, Grouping(by=("tool",)))
+    assert values(by_tool, "tool", "currency", "assigned", "purchased", "utilization") == [
+        ("assistant", "EUR", 5, 10, 0.1),
+        ("copilot", "USD", 2, 4, 0.25),
+        ("translator", "XXX", 1, None, None),
+    ]
+    # The median of an even count is the mean of the two middle values: at 2024-11-08, a (4 days) and c (1 day)
+    # have used their seats, b not yet (11-11); copilot and translator seats are not held yet.
+    november = Period(date(2024, 11, 1), date(2024, 11, 8))
+    early = workspace.rows("seat_utilization", november, Grouping(by=("tool",)))
+    assert values(early, "tool", "assigned", "median_days_to_first_use", "never_activated") == [
+        ("assistant", 5, 2.5, 3)  # a, b, c, e, f held; b, e, f not used yet
+    ]
+
+
+def test_seat_utilization_by_team_leaves_out_what_the_contract_says(workspace: Workspace):
+    seat_ledger(workspace)
+    rows = workspace.rows("seat_utilization", JANUARY, Grouping(by=("team",)))
+    assert values(rows, "team_id", "currency", "assigned", "idle_30_days", "purchased", "monthly_cost") == [
+        (1, "EUR", 5, 4, None, 150.0),  # Company includes Sales: a, b, c, d, e
+        (1, "USD", 2, 1, None, 38.0),
+        (2, "EUR", 2, 2, None, 60.0),  # Sales: d, e
+        (2, "USD", 2, 1, None, 38.0),  # h, i
+    ]
+
+
+def test_seat_utilization_goes_through_the_privacy_floor(workspace: Workspace):
+    seat_ledger(workspace)
+    published = privacy.publish_metric(
+        workspace.backend,
+        workspace.tables(),
+        metrics.metric_by_name("seat_utilization"),
+        1,
+        JANUARY,
+        Grouping(by=("tool",)),
+    )
+    rows = {row["tool"]: row for row in published.rows}
+    assert rows["assistant"]["idle_30_days"] == 4
+    assert not rows["assistant"]["suppressed"]
+    # Two copilot holders and one translator holder: every figure of their rows is withheld.
+    for tool in ("copilot", "translator"):
+        assert rows[tool]["suppressed"]
+        assert {rows[tool][name] for name in (*metrics.SEAT_FIGURES, "people")} == {None}
 
 
 # --- adopter segments -----------------------------------------------------------------------------

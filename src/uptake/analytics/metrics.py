@@ -73,6 +73,24 @@ Friday. `tool` is the event's tool, else the use case's catalog tool. `reported_
 
 ADOPTION_WINDOW_DAYS = 28
 LICENCE_IDLE_DAYS = 30
+NO_CURRENCY = "XXX"  # ISO 4217's "no currency": seats of a tool without a contract or a price
+SEAT_FIGURES = (
+    "purchased",
+    "assigned",
+    "unassigned",
+    "active_30_days",
+    "idle_30_days",
+    "idle_60_days",
+    "idle_90_days",
+    "never_activated",
+    "median_days_to_first_use",
+    "monthly_cost",
+    "idle_monthly_cost",
+    "unassigned_monthly_cost",
+    "cost_per_active_user",
+    "days_to_renewal",
+    "utilization",
+)
 TRUST_RECENT_DAYS = 90
 RETENTION_WEEKS = 12
 SEVERITY_WEIGHTS = {1: 8, 2: 4, 3: 2, 4: 1}
@@ -157,6 +175,8 @@ class AnalyticsTables:
     team_ancestors: ir.Table
     entitlements: ir.Table
     seats: ir.Table
+    contracts: ir.Table
+    seat_grants: ir.Table
     completions: ir.Table
     use_cases: ir.Table
     incidents: ir.Table
@@ -327,8 +347,8 @@ def _is_live(table: ir.Table, on_day: date) -> ir.Value:
 def eligible_pairs(tables: AnalyticsTables, workspace_id: int, on_day: date) -> ir.Table:
     """Distinct (person, use_case, tool) where the person may use the use case on `on_day`.
 
-    Eligible through an entitlement to the use case, or through a seat of the use case's catalog tool.
-    `tool` is the use case's catalog tool.
+    Eligible through an entitlement to the use case, or through a seat that `seat_grants` says makes its
+    holder eligible for it (see `seat_pairs`). `tool` is the use case's catalog tool.
     """
     catalog = tables.use_cases.filter(tables.use_cases.workspace_id == workspace_id)
     catalog = catalog.select(catalog_use_case=catalog.use_case, catalog_tool=catalog.tool)
@@ -336,11 +356,40 @@ def eligible_pairs(tables: AnalyticsTables, workspace_id: int, on_day: date) -> 
     entitled = entitlements.filter(entitlements.workspace_id == workspace_id, _is_live(entitlements, on_day))
     entitled = entitled.left_join(catalog, entitled.use_case == catalog.catalog_use_case)
     entitled = entitled.select(person=entitled.person, use_case=entitled.use_case, tool=entitled.catalog_tool)
-    seats = tables.seats
-    seated = seats.filter(seats.workspace_id == workspace_id, _is_live(seats, on_day))
-    seated = seated.join(catalog, seated.tool == catalog.catalog_tool)
-    seated = seated.select(person=seated.person, use_case=seated.catalog_use_case, tool=seated.tool)
+    seated = seat_pairs(tables, workspace_id, on_day)
+    seated = seated.left_join(catalog, seated.use_case == catalog.catalog_use_case)
+    seated = seated.select(
+        person=seated.person, use_case=seated.use_case, tool=seated.catalog_tool.fill_null(seated.seat_tool)
+    )
     return entitled.union(seated, distinct=True)
+
+
+def seat_pairs(tables: AnalyticsTables, workspace_id: int, on_day: date) -> ir.Table:
+    """Distinct (person, use_case, seat_tool) a seat held on `on_day` makes eligible: a `seat_grants` row of the
+    seat's tool whose team is NULL or the holder's team or one above it, and whose role is NULL or the
+    holder's role. A holder the directory does not know (an unlinked vendor account) matches NULLs only."""
+    seats = tables.seats
+    held = seats.filter(seats.workspace_id == workspace_id, _is_live(seats, on_day))
+    held = held.select(holder=held.person, seat_tool=held.tool)
+    grants = tables.seat_grants.filter(tables.seat_grants.workspace_id == workspace_id)
+    grants = grants.select(
+        grant_tool=grants.tool, use_case=grants.use_case, grant_team=grants.team_id, grant_role=grants.role
+    )
+    people = tables.people.filter(tables.people.workspace_id == workspace_id)
+    people = people.select(member=people.person, member_team=people.team_id, member_role=people.role)
+    pairs = held.join(grants, held.seat_tool == grants.grant_tool)
+    pairs = pairs.left_join(people, pairs.holder == people.member)
+    role_matches = pairs.grant_role.isnull() | (pairs.grant_role == pairs.member_role)
+    anywhere = pairs.filter(pairs.grant_team.isnull(), role_matches)
+    in_teams = pairs.filter(pairs.grant_team.notnull(), role_matches)
+    ancestors = tables.team_ancestors.filter(tables.team_ancestors.workspace_id == workspace_id)
+    ancestors = ancestors.select(ancestor_member_team=ancestors.team_id, ancestor=ancestors.ancestor_id)
+    in_teams = in_teams.join(
+        ancestors,
+        [in_teams.member_team == ancestors.ancestor_member_team, in_teams.grant_team == ancestors.ancestor],
+    )
+    columns = {"person": "holder", "use_case": "use_case", "seat_tool": "seat_tool"}
+    return anywhere.select(**columns).union(in_teams.select(**columns), distinct=True)
 
 
 # --- the metrics -----------------------------------------------------------------------------------
@@ -650,6 +699,138 @@ def licence_waste(
         people=held.person.nunique(),
     )
     return result.mutate(idle_share=_ratio(result.value, result.seats))
+
+
+def _contracts_in_force(tables: AnalyticsTables, workspace_id: int, on_day: date) -> ir.Table:
+    """Each tool's contract in force on `on_day` (its latest one started by then), columns prefixed `contract_`."""
+    contracts = tables.contracts
+    started = contracts.filter(contracts.workspace_id == workspace_id, contracts.start_day <= on_day)
+    latest = started.group_by("tool").aggregate(latest_start=started.start_day.max())
+    latest = latest.rename(latest_tool="tool")
+    joined = started.join(
+        latest, [started.tool == latest.latest_tool, started.start_day == latest.latest_start]
+    )
+    return joined.select(
+        contract_tool=joined.tool,
+        contract_currency=joined.currency,
+        contract_purchased=joined.seats_purchased,
+        contract_price=joined.monthly_price_per_seat,
+        contract_renewal=joined.renewal_day,
+    )
+
+
+def seat_utilization(
+    tables: AnalyticsTables, workspace_id: int, period: Period, grouping: Grouping, options: MetricOptions
+) -> ir.Table:
+    """The seat ledger's figures at period end E, per currency (and the grouping).
+
+    Seats held at E (`start_day ≤ E < end_day`) and, for each, its holder's engaged events with the seat's tool
+    from the seat's `start_day` to E. `assigned` seats held; `active_30_days` with such an event in the 30 days
+    ending E; `idle_30_days`, `idle_60_days`, `idle_90_days` without one in the 30, 60, 90 days ending E;
+    `never_activated` without any; `median_days_to_first_use` over the seats used, days from `start_day` to the
+    first such event (the mean of the two middle values for an even count). Costs are per month:
+    `idle_monthly_cost` of the seats idle 30 days; from the tool's contract in force at E (not with a team or
+    role grouping): `purchased`, `unassigned` (purchased − assigned, at least 0), `unassigned_monthly_cost`,
+    `days_to_renewal` (to the nearest renewal day on or after E) and `utilization` (active ÷ purchased);
+    `monthly_cost` (the held seats' cost, plus the unassigned ones') and `cost_per_active_user` (monthly cost ÷
+    active). `currency` is the contract's (`XXX` for a tool without one); `people` the distinct holders.
+    """
+    end = period.end
+    seats = tables.seats
+    held = seats.filter(seats.workspace_id == workspace_id, _is_live(seats, end))
+    held = held.select("person", "tool", "start_day", "monthly_cost")
+    history = _activity(tables, workspace_id, None, end)
+    used = history.select(used_person=history.person, used_tool=history.tool, used_day=history.day)
+    joined = held.left_join(
+        used,
+        [held.person == used.used_person, held.tool == used.used_tool, used.used_day >= held.start_day],
+    )
+    per_seat = joined.group_by(["person", "tool", "start_day", "monthly_cost"]).aggregate(
+        first_used=joined.used_day.min(), last_used=joined.used_day.max()
+    )
+
+    def idle(days: int) -> ir.Value:
+        return per_seat.last_used.isnull() | (per_seat.last_used < end - timedelta(days=days - 1))
+
+    per_seat = per_seat.mutate(
+        is_active=~idle(LICENCE_IDLE_DAYS),
+        is_idle_30=idle(30),
+        is_idle_60=idle(60),
+        is_idle_90=idle(90),
+        is_never_used=per_seat.first_used.isnull(),
+        days_to_first_use=per_seat.first_used.delta(per_seat.start_day, unit="day"),
+    )
+    in_force = _contracts_in_force(tables, workspace_id, end)
+    priced = per_seat.left_join(in_force, per_seat.tool == in_force.contract_tool)
+    per_seat = priced.select(*per_seat.columns, currency=priced.contract_currency.fill_null(NO_CURRENCY))
+    facts = _with_dimensions(per_seat, grouping.by, tables, workspace_id)
+    keys = [*grouping.keys, "currency"]
+    figures = _aggregate(
+        facts,
+        keys,
+        assigned=facts.person.count(),
+        active_30_days=facts.person.count(where=facts.is_active),
+        idle_30_days=facts.person.count(where=facts.is_idle_30),
+        idle_60_days=facts.person.count(where=facts.is_idle_60),
+        idle_90_days=facts.person.count(where=facts.is_idle_90),
+        never_activated=facts.person.count(where=facts.is_never_used),
+        median_days_to_first_use=facts.days_to_first_use.cast("float64").median(),
+        seats_monthly_cost=facts.monthly_cost.sum(),
+        idle_monthly_cost=facts.monthly_cost.sum(where=facts.is_idle_30).fill_null(0.0),
+        people=facts.person.nunique(),
+    )
+    if "team" in grouping.by or "role" in grouping.by:
+        figures = figures.mutate(
+            purchased=ibis.null("int64"),
+            unassigned=ibis.null("int64"),
+            unassigned_monthly_cost=ibis.null("float64"),
+            days_to_renewal=ibis.null("int64"),
+        )
+    else:
+        counts = per_seat.group_by("tool").aggregate(tool_assigned=per_seat.person.count())
+        counts = counts.rename(counted_tool="tool")
+        tools = in_force.left_join(counts, in_force.contract_tool == counts.counted_tool)
+        unassigned = ibis.ifelse(
+            tools.contract_purchased.isnull(),
+            ibis.null("int64"),
+            ibis.greatest(tools.contract_purchased - tools.tool_assigned.fill_null(0), 0),
+        )
+        until_renewal = tools.contract_renewal.delta(ibis.literal(end), unit="day")
+        tools = tools.select(
+            contract_tool=tools.contract_tool,
+            contract_currency=tools.contract_currency,
+            contract_purchased=tools.contract_purchased,
+            contract_unassigned=unassigned,
+            contract_unassigned_cost=unassigned.cast("float64") * tools.contract_price,
+            contract_days=ibis.ifelse(until_renewal >= 0, until_renewal, ibis.null("int64")),
+        )
+        contract_keys = (
+            ["contract_tool", "contract_currency"] if "tool" in grouping.by else ["contract_currency"]
+        )
+        terms = tools.group_by(contract_keys).aggregate(
+            purchased=tools.contract_purchased.sum(),
+            unassigned=tools.contract_unassigned.sum(),
+            unassigned_monthly_cost=tools.contract_unassigned_cost.sum(),
+            days_to_renewal=tools.contract_days.min(),
+        )
+        on = [figures.currency == terms.contract_currency]
+        if "tool" in grouping.by:
+            on.append(figures.tool == terms.contract_tool)
+        both = figures.left_join(terms, on)
+        figures = both.select(
+            *figures.columns,
+            purchased=both.purchased.cast("int64"),
+            unassigned=both.unassigned.cast("int64"),
+            unassigned_monthly_cost=both.unassigned_monthly_cost,
+            days_to_renewal=both.days_to_renewal.cast("int64"),
+        )
+    monthly_cost = figures.seats_monthly_cost + figures.unassigned_monthly_cost.fill_null(0.0)
+    figures = figures.mutate(
+        monthly_cost=monthly_cost,
+        cost_per_active_user=_ratio(monthly_cost, figures.active_30_days),
+        utilization=_ratio(figures.active_30_days, figures.purchased),
+    )
+    return figures.select(*keys, *SEAT_FIGURES, "people")
 
 
 def adopter_segments(
@@ -974,6 +1155,16 @@ METRICS: list[MetricDefinition] = [
         licence_waste,
         dimensions=frozenset({"tool", "team", "role"}),
         figures=("seats", "value", "idle_monthly_cost", "idle_share"),
+    ),
+    MetricDefinition(
+        "seat_utilization",
+        "Seats purchased, assigned, active, idle 30/60/90 days and never activated at period end, time to first "
+        "use, their monthly cost, cost per active user and days to renewal, per currency.",
+        "seats",
+        seat_utilization,
+        dimensions=frozenset({"tool", "team", "role"}),
+        extra_keys=("currency",),
+        figures=SEAT_FIGURES,
     ),
     MetricDefinition(
         "adopter_segments",

@@ -4,10 +4,10 @@
 activity table fresh:
 
 - **Pulled** at each refresh from the domains that own them, through their services: `people` (directory,
-  with each person's event pseudonym), `teams` (directory), `use_cases` (catalog) and `completions`
-  (enablement: who is trained for each use case, and since when).
+  with each person's event pseudonym), `teams` (directory), `use_cases` and `seat_grants` (catalog) and
+  `completions` (enablement: who is trained for each use case, and since when).
 - **Pushed** by the domains that own them, through `Analytics.write_snapshot`: `entitlements` (rollout),
-  `seats` (licence assignments), `incidents` (trust) and `survey_trust` (surveys). A push marks the
+  `seats` and `contracts` (licences), `incidents` (trust) and `survey_trust` (surveys). A push marks the
   workspace stale so the next figure reads it.
 
 A refresh rebuilds the activity table from the events. It runs when a workspace is first asked about, when
@@ -49,17 +49,25 @@ from uptake.telemetry import service as telemetry_service
 from uptake.workspaces import service as workspaces_service
 
 DEFAULT_MAX_AGE_SECONDS = 300.0
-# Use cases nobody may use yet (or ever): left out of the `use_cases` snapshot, so seats don't count toward them.
+# Use cases nobody may use (yet, or ever): left out of the `use_cases` snapshot. An approved use case stays in:
+# a rollout may have started it, and its funnel needs it (its training rule, its tool).
 NEVER_RELEASED = frozenset(
     {
         catalog_service.UseCaseStatus.draft,
         catalog_service.UseCaseStatus.in_review,
-        catalog_service.UseCaseStatus.approved,
         catalog_service.UseCaseStatus.rejected,
     }
 )
-PULLED_SNAPSHOTS = ("people", "teams", "use_cases", "completions")
-PUSHED_SNAPSHOTS = ("entitlements", "seats", "incidents", "survey_trust")
+# Use cases a licence seat makes its holders eligible for (when the use case targets them): released ones.
+SEAT_RELEASED = frozenset(
+    {
+        catalog_service.UseCaseStatus.piloting,
+        catalog_service.UseCaseStatus.rolling_out,
+        catalog_service.UseCaseStatus.generally_available,
+    }
+)
+PULLED_SNAPSHOTS = ("people", "teams", "use_cases", "seat_grants", "completions")
+PUSHED_SNAPSHOTS = ("entitlements", "seats", "contracts", "incidents", "survey_trust")
 FORECAST_HISTORY_DAYS = 3 * 366
 MAX_PERIOD_DAYS = 3 * 366
 EARLIEST_DAY = date(1970, 1, 1)
@@ -161,7 +169,8 @@ class Analytics:
             self._states.pop(workspace_id, None)
 
     def write_snapshot(self, name: str, rows: Iterable[Mapping[str, Any]], *, workspace_id: int) -> int:
-        """Replace a pushed snapshot (`entitlements`, `seats`, `incidents`, `survey_trust`) of a workspace."""
+        """Replace a pushed snapshot (`entitlements`, `seats`, `contracts`, `incidents`, `survey_trust`) of a
+        workspace."""
         if name not in PUSHED_SNAPSHOTS:
             raise snapshots.SnapshotError(
                 f"{name!r} is refreshed from its domain; the snapshots pushed here are {list(PUSHED_SNAPSHOTS)}"
@@ -232,6 +241,15 @@ class Analytics:
             )
             rows: list[dict[str, Any]] = engines.to_arrow(self.backend, expression).to_pylist()
             return rows
+
+    def last_engaged_days(self, session: Session, workspace_id: int, tool: str) -> dict[str, date]:
+        """Pseudonym → the last day they had an engaged event with `tool`: what the seat ledger's reassignment
+        queue reads to find idle seats. Not a figure: it never leaves the licences domain as one."""
+        with self._lock:
+            activity = self.tables(session, workspace_id).activity
+            used = activity.filter(activity.workspace_id == workspace_id, activity.tool == tool)
+            rows = engines.to_arrow(self.backend, used.group_by("person").aggregate(last_day=used.day.max()))
+        return {row["person"]: row["last_day"] for row in rows.to_pylist()}
 
     def cohort_figures(
         self,
@@ -523,10 +541,20 @@ def pulled_snapshots(session: Session, workspace_id: int) -> dict[str, list[dict
     use_cases, _ = catalog_service.list_use_cases(session, workspace_id, limit=MAX_USE_CASES)
     use_case_rows: list[dict[str, Any]] = []
     completion_rows: list[dict[str, Any]] = []
+    grant_rows: list[dict[str, Any]] = []
     for use_case in use_cases:
         if use_case.status in NEVER_RELEASED:
-            continue  # not in use yet (or never to be): a seat of its tool makes nobody eligible for it
+            continue  # not in use yet (or never to be)
         tools = use_case.tool_slugs
+        grant_rows += seat_grant_rows(
+            workspace_id,
+            use_case.slug,
+            tools,
+            status=use_case.status,
+            paused_from=use_case.paused_from,
+            team_ids=use_case.target_team_ids,
+            roles=[roles[role_id] for role_id in use_case.target_job_role_ids if role_id in roles],
+        )
         use_case_rows.append(
             {
                 "workspace_id": workspace_id,
@@ -552,8 +580,37 @@ def pulled_snapshots(session: Session, workspace_id: int) -> dict[str, list[dict
         "people": people_rows,
         "teams": team_rows,
         "use_cases": use_case_rows,
+        "seat_grants": grant_rows,
         "completions": completion_rows,
     }
+
+
+def seat_grant_rows(
+    workspace_id: int,
+    use_case: str,
+    tools: Iterable[str],
+    *,
+    status: catalog_service.UseCaseStatus,
+    paused_from: catalog_service.UseCaseStatus | None,
+    team_ids: Iterable[int],
+    roles: Iterable[str],
+) -> list[dict[str, Any]]:
+    """The `seat_grants` rows of one use case: a seat of any of its tools makes its holder eligible when the use
+    case is released (or paused from a released status) and targets the holder's team and role (a use case
+    without targets: every holder)."""
+    released = status in SEAT_RELEASED or (
+        status == catalog_service.UseCaseStatus.paused and paused_from in SEAT_RELEASED
+    )
+    if not released:
+        return []
+    target_teams: list[int | None] = list(team_ids) or [None]
+    target_roles: list[str | None] = list(dict.fromkeys(roles)) or [None]
+    return [
+        {"workspace_id": workspace_id, "tool": tool, "use_case": use_case, "team_id": team_id, "role": role}
+        for tool in tools
+        for team_id in target_teams
+        for role in target_roles
+    ]
 
 
 def _local_day(moment: datetime, zone: ZoneInfo) -> date:

@@ -16,8 +16,15 @@ A `!` before a type means NOT NULL.
   subteams" is then one equi-join on every engine: a person counts in every `ancestor_id` of their team.
 - `entitlements` (rollout): person may use use case from `start_day`, until the day before `end_day`
   (NULL: open). Eligible at the end of a period ending on day E: `start_day <= E < end_day`.
-- `seats` (catalog/IT): a licence seat of `tool` held by `person` with the same day rule, and its
-  `monthly_cost`. A seat makes its holder eligible for every use case of that tool.
+- `seats` (licences): a licence seat of `tool` held by `person` with the same day rule, and its
+  `monthly_cost`. A seat makes its holder eligible for the use cases `seat_grants` lists for its tool.
+- `contracts` (licences): what was bought of `tool` from `start_day`: `seats_purchased` (NULL: not said),
+  `monthly_price_per_seat` (NULL: not said) in `currency` (ISO 4217; `XXX`: none), and the `renewal_day`
+  (NULL: none). The contract in force on a day is the tool's latest one started by then.
+- `seat_grants` (catalog): who a seat of `tool` makes eligible for `use_case`: the use case's released
+  statuses only (piloting, rolling out, generally available, or paused from one of them), and only holders
+  in team `team_id` (with its subteams; NULL: any team) with job role `role` (NULL: any role). A use case
+  targeting teams T and roles R has one row per (t, r) pair; one without targets, one row of NULLs.
 - `completions` (enablement): `person` completed the training `use_case` requires, on `completed_day`.
 - `use_cases` (catalog): the use case's `tool` (NULL: none), `minutes_saved_estimate` per accepted or
   edited output (NULL: no estimate), and `training_required` (FALSE: every eligible person counts as
@@ -100,6 +107,26 @@ SEATS_SCHEMA = ibis.schema(
         "monthly_cost": "!float64",
     }
 )
+CONTRACTS_SCHEMA = ibis.schema(
+    {
+        "workspace_id": "!int32",
+        "tool": "!string",
+        "start_day": "!date",
+        "renewal_day": "date",
+        "seats_purchased": "int64",
+        "monthly_price_per_seat": "float64",
+        "currency": "!string",
+    }
+)
+SEAT_GRANTS_SCHEMA = ibis.schema(
+    {
+        "workspace_id": "!int32",
+        "tool": "!string",
+        "use_case": "!string",
+        "team_id": "int64",
+        "role": "string",
+    }
+)
 COMPLETIONS_SCHEMA = ibis.schema(
     {"workspace_id": "!int32", "person": "!string", "use_case": "!string", "completed_day": "!date"}
 )
@@ -137,6 +164,8 @@ SNAPSHOT_SCHEMAS: Mapping[str, Any] = {
     "team_ancestors": TEAM_ANCESTORS_SCHEMA,
     "entitlements": ENTITLEMENTS_SCHEMA,
     "seats": SEATS_SCHEMA,
+    "contracts": CONTRACTS_SCHEMA,
+    "seat_grants": SEAT_GRANTS_SCHEMA,
     "completions": COMPLETIONS_SCHEMA,
     "use_cases": USE_CASES_SCHEMA,
     "incidents": INCIDENTS_SCHEMA,
