@@ -15,6 +15,7 @@ def load_all_models() -> MetaData:
     from uptake.enablement import models as enablement_models
     from uptake.governance import models as governance_models
     from uptake.jobs import models as jobs_models
+    from uptake.licences import models as licences_models
     from uptake.rollout import models as rollout_models
     from uptake.surveys import models as surveys_models
     from uptake.trust import models as trust_models
@@ -25,4 +26,5 @@ def load_all_models() -> MetaData:
     assert all((enablement_models, comms_models))
     assert rollout_models
     assert all((trust_models, surveys_models))
+    assert licences_models
     return Base.metadata
