@@ -10,6 +10,7 @@ from uptake.comms.service import questions as questions_service
 from uptake.directory.service import people_uploads as people_uploads_service
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobDefinition
+from uptake.licences import service as licences_service
 from uptake.rollout import service as rollout_service
 from uptake.telemetry import service as telemetry_service
 from uptake.trust import service as trust_service
@@ -56,6 +57,15 @@ def job_definitions() -> list[JobDefinition]:
             function=rollout_service.evaluate_gates_job,
             description="Read every active wave's gates; hold on an open severity-1 incident, promote when all pass.",
             schedule="*/15 * * * *",
+            max_attempts=2,
+        ),
+        JobDefinition(
+            name="licences.run_reassignment_queue",
+            # The connectors domain gives the GitHub seat administrator; without it every step is recorded.
+            function=licences_service.run_reassignment_queues,
+            description="Find idle seats, notify their holders, release them after the grace period and give "
+            "them to the people waiting.",
+            schedule="37 6 * * *",
             max_attempts=2,
         ),
         notifications_service.delivery_job_definition(),

@@ -5,21 +5,32 @@
   `publish_ledger` (or pass `analytics` to `sync_seats`) so the figures read them at once.
 - Analytics reads the ledger as the `seats` and `contracts` snapshots (`snapshot_rows`, pushed by
   `publish_ledger`).
+- The application layer schedules `run_reassignment_queues` with the seat administrators it knows: a vendor
+  connection gives one (`github_seat_administrator` for a GitHub organization's Copilot seats);
+  `no_seat_administrators` calls no vendor and records each step with what to do in the admin console.
 
-Inside the domain: `contracts.py` (what was bought) and `seats.py` (the seats and the sync).
+A GitHub sync should leave out the seats GitHub lists with a `pending_cancellation_date`: the queue cancelled
+them (or an admin did), and GitHub keeps them listed until the end of the billing cycle.
+
+Inside the domain: `contracts.py` (what was bought), `seats.py` (the seats and the sync), `reassignment.py`
+(the idle-seat queue), `seats_import.py` (the CSV import) and `github_seats.py` (GitHub's seat API).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+import httpx
 from sqlalchemy.orm import Session
 
 from uptake.analytics import service as analytics_service
+from uptake.db import across_workspaces, bind_workspace
 from uptake.errors import FieldError, InvalidInput
-from uptake.licences import schemas, seats
+from uptake.jobs.service import JobContext
+from uptake.licences import reassignment, repository, schemas, seats
+from uptake.licences.github_seats import GitHubCopilotSeats
 from uptake.licences.models import SeatSource
 
 SEAT_SOURCES = tuple(source.value for source in SeatSource)
@@ -64,3 +75,47 @@ def snapshot_rows(session: Session, workspace_id: int) -> dict[str, list[dict[st
     """The `seats` and `contracts` snapshot rows of the workspace (see `uptake.analytics.snapshots`)."""
     return seats.snapshot_rows(session, workspace_id)
 
+
+def no_seat_administrators(
+    session: Session, workspace_id: int, tool: str
+) -> reassignment.SeatAdministrator | None:
+    """The seat administrators when no vendor connection is configured: the queue calls no vendor."""
+    return reassignment.no_seat_administrators(session, workspace_id, tool)
+
+
+def github_seat_administrator(
+    connection: schemas.GitHubConnection,
+    *,
+    accounts: Callable[[int], str | None] | None = None,
+    client: httpx.Client | None = None,
+) -> reassignment.SeatAdministrator:
+    """The queue's hands on a GitHub organization's Copilot seats. `accounts` maps a directory person to their
+    GitHub login (the vendor-account links), for giving a seat to someone waiting."""
+    return GitHubCopilotSeats(connection, accounts=accounts, client=client)
+
+
+def run_reassignment_queues(
+    context: JobContext,
+    *,
+    administrators: reassignment.SeatAdministrators = reassignment.no_seat_administrators,
+) -> dict[str, Any]:
+    """The scheduled reassignment queue: each workspace with an enabled idle-seat policy (or the job's one), in
+    its own session committed on its own, so one workspace's failure spares the others."""
+    if context.workspace_id is not None:
+        workspace_ids = [context.workspace_id]
+    else:
+        with across_workspaces(context.session):
+            workspace_ids = repository.list_workspace_ids_with_policies(context.session)
+    analytics = analytics_service.Analytics(
+        analytics_service.connect_events_engine(context.settings.effective_events_url)
+    )
+    runs: dict[str, Any] = {}
+    for workspace_id in workspace_ids:
+        with Session(context.session.get_bind()) as session:
+            bind_workspace(session, workspace_id)
+            run = reassignment.run_queue(
+                session, workspace_id, analytics=analytics, administrators=administrators
+            )
+            session.commit()
+        runs[str(workspace_id)] = run.model_dump(exclude={"ids"})
+    return {"workspaces": len(workspace_ids), "runs": runs}

@@ -34,6 +34,7 @@ from uptake.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFoun
 from uptake.jobs.service import JobContext
 from uptake.rollout import repository, schemas
 from uptake.rollout.analytics_gates import AnalyticsGateSource as AnalyticsGateSource
+from uptake.rollout.analytics_gates import wave_start_days
 from uptake.rollout.gates import (
     GATE_METRICS,
     INCIDENT_METRIC,
@@ -850,3 +851,17 @@ def evaluate_gates_job(context: JobContext) -> dict[str, Any]:
             if outcome.promoted_to
         ]
     return {"workspaces": len(workspace_ids), "promoted": promoted}
+
+
+def entitled_since(session: Session, workspace_id: int, use_case_slug: str) -> dict[int, date]:
+    """Directory person id → the day the wave that entitles them to the use case started: everyone a started
+    rollout wave entitles now (a generally available use case's everyone is not a wave, and is left out)."""
+    document = build_rollout_state(session, workspace_id, only_use_case=use_case_slug)
+    evaluator = Evaluator(document)
+    started = wave_start_days(session, workspace_id, utcnow().date()).get(use_case_slug, {})
+    found: dict[int, date] = {}
+    for person in list_published_people(session, workspace_id):
+        decision = evaluator.check(person.key, use_case_slug)
+        if decision.entitled and decision.wave in started:
+            found[person.id] = started[decision.wave]
+    return found
