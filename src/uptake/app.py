@@ -40,6 +40,9 @@ from uptake.jobs import api as jobs_api
 from uptake.jobs import pages as jobs_pages
 from uptake.jobs.definitions import job_definitions
 from uptake.jobs.runner import Worker
+from uptake.licences import api as licences_api
+from uptake.licences import pages as licences_pages
+from uptake.licences import service as licences_service
 from uptake.observability import HttpMetrics, RequestContextMiddleware, configure_logging
 from uptake.privacy import pages as privacy_pages
 from uptake.reports import pages as reports_pages
@@ -84,6 +87,7 @@ API_ROUTERS: list[APIRouter] = [
     rollout_api.router,
     trust_api.router,
     surveys_api.router,
+    licences_api.router,
 ]
 PAGE_ROUTERS: list[APIRouter] = [
     directory_scim_api.router,
@@ -106,6 +110,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     trust_widget.router,
     trust_pages.router,
     surveys_pages.router,
+    licences_pages.router,
 ]
 
 
@@ -146,6 +151,8 @@ def create_app(settings: Settings, *, start_worker: bool | None = None) -> FastA
     app.state.templates = build_environment()
     app.state.job_definitions = job_definitions()
     app.state.http_metrics = HttpMetrics()
+    # Who releases and gives vendor seats for the reassignment queue; the connectors domain provides GitHub's.
+    app.state.seat_administrators = licences_service.no_seat_administrators
 
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

@@ -1,5 +1,5 @@
-"""``uptake import``: people from an HR CSV, training modules from a folder of Markdown, and usage from the
-GitHub Copilot and Microsoft 365 Copilot reports.
+"""``uptake import``: people from an HR CSV, licence seats from a CSV, training modules from a folder of
+Markdown, and usage from the GitHub Copilot and Microsoft 365 Copilot reports.
 
 Its domain imports sit inside the commands, so that ``uptake --help`` does not pay for them (see
 ``uptake/cli/__init__.py``).
@@ -31,7 +31,7 @@ from uptake.cli.command import (
 if TYPE_CHECKING:
     from uptake.directory.people_import import ImportReport
 
-app = typer.Typer(help="Import people and usage from files.", no_args_is_help=True)
+app = typer.Typer(help="Import people, seats, training and usage from files.", no_args_is_help=True)
 
 
 # -- people -----------------------------------------------------------------------------------------------------
@@ -114,6 +114,69 @@ def print_people_import_report(report: ImportReport) -> None:
         console.print(table)
     if report.dry_run:
         console.print("Dry run: nothing was stored.")
+
+
+# -- seats ------------------------------------------------------------------------------------------------------
+
+
+@app.command("seats")
+def import_seats(
+    file: Annotated[
+        Path, typer.Argument(help="A CSV file of seats, header row first (see docs/licences.md).")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change and store nothing.")
+    ] = False,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Import licence seats from CSV: a seat a row, with its tool, holder (email, external id or vendor account)
+    and dates; importing the same file again changes nothing.
+
+    Every bad row is reported with its line, column and reason, and the good rows are imported all the same.
+    The exit status is non-zero only when the file cannot be read at all.
+    """
+    from uptake.analytics import service as analytics_service
+    from uptake.jobs.definitions import job_definitions
+    from uptake.licences import seats_import
+    from uptake.licences import service as licences_service
+
+    if not file.is_file():
+        raise CommandError(f"{file}: no such file")
+    settings = command_settings(config)
+    try:
+        with database_session(settings) as session, file.open(encoding="utf-8-sig", newline="") as handle:
+            workspace_id = resolve_workspace(session, workspace)
+            report = seats_import.import_seats(session, workspace_id, handle, dry_run=dry_run, actor="system")
+    except UnicodeDecodeError:
+        raise CommandError(f"{file} is not UTF-8 text; save it as 'CSV UTF-8' and run again") from None
+    verb = "would be " if report.dry_run else ""
+    console.print(
+        f"{report.rows_read:,} rows read: {report.created:,} {verb}created, {report.updated:,} {verb}updated, "
+        f"{report.unchanged:,} unchanged, {report.rejected:,} bad",
+        highlight=False,
+    )
+    if report.ignored_headers:
+        console.print(f"Columns ignored: {', '.join(report.ignored_headers)}", highlight=False)
+    if report.rejections:
+        table = Table("line", "holder", "column", "reason", title="Rows not imported")
+        for rejection in report.rejections:
+            table.add_row(str(rejection.line), rejection.holder or "", rejection.column, rejection.reason)
+        console.print(table)
+    if report.dry_run:
+        console.print("Dry run: nothing was stored.")
+        return
+    with database_session(settings, workspace_id) as session:
+        try:
+            backend = analytics_service.connect_events_engine(settings.effective_events_url)
+        except Exception:  # noqa: BLE001 - a running server holds DuckDB's file: its worker publishes instead
+            licences_service.request_publication(session, workspace_id, job_definitions())
+            console.print("The running server publishes the seats to the figures (a job is queued).")
+            return
+        try:
+            licences_service.publish_ledger(session, workspace_id, analytics_service.Analytics(backend))
+        finally:
+            backend.connection.disconnect()
 
 
 # -- training ---------------------------------------------------------------------------------------------------

@@ -68,6 +68,12 @@ def job_definitions() -> list[JobDefinition]:
             schedule="37 6 * * *",
             max_attempts=2,
         ),
+        JobDefinition(
+            name=licences_service.PUBLISH_JOB,
+            function=licences_service.publish_ledger_job,
+            description="Push a workspace's seats and contracts to analytics after a command changed them.",
+            max_attempts=3,
+        ),
         notifications_service.delivery_job_definition(),
         JobDefinition(
             name="comms.send_scheduled_announcements",

@@ -594,16 +594,16 @@ def approve_step(
     )
     if not may_decide(caller, tool):
         raise NotALicenceOwner(f"{tool.name}'s seats are decided by its licence owner")
+    if reassignment.status not in PROPOSED:
+        raise NothingToApprove(f"reassignment {reassignment.id} is {reassignment.status.value}")
     _audit(context, reassignment, "approved", step=reassignment.status.value)
     if reassignment.status == ReassignmentStatus.notice_proposed:
         send_notice(context, reassignment, tool)
     elif reassignment.status == ReassignmentStatus.release_proposed:
         if release(context, reassignment, tool):
             propose_assignment(context, reassignment, tool)
-    elif reassignment.status == ReassignmentStatus.assignment_proposed:
-        assign(context, reassignment, tool)
     else:
-        raise NothingToApprove(f"reassignment {reassignment.id} is {reassignment.status.value}")
+        assign(context, reassignment, tool)
     seats.publish_ledger(session, workspace_id, analytics)
     return describe(session, workspace_id, reassignment)
 

@@ -260,6 +260,16 @@ def list_seats(
     )
 
 
+def list_seats_of_person(session: Session, workspace_id: int, person_id: int) -> list[schemas.Seat]:
+    """The person's seats, released ones too, newest first."""
+    tools = tools_by_id(session, workspace_id)
+    names = HolderNames.of(session, workspace_id, [person_id])
+    return [
+        seat_output(seat, tools[seat.tool_id].slug, names)
+        for seat in repository.list_seats_of_person(session, workspace_id, person_id)
+    ]
+
+
 # ---------------------------------------------------------------- the sync one source makes
 
 

@@ -28,12 +28,14 @@ from sqlalchemy.orm import Session
 from uptake.analytics import service as analytics_service
 from uptake.db import across_workspaces, bind_workspace
 from uptake.errors import FieldError, InvalidInput
+from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobContext
 from uptake.licences import reassignment, repository, schemas, seats
 from uptake.licences.github_seats import GitHubCopilotSeats
 from uptake.licences.models import SeatSource
 
 SEAT_SOURCES = tuple(source.value for source in SeatSource)
+PUBLISH_JOB = "licences.publish_ledger"
 
 
 def sync_seats(
@@ -69,6 +71,27 @@ def sync_seats(
 def publish_ledger(session: Session, workspace_id: int, analytics: analytics_service.Analytics) -> None:
     """Push the ledger's seats and contracts to analytics, so seat figures and eligibility read them now."""
     seats.publish_ledger(session, workspace_id, analytics)
+
+
+def publish_ledger_job(context: JobContext) -> dict[str, Any]:
+    """Publish one workspace's ledger to analytics from the server's own process: what a command that changed
+    the ledger while the server held the events store asks for."""
+    if context.workspace_id is None:
+        raise InvalidInput(errors=[FieldError("workspace_id", f"{PUBLISH_JOB} runs for one workspace")])
+    analytics = analytics_service.Analytics(
+        analytics_service.connect_events_engine(context.settings.effective_events_url)
+    )
+    bind_workspace(context.session, context.workspace_id)
+    seats.publish_ledger(context.session, context.workspace_id, analytics)
+    return {"workspace_id": context.workspace_id}
+
+
+def request_publication(
+    session: Session, workspace_id: int, job_definitions: Sequence[jobs_service.JobDefinition]
+) -> None:
+    """Queue `publish_ledger_job` for the workspace (the server's worker runs it within seconds)."""
+    definitions = {definition.name: definition for definition in job_definitions}
+    jobs_service.enqueue_job(session, definitions, PUBLISH_JOB, workspace_id=workspace_id)
 
 
 def snapshot_rows(session: Session, workspace_id: int) -> dict[str, list[dict[str, Any]]]:
