@@ -123,6 +123,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/api/v1/job-roles/{job_role_id}"): LEADS,
     ("GET", "/api/v1/people"): PEOPLE,
     ("POST", "/api/v1/people"): LEADS,
+    ("POST", "/api/v1/people/import"): LEADS,
     ("DELETE", "/api/v1/people/{person_id}"): ADMINS,
     ("GET", "/api/v1/people/{person_id}"): PEOPLE,
     ("PATCH", "/api/v1/people/{person_id}"): LEADS,

@@ -308,3 +308,46 @@ def test_no_list_shows_another_workspace(client: TestClient, world) -> None:
     assert client.get(f"/api/v1/teams/{their_team_id}").status_code == 404
     assert client.patch(f"/api/v1/people/{their_person_id}", json={"job_title": "x"}).status_code == 404
     assert client.get("/api/v1/people", params={"team_id": their_team_id}).status_code == 404
+
+
+def test_people_are_imported_over_http_with_the_clis_report(client: TestClient, world) -> None:
+    workspace = world.workspace()
+    as_caller(client, world.caller(workspace, Role.program_lead))
+    people_csv = (
+        "employee_id,email,name,team,manager\n"
+        "E1,ana@example.com,Ana Costa,Customer Service/Tier 1,\n"
+        "E2,ben@example.com,Ben Okafor,Customer Service/Tier 1,E1\n"
+        "E3,not-an-email,Carla Weber,Finance,\n"
+        "E4,dan@example.com,Dan Li,Finance,E9\n"
+    )
+    headers = {"content-type": "text/csv"}
+    dry = client.post("/api/v1/people/import?dry_run=true", content=people_csv, headers=headers)
+    assert dry.status_code == 200
+    assert {key: dry.json()[key] for key in ("dry_run", "rows_read", "created", "rejected")} == {
+        "dry_run": True,
+        "rows_read": 4,
+        "created": 2,
+        "rejected": 2,
+    }
+    assert client.get("/api/v1/people").json()["total"] == 1  # the caller only
+    report = client.post("/api/v1/people/import", content=people_csv, headers=headers).json()
+    assert (report["created"], report["teams_created"]) == (2, 2)
+    assert report["rejections"] == [
+        {
+            "line": 4,
+            "external_id": "E3",
+            "column": "email",
+            "reason": "'not-an-email' is not an email address",
+        },
+        {
+            "line": 5,
+            "external_id": "E4",
+            "column": "manager",
+            "reason": "no person with external id E9 in this file or the directory",
+        },
+    ]
+    again = client.post("/api/v1/people/import", content=people_csv, headers=headers).json()
+    assert (again["created"], again["unchanged"]) == (0, 2)
+    unreadable = client.post("/api/v1/people/import", content="name\nx\n", headers=headers)
+    assert unreadable.status_code == 422
+    assert {error["field"] for error in unreadable.json()["errors"]} == {"external_id", "email"}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import io
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from uptake.auth.dependencies import Admin, Employee, ProgramLead, SessionDep
-from uptake.directory import schemas
+from uptake.directory import people_import, schemas
 from uptake.directory.models import EmploymentStatus
 from uptake.directory.repository import PeopleFilter
 from uptake.directory.service import job_roles as job_roles_service
@@ -15,6 +17,7 @@ from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
 from uptake.directory.service import visibility as visibility_service
 from uptake.errors import Forbidden
+from uptake.params import CSV_REQUEST_BODY, read_csv_body
 
 router = APIRouter(tags=["directory"])
 
@@ -71,6 +74,26 @@ def list_people(
 def create_person(body: schemas.PersonCreate, session: SessionDep, lead: ProgramLead) -> schemas.Person:
     person = people_service.add_person(session, lead.workspace_id, body, actor=lead.actor)
     return schemas.Person.of(person, full=True)
+
+
+@router.post("/people/import", openapi_extra=CSV_REQUEST_BODY)
+async def import_people(
+    request: Request,
+    session: SessionDep,
+    lead: ProgramLead,
+    dry_run: Annotated[bool, Query(description="Report what would change and store nothing.")] = False,
+) -> dict[str, Any]:
+    """Import people from a CSV body (docs/people-import.md): the same report as `uptake import people`, each
+    bad row named with its line, column and reason, the good rows imported all the same."""
+    text = await read_csv_body(request)
+
+    def run() -> dict[str, Any]:
+        report = people_import.import_people(
+            session, lead.workspace_id, io.StringIO(text, newline=""), dry_run=dry_run, actor=lead.actor
+        )
+        return report.as_dict()
+
+    return await run_in_threadpool(run)
 
 
 @router.get("/people/{person_id}", response_model=schemas.Person)
