@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from rollout.rollout_builders import USE_CASE, live_use_case
 from support import as_caller
+from uptake.audit import service as audit_service
 from uptake.auth.roles import Role, Scope
 from uptake.db import session_scope
 from uptake.directory.service import teams as teams_service
@@ -196,3 +197,51 @@ def test_an_employee_acknowledges_the_current_use_card(world, client: TestClient
     acknowledged = client.post(f"/api/v1/use-cases/{USE_CASE}/use-card-acknowledgement")
     assert acknowledged.status_code == 200
     assert acknowledged.json()["version"] == 3
+
+
+def test_waves_that_started_before_uptake_are_recorded_with_their_days_and_reach_the_figures_at_once(
+    world, client: TestClient, organization
+):
+    """Support's pilot started on 2025-01-06 and Sales joined on 2025-02-03, before the programme moved into
+    uptake: the entitlements count from those days, in the figures asked right after (not 15 minutes later)."""
+    workspace = organization.workspace_id
+    live_use_case(world, workspace)
+    as_caller(client, world.caller(workspace, Role.program_lead))
+    body = {
+        "use_case": USE_CASE,
+        "waves": [
+            {"name": "pilot", "team_ids": [organization.support]},
+            {"name": "sales", "team_ids": [organization.sales]},
+        ],
+    }
+    assert client.post("/api/v1/rollout-plans", json=body).status_code == 201
+    future = client.post(f"/api/v1/rollout-plans/{USE_CASE}/start", json={"started_on": "2999-01-01"})
+    assert (future.status_code, future.json()["errors"][0]["field"]) == (422, "started_on")
+    started = client.post(f"/api/v1/rollout-plans/{USE_CASE}/start", json={"started_on": "2025-01-06"})
+    assert started.json()["waves"][0]["started_at"].startswith("2025-01-06T00:00:00")
+
+    def eligible_on(day: str) -> int | None:
+        rows = client.get("/api/v1/metrics/eligible", params={"from": day, "to": day}).json()["rows"]
+        return rows[0]["value"]
+
+    assert eligible_on("2025-01-05") is None  # nobody: suppressed (0 < k)
+    assert eligible_on("2025-01-06") == 6
+    early = client.post(f"/api/v1/rollout-plans/{USE_CASE}/promotion", json={"promoted_on": "2025-01-01"})
+    assert (early.status_code, early.json()["errors"][0]["field"]) == (422, "promoted_on")
+    promoted = client.post(f"/api/v1/rollout-plans/{USE_CASE}/promotion", json={"promoted_on": "2025-02-03"})
+    assert promoted.status_code == 200, promoted.text
+    assert [(wave["state"], (wave["started_at"] or "")[:10]) for wave in promoted.json()["waves"]] == [
+        ("completed", "2025-01-06"),
+        ("active", "2025-02-03"),
+    ]
+    assert eligible_on("2025-02-02") == 6
+    assert eligible_on("2025-02-03") == 12
+    with session_scope(world.factory, workspace) as session:
+        entries = {
+            entry.action: entry.after
+            for entry in audit_service.list_audit_entries(session, workspace, limit=10)
+        }
+    assert entries["rollout.wave.started"]["recorded"] is True
+    assert entries["rollout.wave.started"]["started_on"] == "2025-01-06"
+    assert entries["rollout.wave.promoted"]["recorded"] is True
+    assert entries["rollout.wave.promoted"]["promoted_on"] == "2025-02-03"

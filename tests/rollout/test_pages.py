@@ -79,3 +79,17 @@ def test_a_refused_action_is_explained_on_the_page(client: TestClient, organizat
     refused = client.post(f"/rollout/{USE_CASE}/promotion", data={"justification": ""})
     assert refused.status_code == 200
     assert "no active wave" in refused.text
+
+
+def test_a_wave_started_before_uptake_is_recorded_from_the_page(client: TestClient, organization, lead):
+    client.post(
+        "/rollout", data={"use_case": USE_CASE, "name": "pilot", "team_ids": [str(organization.support)]}
+    )
+    refused = client.post(f"/rollout/{USE_CASE}/start", data={"started_on": "someday"})
+    assert "Invalid isoformat string" in refused.text
+    started = client.post(f"/rollout/{USE_CASE}/start", data={"started_on": "2025-01-06"})
+    assert "The first wave is active." in started.text
+    eligible = client.get(
+        "/api/v1/metrics/eligible", params={"from": "2025-01-06", "to": "2025-01-06"}
+    ).json()
+    assert eligible["rows"][0]["value"] == 6  # Support's six agents, from the recorded day on

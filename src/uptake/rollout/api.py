@@ -16,6 +16,7 @@ from uptake.auth.dependencies import (
 )
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
+from uptake.db import utcnow
 from uptake.errors import Forbidden
 from uptake.rollout import schemas, service
 from uptake.rollout.analytics_gates import gate_source
@@ -89,9 +90,24 @@ def remove_gate(
     return service.plan_output(session, lead.workspace_id, plan)
 
 
+def _publish_entitlements(request: Request, session: SessionDep, workspace_id: int) -> None:
+    """Entitlements reach analytics as soon as they change: a figure asked next counts the new eligible people."""
+    gate_source(request.app.state).push_entitlements(session, workspace_id, utcnow().date(), again=True)
+
+
 @router.post("/rollout-plans/{slug}/start", response_model=schemas.RolloutPlan)
-def start_rollout(slug: SlugPath, session: SessionDep, lead: ProgramLead) -> schemas.RolloutPlan:
-    plan = service.start_rollout(session, lead.workspace_id, slug, actor=lead.actor)
+def start_rollout(
+    slug: SlugPath,
+    request: Request,
+    session: SessionDep,
+    lead: ProgramLead,
+    body: schemas.RolloutStart | None = None,
+) -> schemas.RolloutPlan:
+    """Start the first wave now, or (`started_on`) record the day it started before the programme moved into
+    uptake."""
+    started_on = body.started_on if body is not None else None
+    plan = service.start_rollout(session, lead.workspace_id, slug, actor=lead.actor, started_on=started_on)
+    _publish_entitlements(request, session, lead.workspace_id)
     return service.plan_output(session, lead.workspace_id, plan)
 
 
@@ -101,6 +117,8 @@ def evaluate_gates(
 ) -> schemas.GateEvaluation:
     """Read the active wave's gates now and act on them, as the scheduled job does."""
     outcome = service.evaluate_gates(session, lead.workspace_id, slug, source=gate_source(request.app.state))
+    if outcome.promoted_to:
+        _publish_entitlements(request, session, lead.workspace_id)
     return schemas.GateEvaluation(
         plan=service.plan_output(
             session, lead.workspace_id, service.get_plan(session, lead.workspace_id, slug)
@@ -129,33 +147,42 @@ def promote_wave(
         promoter=approver,
         source=gate_source(request.app.state),
     )
+    _publish_entitlements(request, session, approver.workspace_id)
     return service.plan_output(session, approver.workspace_id, plan)
 
 
 @router.post("/rollout-plans/{slug}/hold", response_model=schemas.RolloutPlan)
 def hold_wave(
-    slug: SlugPath, body: schemas.Hold, session: SessionDep, reviewer: Reviewer
+    slug: SlugPath, body: schemas.Hold, request: Request, session: SessionDep, reviewer: Reviewer
 ) -> schemas.RolloutPlan:
     plan = service.hold_wave(session, reviewer.workspace_id, slug, body.reason, actor=reviewer.actor)
+    _publish_entitlements(request, session, reviewer.workspace_id)
     return service.plan_output(session, reviewer.workspace_id, plan)
 
 
 @router.post("/rollout-plans/{slug}/resume", response_model=schemas.RolloutPlan)
-def resume_wave(slug: SlugPath, session: SessionDep, lead: ProgramLead) -> schemas.RolloutPlan:
+def resume_wave(
+    slug: SlugPath, request: Request, session: SessionDep, lead: ProgramLead
+) -> schemas.RolloutPlan:
     plan = service.resume_wave(session, lead.workspace_id, slug, actor=lead.actor)
+    _publish_entitlements(request, session, lead.workspace_id)
     return service.plan_output(session, lead.workspace_id, plan)
 
 
 @router.post("/rollout-plans/{slug}/pause", status_code=204)
-def pause_rollout(slug: SlugPath, body: schemas.Hold, session: SessionDep, reviewer: Reviewer) -> Response:
+def pause_rollout(
+    slug: SlugPath, body: schemas.Hold, request: Request, session: SessionDep, reviewer: Reviewer
+) -> Response:
     """The kill switch: every entitlement to the use case is revoked from the next check on."""
     service.pause_rollout(session, reviewer.workspace_id, slug, body.reason, actor=reviewer.actor)
+    _publish_entitlements(request, session, reviewer.workspace_id)
     return Response(status_code=204)
 
 
 @router.post("/rollout-plans/{slug}/unpause", status_code=204)
-def unpause_rollout(slug: SlugPath, session: SessionDep, lead: ProgramLead) -> Response:
+def unpause_rollout(slug: SlugPath, request: Request, session: SessionDep, lead: ProgramLead) -> Response:
     service.resume_rollout(session, lead.workspace_id, slug, actor=lead.actor)
+    _publish_entitlements(request, session, lead.workspace_id)
     return Response(status_code=204)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from uptake.auth.dependencies import ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
+from uptake.db import utcnow
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
@@ -47,13 +48,29 @@ def _back(slug: str) -> RedirectResponse:
     return RedirectResponse(f"/rollout/{slug}", status_code=303)
 
 
-def _act(request: Request, slug: str, done: str, action: Callable[[], object]) -> Response:
-    """Run a form's action; flash what happened or why it was refused, and go back to the plan."""
+def _act(
+    request: Request,
+    slug: str,
+    done: str,
+    action: Callable[[], object],
+    *,
+    entitlements_of: tuple[Session, int] | None = None,
+) -> Response:
+    """Run a form's action; flash what happened or why it was refused, and go back to the plan. With
+    `entitlements_of` (session, workspace), the entitlements reach analytics at once after the change."""
     response = _back(slug)
     try:
         action()
+        if entitlements_of is not None:
+            session, workspace_id = entitlements_of
+            gate_source(request.app.state).push_entitlements(
+                session, workspace_id, utcnow().date(), again=True
+            )
     except ValidationError as error:
         flash(request, response, "; ".join(str(item["msg"]) for item in error.errors()), "error")
+        return response
+    except ValueError as error:  # a date that is not one
+        flash(request, response, str(error), "error")
         return response
     except UptakeError as error:
         reasons = "; ".join(f"{item.field}: {item.reason}" for item in error.errors)
@@ -181,12 +198,21 @@ def gate_page(slug: str, request: Request, session: SessionDep, caller: Reviewer
 
 
 @router.post("/rollout/{slug}/start")
-def start(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
+def start(
+    slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage, started_on: Text = ""
+) -> Response:
     return _act(
         request,
         slug,
         "The first wave is active.",
-        lambda: service.start_rollout(session, lead.workspace_id, slug, actor=lead.actor),
+        lambda: service.start_rollout(
+            session,
+            lead.workspace_id,
+            slug,
+            actor=lead.actor,
+            started_on=date.fromisoformat(started_on) if started_on.strip() else None,
+        ),
+        entitlements_of=(session, lead.workspace_id),
     )
 
 
@@ -238,7 +264,7 @@ def evaluate(slug: str, request: Request, session: SessionDep, lead: ProgramLead
     def run() -> None:
         service.evaluate_gates(session, lead.workspace_id, slug, source=gate_source(request.app.state))
 
-    return _act(request, slug, "Gates evaluated.", run)
+    return _act(request, slug, "Gates evaluated.", run, entitlements_of=(session, lead.workspace_id))
 
 
 @router.post("/rollout/{slug}/promotion")
@@ -249,9 +275,14 @@ def promote(
     approver: ReviewerPage,
     justification: Text = "",
     override: Text = "",
+    promoted_on: Text = "",
 ) -> Response:
     def run() -> None:
-        body = schemas.Promotion(override=bool(override), justification=justification.strip() or None)
+        body = schemas.Promotion(
+            override=bool(override),
+            justification=justification.strip() or None,
+            promoted_on=date.fromisoformat(promoted_on) if promoted_on.strip() else None,
+        )
         service.promote_wave(
             session,
             approver.workspace_id,
@@ -261,7 +292,7 @@ def promote(
             source=gate_source(request.app.state),
         )
 
-    return _act(request, slug, "Wave promoted.", run)
+    return _act(request, slug, "Wave promoted.", run, entitlements_of=(session, approver.workspace_id))
 
 
 @router.post("/rollout/{slug}/hold")
@@ -275,6 +306,7 @@ def hold(
         lambda: service.hold_wave(
             session, reviewer.workspace_id, slug, schemas.Hold(reason=reason).reason, actor=reviewer.actor
         ),
+        entitlements_of=(session, reviewer.workspace_id),
     )
 
 
@@ -285,6 +317,7 @@ def resume(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPa
         slug,
         "Wave resumed.",
         lambda: service.resume_wave(session, lead.workspace_id, slug, actor=lead.actor),
+        entitlements_of=(session, lead.workspace_id),
     )
 
 
@@ -299,6 +332,7 @@ def pause(
         lambda: service.pause_rollout(
             session, reviewer.workspace_id, slug, schemas.Hold(reason=reason).reason, actor=reviewer.actor
         ),
+        entitlements_of=(session, reviewer.workspace_id),
     )
 
 
@@ -309,4 +343,5 @@ def unpause(slug: str, request: Request, session: SessionDep, lead: ProgramLeadP
         slug,
         "Use case resumed.",
         lambda: service.resume_rollout(session, lead.workspace_id, slug, actor=lead.actor),
+        entitlements_of=(session, lead.workspace_id),
     )

@@ -63,11 +63,23 @@ class RolloutPlanUpdate(Input):
     promotion_mode: PromotionMode | None = None
 
 
+class RolloutStart(Input):
+    """Start the first wave now, or record the day it started when the programme began before uptake."""
+
+    started_on: date | None = Field(
+        default=None,
+        description="The day the first wave started, when it was before uptake (audited as recorded).",
+    )
+
+
 class Promotion(Input):
-    """Promote the active wave. ``override`` promotes although a gate fails; it needs a justification."""
+    """Promote the active wave. ``override`` promotes although a gate fails; it needs a justification.
+    ``promoted_on`` records a promotion made before uptake on that day: no gate is read, and the audit log says
+    it was recorded."""
 
     override: bool = False
     justification: Justification | None = None
+    promoted_on: date | None = None
 
 
 class Hold(Input):

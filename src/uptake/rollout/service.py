@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -432,18 +432,37 @@ def _next_planned(plan: RolloutPlan, after: RolloutWave | None) -> RolloutWave |
     return None
 
 
+def _recorded_moment(day: date, field: str, *, not_before: date | None = None) -> datetime:
+    """The moment a step made before uptake is recorded at (the day's start, UTC); refuses days to come."""
+    if day > utcnow().date():
+        raise InvalidInput(errors=[FieldError(field, "must not be after today: only the past is recorded")])
+    if not_before is not None and day < not_before:
+        raise InvalidInput(
+            errors=[FieldError(field, f"must not be before the active wave started ({not_before})")]
+        )
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
 def start_rollout(
-    session: Session, workspace_id: int, use_case_slug: str, *, actor: str, now: datetime | None = None
+    session: Session,
+    workspace_id: int,
+    use_case_slug: str,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    started_on: date | None = None,
 ) -> RolloutPlan:
-    """Start the first wave."""
+    """Start the first wave now; with `started_on`, record that it started that day, before the programme moved
+    into uptake (its entitlements count from then, and the audit log says the start was recorded)."""
     plan = get_plan(session, workspace_id, use_case_slug)
     if any(wave.state != WaveState.planned for wave in plan.waves):
         raise RolloutAlreadyStarted(f"{use_case_slug!r} is already rolling out", use_case=use_case_slug)
     first = plan.waves[0]
     first.state = WaveState.active
-    first.started_at = now or utcnow()
+    first.started_at = _recorded_moment(started_on, "started_on") if started_on else (now or utcnow())
     session.flush()
-    _audit(session, workspace_id, plan, actor=actor, action="wave.started", wave=first.name)
+    recorded = {"recorded": True, "started_on": started_on.isoformat()} if started_on else {}
+    _audit(session, workspace_id, plan, actor=actor, action="wave.started", wave=first.name, **recorded)
     return plan
 
 
@@ -536,6 +555,21 @@ def promote_wave(
         raise ApproverRequired(
             f"{use_case_slug!r} is {use_case.risk_tier} risk: a reviewer approves its promotions"
         )
+    if body.promoted_on is not None:
+        started = wave.started_at.date() if wave.started_at else None
+        _complete_and_advance(
+            session,
+            workspace_id,
+            plan,
+            actor=promoter.actor,
+            now=_recorded_moment(body.promoted_on, "promoted_on", not_before=started),
+            audit={
+                "recorded": True,
+                "promoted_on": body.promoted_on.isoformat(),
+                "justification": body.justification,
+            },
+        )
+        return plan
     if body.override and body.justification is None:
         raise InvalidInput(errors=[FieldError("justification", "an override needs a justification")])
     all_passed = _read_gates(session, workspace_id, use_case.slug, plan, wave, source, now)
