@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from support import as_caller
-from uptake.auth.roles import Role
+from uptake.auth.roles import Role, Scope
 from uptake.db import session_scope
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
@@ -351,3 +351,21 @@ def test_people_are_imported_over_http_with_the_clis_report(client: TestClient, 
     unreadable = client.post("/api/v1/people/import", content="name\nx\n", headers=headers)
     assert unreadable.status_code == 422
     assert {error["field"] for error in unreadable.json()["errors"]} == {"external_id", "email"}
+
+
+def test_an_admin_key_pushes_the_nightly_people_export(client: TestClient, world) -> None:
+    workspace = world.workspace()
+    key = world.api_key(workspace, Scope.admin)
+    sent = client.post(
+        "/api/v1/people/import",
+        content="employee_id,email,name\nE1,ana@example.com,Ana Costa\n",
+        headers={"content-type": "text/csv", "authorization": f"Bearer {key}"},
+    )
+    assert (sent.status_code, sent.json()["created"]) == (200, 1)
+    events_key = world.api_key(workspace, Scope.events_write)
+    refused = client.post(
+        "/api/v1/people/import",
+        content="employee_id,email,name\n",
+        headers={"content-type": "text/csv", "authorization": f"Bearer {events_key}"},
+    )
+    assert refused.status_code == 403

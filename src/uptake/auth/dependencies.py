@@ -143,6 +143,8 @@ TeamLead = Annotated[Principal, Depends(Access(Role.team_lead, Role.program_lead
 # narrows them with ``Principal.team_ids``).
 MetricsReader = Annotated[Principal, Depends(Access(Role.team_lead, Role.reviewer, Role.program_lead))]
 Employee = Annotated[Principal, Depends(Access(*EVERYONE))]
+# CSV imports over HTTP: program leads, and admin-scoped keys (a nightly export pushed by a script).
+Importer = Annotated[Principal, Depends(Access(Role.program_lead, Role.admin))]
 Public = Annotated[Principal | None, Depends(Access(public=True))]
 
 AdminPage = Annotated[Principal, Depends(Access(Role.admin, page=True))]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from uptake.auth.dependencies import Admin, Employee, ProgramLead, SessionDep
+from uptake.auth.dependencies import Admin, Employee, Importer, ProgramLead, SessionDep
 from uptake.directory import people_import, schemas
 from uptake.directory.models import EmploymentStatus
 from uptake.directory.repository import PeopleFilter
@@ -80,7 +80,7 @@ def create_person(body: schemas.PersonCreate, session: SessionDep, lead: Program
 async def import_people(
     request: Request,
     session: SessionDep,
-    lead: ProgramLead,
+    lead: Importer,
     dry_run: Annotated[bool, Query(description="Report what would change and store nothing.")] = False,
 ) -> dict[str, Any]:
     """Import people from a CSV body (docs/people-import.md): the same report as `uptake import people`, each

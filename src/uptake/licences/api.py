@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from uptake.analytics import service as analytics_service
-from uptake.auth.dependencies import Employee, ProgramLead, SessionDep
+from uptake.auth.dependencies import Employee, Importer, ProgramLead, SessionDep
 from uptake.errors import Forbidden
 from uptake.licences import contracts, policies, reassignment, schemas, seats, seats_import, waiting_list
 from uptake.params import CSV_REQUEST_BODY, read_csv_body
@@ -124,7 +124,7 @@ def my_seats(session: SessionDep, employee: Employee) -> list[schemas.Seat]:
 async def import_seats(
     request: Request,
     session: SessionDep,
-    lead: ProgramLead,
+    lead: Importer,
     dry_run: Annotated[bool, Query(description="Report what would change and store nothing.")] = False,
 ) -> dict[str, Any]:
     """Import seats from a CSV body: the same report as `uptake import seats` (each bad row by line, column and
