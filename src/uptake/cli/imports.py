@@ -166,6 +166,8 @@ def import_seats(
     if report.dry_run:
         console.print("Dry run: nothing was stored.")
         return
+    if not report.created and not report.updated:
+        return
     with database_session(settings, workspace_id) as session:
         try:
             backend = analytics_service.connect_events_engine(settings.effective_events_url)

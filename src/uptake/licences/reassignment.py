@@ -189,13 +189,15 @@ def _audit(context: QueueContext, reassignment: Reassignment, action: str, **aft
 
 
 def licence_owner_ids(session: Session, workspace_id: int, tool: ToolInfo) -> list[int]:
-    """Who decides about the tool's seats: its owner in the catalog, else the workspace's program leads."""
+    """Who decides about the tool's seats: its owner in the catalog, else the workspace's program leads and
+    admins."""
     if tool.owner_id is not None:
         return [tool.owner_id]
+    deciders = {Role.program_lead.value, Role.admin.value}
     return [
         user.person_id
         for user in auth_service.list_users(session, workspace_id)
-        if user.is_active and Role.program_lead.value in {*user.roles, *user.idp_roles}
+        if user.is_active and deciders & {*user.roles, *user.idp_roles}
     ]
 
 
