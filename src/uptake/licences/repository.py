@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from uptake.db import utcnow
 from uptake.licences.models import (
     OPEN_REASSIGNMENT_STATUSES,
     Contract,
@@ -87,6 +89,20 @@ def list_open_seats_of_tool(
     if source is not None:
         query = query.where(Seat.source == source)
     return list(session.scalars(query.order_by(Seat.id)))
+
+
+BATCH_SIZE = 2000
+
+
+def insert_seats(session: Session, workspace_id: int, rows: Sequence[dict[str, Any]]) -> None:
+    """Write new seats in bulk, a statement per `BATCH_SIZE` (never one ORM object per seat)."""
+    now = utcnow()
+    for start in range(0, len(rows), BATCH_SIZE):
+        batch = [
+            {"workspace_id": workspace_id, "created_at": now, "updated_at": now, **row}
+            for row in rows[start : start + BATCH_SIZE]
+        ]
+        session.execute(insert(Seat), batch)
 
 
 def list_seats_of_person(session: Session, workspace_id: int, person_id: int) -> list[Seat]:
