@@ -25,6 +25,7 @@ from uptake.enablement.service import champions as champions_service
 from uptake.enablement.service import completions as completions_service
 from uptake.enablement.service import learning_paths as learning_paths_service
 from uptake.enablement.service import modules as modules_service
+from uptake.licences import seats as licences_seats
 from uptake.rollout import service as rollout_service
 from uptake.surveys import service as surveys_service
 from uptake.telemetry.event_store import EventStore
@@ -183,3 +184,16 @@ def test_rollout_entitles_whom_the_demo_published_as_entitled_today(built: Built
     }
     # Generally available: rollout's last rule opens the use case to everyone trained for it, beyond its audience.
     assert published <= decided
+
+
+def test_the_demos_seats_are_in_the_seat_ledger_and_what_analytics_reads(built: Built) -> None:
+    workspace = built.summary.workspace_id
+    with session_scope(built.session_factory, workspace) as session:
+        people = demo_people(session, workspace)
+        generated = usage.generate_usage(people, built.summary.catalog, today=TODAY, timezone="Europe/Berlin")
+        listed = licences_seats.list_seats(session, workspace, limit=500)
+    assert listed.total == len(generated.seats) > 0
+    assert {seat.source.value for seat in listed.items} == {"csv"}
+    pushed = sorted((row["tool"], row["person"], row["start_day"]) for row in built.snapshots["seats"])
+    assert pushed == sorted((seat["tool"], seat["person"], seat["start_day"]) for seat in generated.seats)
+    assert {row["tool"] for row in built.snapshots["contracts"]} == {seat["tool"] for seat in generated.seats}

@@ -24,6 +24,8 @@ from uptake.directory import schemas as directory_schemas
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
+from uptake.licences import schemas as licences_schemas
+from uptake.licences import service as licences_service
 from uptake.workspaces import schemas as workspace_schemas
 from uptake.workspaces import service as workspaces_service
 
@@ -463,8 +465,9 @@ def record_demo_usage(
     champions, rollouts, incidents, announcements, questions) and publish who may use what.
 
     ``append_events`` stores a batch in the events store; ``push_snapshot`` replaces one of the analytics
-    snapshots other domains push (entitlements, seats); rollout gates and the trust domain read and publish
-    through ``analytics``. Returns how many events were stored."""
+    snapshots other domains push (entitlements; the seat ledger's seats and contracts); rollout gates and the
+    trust domain read and publish through ``analytics``. The seats go into the seat ledger. Returns how many
+    events were stored."""
     workspace = workspaces_service.get_workspace(session, summary.workspace_id)
     people = demo_people(session, summary.workspace_id)
     generated = usage.generate_usage(
@@ -481,6 +484,33 @@ def record_demo_usage(
     programme.build_programme(
         session, summary, people, generated, today=today, analytics=analytics, progress=progress
     )
-    for name, rows in (("entitlements", generated.entitlements), ("seats", generated.seats)):
-        push_snapshot(name, [{"workspace_id": summary.workspace_id, **row} for row in rows])
+    push_snapshot(
+        "entitlements", [{"workspace_id": summary.workspace_id, **row} for row in generated.entitlements]
+    )
+    record_demo_seats(session, summary.workspace_id, people, generated.seats, today=today)
+    for name, rows in licences_service.snapshot_rows(session, summary.workspace_id).items():
+        push_snapshot(name, rows)
     return total
+
+
+def record_demo_seats(
+    session: Session,
+    workspace_id: int,
+    people: list[usage.DemoPerson],
+    seats: list[dict[str, object]],
+    *,
+    today: date,
+) -> None:
+    """Put the demo's licence seats in the seat ledger, as a licence list imported per tool would."""
+    person_of = {person.pseudonym: person.person_id for person in people}
+    by_tool: dict[str, list[licences_schemas.SeatHolder]] = {}
+    for seat in seats:
+        start = seat["start_day"]
+        assert isinstance(start, date)
+        by_tool.setdefault(str(seat["tool"]), []).append(
+            licences_schemas.SeatHolder(person_id=person_of[str(seat["person"])], assigned_on=start)
+        )
+    for tool, holders in sorted(by_tool.items()):
+        licences_service.sync_seats(
+            session, workspace_id, tool=tool, source="csv", as_of=today, holders=holders, actor="system"
+        )
