@@ -8,7 +8,7 @@ from support import World
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.db import session_scope
-from uptake.directory.service import people as directory_service
+from uptake.directory.service import people as people_service
 
 
 @dataclass
@@ -35,7 +35,7 @@ def make_ledger(world: World, names: tuple[str, ...] = ("ada", "bob", "cy", "dee
                 actor="test",
             )
         for name in names:
-            person = directory_service.create_person(
+            person = people_service.create_person(
                 session,
                 workspace_id,
                 email=f"{name}@example.com",

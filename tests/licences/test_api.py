@@ -13,7 +13,7 @@ from uptake.auth.roles import Role
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.db import session_scope
-from uptake.directory.service import people as directory_service
+from uptake.directory.service import people as people_service
 from uptake.licences import policies, schemas, seats
 from uptake.licences import service as licences_service
 
@@ -30,7 +30,7 @@ SEATS_CSV = (
 def people(world, workspace_id: int, names: str = "abcdef") -> dict[str, int]:
     with session_scope(world.factory, workspace_id) as session:
         return {
-            name: directory_service.create_person(
+            name: people_service.create_person(
                 session,
                 workspace_id,
                 email=f"{name}@example.com",

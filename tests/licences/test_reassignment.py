@@ -18,7 +18,7 @@ from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
-from uptake.comms.service import notifications as comms_service
+from uptake.comms.service import notifications as notifications_service
 from uptake.db import session_scope
 from uptake.errors import Forbidden
 from uptake.licences import policies, reassignment, schemas, seats, service, waiting_list
@@ -107,7 +107,9 @@ def audit_trail(session, ledger: Ledger, reassignment_id: int) -> list[str]:
 def subjects(session, ledger: Ledger, name: str) -> list[str]:
     return [
         notification.subject
-        for notification in comms_service.list_inbox(session, ledger.workspace_id, ledger.people[name])
+        for notification in notifications_service.list_inbox(
+            session, ledger.workspace_id, ledger.people[name]
+        )
     ]
 
 

@@ -36,7 +36,7 @@ from uptake.audit import service as audit_service
 from uptake.auth import service as auth_service
 from uptake.auth.principal import Principal
 from uptake.auth.roles import Role
-from uptake.comms.service import notifications as comms_service
+from uptake.comms.service import notifications as notifications_service
 from uptake.db import utcnow
 from uptake.errors import Conflict, Forbidden, NotFound, UptakeError
 from uptake.licences import repository, schemas, seats, waiting_list
@@ -215,7 +215,7 @@ def _notify(
 ) -> None:
     wanted = [person_id for person_id in person_ids if person_id is not None]
     if wanted:
-        comms_service.enqueue_notification(
+        notifications_service.enqueue_notification(
             context.session,
             context.workspace_id,
             person_ids=wanted,

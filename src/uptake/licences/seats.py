@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from uptake.analytics import service as analytics_service
 from uptake.audit import service as audit_service
-from uptake.directory.service import people as directory_service
+from uptake.directory.service import people as people_service
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
 from uptake.licences import repository, schemas
 from uptake.licences.contracts import current_contract
@@ -58,7 +58,7 @@ class HolderNames:
 
     @classmethod
     def of(cls, session: Session, workspace_id: int, person_ids: Sequence[int]) -> HolderNames:
-        people = directory_service.list_people_by_ids(session, workspace_id, sorted(set(person_ids)))
+        people = people_service.list_people_by_ids(session, workspace_id, sorted(set(person_ids)))
         return cls({person.id: (person.display_name, person.email) for person in people})
 
     def name(self, person_id: int | None) -> str | None:
@@ -86,9 +86,9 @@ def seat_output(seat: Seat, tool_slug: str, names: HolderNames) -> schemas.Seat:
 def find_person_id(session: Session, workspace_id: int, key: str) -> int | None:
     """The directory person named by an email or an external id."""
     key = key.strip()
-    person = directory_service.get_person_by_email(session, workspace_id, key.lower())
+    person = people_service.get_person_by_email(session, workspace_id, key.lower())
     if person is None:
-        person = directory_service.get_person_by_external_id(session, workspace_id, key)
+        person = people_service.get_person_by_external_id(session, workspace_id, key)
     return person.id if person is not None else None
 
 
@@ -280,9 +280,7 @@ def _check_holders(
     directory once, whatever the number of holders (a vendor lists tens of thousands)."""
     wanted = {holder.person_id for holder in holders if holder.person_id is not None}
     known = (
-        {person.id for person in directory_service.person_snapshots(session, workspace_id)}
-        if wanted
-        else set()
+        {person.id for person in people_service.person_snapshots(session, workspace_id)} if wanted else set()
     )
     errors = [
         FieldError(f"holders[{index}].person_id", f"person {holder.person_id} is not in the directory")
@@ -419,7 +417,7 @@ def _pseudonyms(session: Session, workspace_id: int, seats: Sequence[Seat]) -> d
     """Each seat's holder as the events name them: the person's pseudonym, else the vendor account's (the
     account's events carry it until the account is linked to a person, and both move together then)."""
     key = telemetry_service.pseudonym_key(session, workspace_id)
-    people = directory_service.person_snapshots(session, workspace_id)
+    people = people_service.person_snapshots(session, workspace_id)
     external_ids = {person.id: person.external_id for person in people}
     known = {person.email.lower(): person.external_id for person in people}
     known.update({person.external_id.strip().lower(): person.external_id for person in people})

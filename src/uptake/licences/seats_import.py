@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from uptake.audit import service as audit_service
-from uptake.directory.service import people as directory_service
+from uptake.directory.service import people as people_service
 from uptake.errors import FieldError, InvalidInput
 from uptake.licences import repository
 from uptake.licences.models import Seat, SeatSource
@@ -248,7 +248,7 @@ def plan_seats_import(
     )
     tools = {tool.slug: tool for tool in tools_by_id(session, workspace_id).values()}
     people: dict[str, int] = {}
-    for person in directory_service.person_snapshots(session, workspace_id):
+    for person in people_service.person_snapshots(session, workspace_id):
         people[person.email.lower()] = person.id
         people.setdefault(person.external_id.lower(), person.id)
     existing: dict[int, list[Seat]] = {}
