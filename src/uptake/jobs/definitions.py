@@ -69,6 +69,13 @@ def job_definitions() -> list[JobDefinition]:
             max_attempts=2,
         ),
         JobDefinition(
+            name=licences_service.SEAT_GROUPS_JOB,
+            function=licences_service.sync_seat_groups_job,
+            description="Give and release the seats of tools that follow a directory (SCIM) group's members.",
+            schedule="*/15 * * * *",
+            max_attempts=2,
+        ),
+        JobDefinition(
             name=licences_service.PUBLISH_JOB,
             function=licences_service.publish_ledger_job,
             description="Push a workspace's seats and contracts to analytics after a command changed them.",

@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 from uptake.analytics import service as analytics_service
 from uptake.auth.dependencies import Employee, Importer, ProgramLead, SessionDep
 from uptake.errors import Forbidden
-from uptake.licences import contracts, policies, reassignment, schemas, seats, seats_import, waiting_list
+from uptake.licences import (
+    contracts,
+    policies,
+    reassignment,
+    schemas,
+    seat_groups,
+    seats,
+    seats_import,
+    waiting_list,
+)
 from uptake.params import CSV_REQUEST_BODY, read_csv_body
 
 router = APIRouter(prefix="/licences", tags=["licences"])
@@ -140,6 +149,30 @@ async def import_seats(
         return report.as_dict()
 
     return await run_in_threadpool(run)
+
+
+# ---------------------------------------------------------------- seats that follow a group
+
+
+@router.get("/seat-groups", response_model=list[schemas.SeatGroup])
+def list_seat_groups(session: SessionDep, lead: ProgramLead) -> list[schemas.SeatGroup]:
+    return seat_groups.list_seat_groups(session, lead.workspace_id)
+
+
+@router.put("/seat-groups/{tool}", response_model=schemas.SeatGroup)
+def set_seat_group(
+    tool: ToolPath, body: schemas.SeatGroupSet, request: Request, session: SessionDep, lead: ProgramLead
+) -> schemas.SeatGroup:
+    """The tool's seats follow the members of a team (a SCIM group is one): synced now and every 15 minutes."""
+    group = seat_groups.set_seat_group(session, lead.workspace_id, tool, body, actor=lead.actor)
+    _publish(request, session, lead.workspace_id)
+    return group
+
+
+@router.delete("/seat-groups/{tool}", status_code=204)
+def remove_seat_group(tool: ToolPath, session: SessionDep, lead: ProgramLead) -> Response:
+    seat_groups.remove_seat_group(session, lead.workspace_id, tool, actor=lead.actor)
+    return Response(status_code=204)
 
 
 # ---------------------------------------------------------------- policies and the waiting list

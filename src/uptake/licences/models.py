@@ -1,5 +1,6 @@
-"""The seat ledger's tables: contracts per tool, seats with their dates and source, and the reassignment queue
-(each tool's idle-seat policy, the waiting list, and one reassignment per idle seat taken through its steps).
+"""The seat ledger's tables: contracts per tool, seats with their dates and source, the groups whose members
+hold a tool's seats, and the reassignment queue (each tool's idle-seat policy, the waiting list, and one
+reassignment per idle seat taken through its steps).
 
 A seat is held by a directory person, by a vendor account not linked to anyone yet (a GitHub login), or both.
 Its days are calendar dates: held from `assigned_on` until the day before `released_on` (NULL: still held),
@@ -107,6 +108,21 @@ class Seat(WorkspaceMixin, Base):
     released_on: Mapped[date | None]
     note: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SeatGroup(WorkspaceMixin, Base):
+    """A tool whose seats follow a directory group: its members (a SCIM group is a team; with its subteams
+    when asked) hold a seat, synced with source `scim_group` whenever the group's members change."""
+
+    __tablename__ = "licences_seat_group"
+    __table_args__ = (UniqueConstraint("workspace_id", "tool_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("catalog_tool.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("directory_team.id", ondelete="CASCADE"), index=True)
+    include_subteams: Mapped[bool] = mapped_column(default=True)
+    synced_on: Mapped[date | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

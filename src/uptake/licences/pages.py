@@ -17,8 +17,18 @@ from uptake.analytics import service as analytics_service
 from uptake.auth.dependencies import EmployeePage, ProgramLeadPage, SessionDep
 from uptake.auth.principal import Principal
 from uptake.catalog import service as catalog_service
+from uptake.directory.service import teams as teams_service
 from uptake.errors import UptakeError
-from uptake.licences import contracts, policies, reassignment, schemas, seats, seats_import, waiting_list
+from uptake.licences import (
+    contracts,
+    policies,
+    reassignment,
+    schemas,
+    seat_groups,
+    seats,
+    seats_import,
+    waiting_list,
+)
 from uptake.licences.api import seat_administrators
 from uptake.licences.models import PricePeriod
 from uptake.licences.tools import get_tool, today_in
@@ -128,6 +138,15 @@ def tool_page(
                 if contract.notice_deadline is not None
             },
             "price_periods": list(PricePeriod),
+            "seat_group": next(
+                (
+                    group
+                    for group in seat_groups.list_seat_groups(session, workspace_id)
+                    if group.tool == slug
+                ),
+                None,
+            ),
+            "teams": teams_service.list_all_teams(session, workspace_id),
         },
     )
 
@@ -232,6 +251,28 @@ def save_policy(
         policies.set_policy(session, lead.workspace_id, slug, body, actor=lead.actor)
 
     return _act(request, session, f"/licences/tools/{slug}", "Policy saved.", save)
+
+
+@router.post("/licences/tools/{slug}/seat-group")
+def save_seat_group(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    lead: ProgramLeadPage,
+    team_id: Text = "",
+    include_subteams: Text = "",
+    remove: Text = "",
+) -> Response:
+    def save() -> None:
+        if remove:
+            seat_groups.remove_seat_group(session, lead.workspace_id, slug, actor=lead.actor)
+            return
+        body = schemas.SeatGroupSet(team_id=int(team_id or 0), include_subteams=bool(include_subteams))
+        seat_groups.set_seat_group(session, lead.workspace_id, slug, body, actor=lead.actor)
+        _publish(request, session, lead.workspace_id)
+
+    done = "Seats no longer follow the group." if remove else "Seats follow the group's members now."
+    return _act(request, session, f"/licences/tools/{slug}", done, save)
 
 
 @router.post("/licences/queue-runs")

@@ -16,6 +16,7 @@ from uptake.licences.models import (
     Reassignment,
     ReassignmentStatus,
     Seat,
+    SeatGroup,
     SeatPolicy,
     SeatRequest,
     SeatSource,
@@ -113,6 +114,28 @@ def list_seats_of_person(session: Session, workspace_id: int, person_id: int) ->
             .order_by(Seat.assigned_on.desc(), Seat.id.desc())
         )
     )
+
+
+# ---------------------------------------------------------------- groups whose members hold seats
+
+
+def get_seat_group(session: Session, workspace_id: int, tool_id: int) -> SeatGroup | None:
+    return session.scalar(
+        select(SeatGroup).where(SeatGroup.workspace_id == workspace_id, SeatGroup.tool_id == tool_id)
+    )
+
+
+def list_seat_groups(session: Session, workspace_id: int) -> list[SeatGroup]:
+    return list(
+        session.scalars(
+            select(SeatGroup).where(SeatGroup.workspace_id == workspace_id).order_by(SeatGroup.tool_id)
+        )
+    )
+
+
+def list_workspace_ids_with_seat_groups(session: Session) -> list[int]:
+    """Every workspace with a tool whose seats follow a group (the caller opens the cross-workspace scope)."""
+    return sorted({int(workspace_id) for workspace_id in session.scalars(select(SeatGroup.workspace_id))})
 
 
 # ---------------------------------------------------------------- policies and the waiting list

@@ -252,3 +252,19 @@ class GitHubConnection(BaseModel):
     base_url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=500)] = (
         "https://api.github.com"
     )
+
+
+class SeatGroupSet(Input):
+    """The directory group (a team; SCIM groups are teams) whose members hold the tool's seats."""
+
+    team_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    include_subteams: bool = True
+
+
+class SeatGroup(BaseModel):
+    tool: str
+    team_id: int
+    team_name: str
+    include_subteams: bool
+    synced_on: date | None
+    members: int

@@ -12,8 +12,9 @@
 A GitHub sync should leave out the seats GitHub lists with a `pending_cancellation_date`: the queue cancelled
 them (or an admin did), and GitHub keeps them listed until the end of the billing cycle.
 
-Inside the domain: `contracts.py` (what was bought), `seats.py` (the seats and the sync), `reassignment.py`
-(the idle-seat queue), `seats_import.py` (the CSV import) and `github_seats.py` (GitHub's seat API).
+Inside the domain: `contracts.py` (what was bought), `seats.py` (the seats and the sync), `seat_groups.py`
+(seats that follow a directory group), `reassignment.py` (the idle-seat queue), `seats_import.py` (the CSV
+import) and `github_seats.py` (GitHub's seat API).
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ from uptake.db import across_workspaces, bind_workspace
 from uptake.errors import FieldError, InvalidInput
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobContext
-from uptake.licences import reassignment, repository, schemas, seats
+from uptake.licences import reassignment, repository, schemas, seat_groups, seats
 from uptake.licences.github_seats import GitHubCopilotSeats
 from uptake.licences.models import SeatSource
 
 SEAT_SOURCES = tuple(source.value for source in SeatSource)
 PUBLISH_JOB = "licences.publish_ledger"
+SEAT_GROUPS_JOB = "licences.sync_seat_groups"
 
 
 def sync_seats(
@@ -142,3 +144,28 @@ def run_reassignment_queues(
             session.commit()
         runs[str(workspace_id)] = run.model_dump(exclude={"ids"})
     return {"workspaces": len(workspace_ids), "runs": runs}
+
+
+def sync_seat_groups_job(context: JobContext) -> dict[str, Any]:
+    """The scheduled sync of the seats that follow a directory group (SCIM provisioning changes its members):
+    each workspace with such a tool (or the job's one) in its own session, published to analytics when a seat
+    changed."""
+    if context.workspace_id is not None:
+        workspace_ids = [context.workspace_id]
+    else:
+        with across_workspaces(context.session):
+            workspace_ids = repository.list_workspace_ids_with_seat_groups(context.session)
+    analytics = analytics_service.Analytics(
+        analytics_service.connect_events_engine(context.settings.effective_events_url)
+    )
+    changed: dict[str, int] = {}
+    for workspace_id in workspace_ids:
+        with Session(context.session.get_bind()) as session:
+            bind_workspace(session, workspace_id)
+            reports = seat_groups.sync_seat_groups(session, workspace_id)
+            count = sum(report.assigned + report.released + report.updated for report in reports)
+            if count:
+                seats.publish_ledger(session, workspace_id, analytics)
+            session.commit()
+        changed[str(workspace_id)] = count
+    return {"workspaces": len(workspace_ids), "seats_changed": changed}
