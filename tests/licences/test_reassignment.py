@@ -507,3 +507,74 @@ def test_the_scheduled_queue_runs_each_workspace_with_a_policy(world, ledger, ap
     assert result["workspaces"] == 1
     assert result["runs"][str(ledger.workspace_id)]["proposed"] == 1
     assert str(other.workspace_id) not in result["runs"]
+
+
+def test_a_person_proposed_who_got_a_seat_meanwhile_makes_way_for_the_next_one_waiting(
+    world, ledger, analytics
+):
+    owner = person(ledger, "dee")
+
+    def approve(item_id: int, day: date) -> schemas.Reassignment:
+        with session_scope(world.factory, ledger.workspace_id) as session:
+            return reassignment.approve_step(
+                session,
+                ledger.workspace_id,
+                item_id,
+                caller=owner,
+                analytics=analytics,
+                administrators=service.no_seat_administrators,
+                today=day,
+            )
+
+    with session_scope(world.factory, ledger.workspace_id) as session:
+        give_seats(session, ledger, "assistant", "csv", ("cy",))
+        policies.set_policy(
+            session,
+            ledger.workspace_id,
+            "assistant",
+            schemas.SeatPolicyUpdate(idle_days=60, grace_days=0),
+            actor="test",
+        )
+        for name in ("bob", "eve"):
+            waiting_list.request_seat(
+                session,
+                ledger.workspace_id,
+                schemas.SeatRequestCreate(tool="assistant"),
+                caller=person(ledger, name),
+            )
+        [item_id] = reassignment.run_queue(
+            session,
+            ledger.workspace_id,
+            analytics=analytics,
+            administrators=service.no_seat_administrators,
+            today=TODAY,
+        ).ids
+    approve(item_id, TODAY)  # the notice; the grace period is over at once
+    with session_scope(world.factory, ledger.workspace_id) as session:
+        reassignment.run_queue(
+            session,
+            ledger.workspace_id,
+            analytics=analytics,
+            administrators=service.no_seat_administrators,
+            today=TODAY,
+        )
+    assert approve(item_id, TODAY).next_person_name == "Bob"  # released; Bob is first in line
+    with session_scope(world.factory, ledger.workspace_id) as session:
+        seats.assign_seat(
+            session,
+            ledger.workspace_id,
+            schemas.SeatCreate(tool="assistant", person="bob@example.com"),
+            actor="test",
+            today=TODAY,
+        )
+    withdrawn = approve(item_id, TODAY)
+    assert (withdrawn.status, withdrawn.next_person_name) == (ReassignmentStatus.assignment_proposed, "Eve")
+    assert approve(item_id, TODAY).status == ReassignmentStatus.assigned
+    with session_scope(world.factory, ledger.workspace_id) as session:
+        assert audit_trail(session, ledger, item_id)[-5:] == [
+            "approved",
+            "assignment_withdrawn",
+            "assignment_proposed",
+            "approved",
+            "assigned",
+        ]

@@ -331,11 +331,24 @@ def propose_assignment(context: QueueContext, reassignment: Reassignment, tool: 
     return True
 
 
-def assign(context: QueueContext, reassignment: Reassignment, tool: ToolInfo) -> bool:
-    """Give the released seat to the proposed person (at the vendor where uptake can); False on refusal."""
+def assign(context: QueueContext, reassignment: Reassignment, tool: ToolInfo) -> str:
+    """Give the released seat to the proposed person (at the vendor where uptake can): `assigned`, `failed` when
+    the vendor refused, or `withdrawn` when they got a seat meanwhile (the next person waiting is proposed)."""
     person_id = reassignment.next_person_id
     if person_id is None:
         raise NothingToApprove("no next holder is proposed")
+    held = repository.list_open_seats_of_tool(context.session, context.workspace_id, tool.id)
+    if any(seat.person_id == person_id for seat in held):
+        # They got a seat meanwhile (by hand, a sync or a group): the next person waiting is proposed instead.
+        reassignment.status = ReassignmentStatus.released
+        reassignment.next_person_id = None
+        reassignment.next_request_id = None
+        context.session.flush()
+        _audit(
+            context, reassignment, "assignment_withdrawn", person_id=person_id, reason="holds a seat already"
+        )
+        propose_assignment(context, reassignment, tool)
+        return "withdrawn"
     request = (
         repository.get_request(context.session, context.workspace_id, reassignment.next_request_id)
         if reassignment.next_request_id is not None
@@ -357,12 +370,12 @@ def assign(context: QueueContext, reassignment: Reassignment, tool: ToolInfo) ->
                 "assign",
                 f"no {administrator.vendor} account is known for {name}",
             )
-            return False
+            return "failed"
         try:
             note = administrator.assign(account)
         except UptakeError as error:
             _fail(context, reassignment, tool, "assign", error.detail)
-            return False
+            return "failed"
         source = SeatSource.github if administrator.vendor == "GitHub" else SeatSource.manual
     else:
         note = f"Give {name} a seat of {tool.name} in the vendor's admin console: uptake recorded it."
@@ -397,7 +410,7 @@ def assign(context: QueueContext, reassignment: Reassignment, tool: ToolInfo) ->
         f"licences:assigned:{reassignment.id}",
     )
     _audit(context, reassignment, "assigned", next_person_id=person_id, new_seat_id=seat.id, vendor_note=note)
-    return True
+    return "assigned"
 
 
 def _close(
@@ -440,8 +453,11 @@ def advance(
         taken.append("released" if release(context, reassignment, tool) else "failed")
     if reassignment.status == ReassignmentStatus.released and propose_assignment(context, reassignment, tool):
         taken.append("assignment_proposed")
-    if reassignment.status == ReassignmentStatus.assignment_proposed and automatic:
-        taken.append("assigned" if assign(context, reassignment, tool) else "failed")
+    while reassignment.status == ReassignmentStatus.assignment_proposed and automatic:
+        outcome = assign(context, reassignment, tool)
+        taken.append(outcome)
+        if outcome != "withdrawn":
+            break
     return taken
 
 
@@ -495,6 +511,7 @@ def run_queue(
             "released",
             "assignment_proposed",
             "assigned",
+            "withdrawn",
             "failed",
         ),
         0,
@@ -605,7 +622,7 @@ def approve_step(
         if release(context, reassignment, tool):
             propose_assignment(context, reassignment, tool)
     else:
-        assign(context, reassignment, tool)
+        assign(context, reassignment, tool)  # withdrawn: the next person waiting is proposed for approval
     seats.publish_ledger(session, workspace_id, analytics)
     return describe(session, workspace_id, reassignment)
 

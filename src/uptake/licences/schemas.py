@@ -220,6 +220,7 @@ class QueueRun(BaseModel):
     released: int
     assignment_proposed: int
     assigned: int
+    withdrawn: int
     failed: int
     ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]]
 
