@@ -32,6 +32,10 @@ from uptake.db import make_engine, make_session_factory
 from uptake.migrations.commands import upgrade_database
 from uptake.settings import Settings
 
+# The command's console reads COLUMNS once, when it is imported: the CLI tests see a 200-column terminal whatever
+# the shell running them has (a CI runner's COLUMNS=80 wrapped the lines they look for).
+os.environ["COLUMNS"] = "200"
+
 POSTGRES_URL = os.environ.get("UPTAKE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "test-secret-key-" + "x" * 40
 ROLES = [Role.admin, Role.program_lead, Role.reviewer, Role.team_lead, Role.employee]
