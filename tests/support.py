@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from typing import Any
 
+import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -61,7 +65,8 @@ class World:
         name: str | None = None,
     ) -> int:
         self._counter += 1
-        email = email or f"person{self._counter}-{uuid.uuid4().hex[:6]}@example.com"
+        # Counted, not random: a random suffix once held "f7" and matched a search for another person's id.
+        email = email or f"person{self._counter}@example.com"
         with session_scope(self.factory, workspace_id) as session:
             person = people_service.create_person(
                 session, workspace_id, email=email, display_name=name or f"Person {self._counter}"
@@ -73,7 +78,8 @@ class World:
             return person.id
 
     def caller(self, workspace_id: int, role: Role) -> Caller:
-        email = f"{role.value}-{uuid.uuid4().hex[:6]}@example.com"
+        self._counter += 1
+        email = f"{role.value}{self._counter}@example.com"
         person_id = self.person(workspace_id, roles=[role], email=email)
         with session_scope(self.factory, workspace_id) as session:
             token = auth_service.start_login_session(
@@ -106,6 +112,16 @@ class World:
         if workspace_id is not None:
             bind_workspace(session, workspace_id)
         return session
+
+
+@contextmanager
+def clock_at(day: date) -> Iterator[None]:
+    """Run the block as if it were noon (UTC) on ``day``, the clock ticking on from there.
+
+    For tests of data built for a fixed day (the demo's ``TODAY``) whose services compare it with "now": without
+    it they pass on the day they were written and fail weeks later."""
+    with time_machine.travel(datetime.combine(day, time(12), tzinfo=UTC), tick=True):
+        yield
 
 
 def as_caller(client: TestClient, caller: Caller) -> TestClient:
