@@ -374,8 +374,10 @@ def test_uploads_never_confirmed_are_deleted_after_a_day(tmp_path) -> None:
 
     old = people_import.store_upload(tmp_path, 1, b"external_id,email,name\n")
     fresh = people_import.store_upload(tmp_path, 2, b"external_id,email,name\n")
-    two_days_ago = time.time() - 48 * 3600
-    os.utime(people_import.upload_path(tmp_path, 1, old), (two_days_ago, two_days_ago))
+    # Both times set from the clock the purge reads: the file system stamps files with the real one.
+    now = time.time()
+    os.utime(people_import.upload_path(tmp_path, 1, old), (now - 48 * 3600, now - 48 * 3600))
+    os.utime(people_import.upload_path(tmp_path, 2, fresh), (now, now))
 
     assert (
         people_import.delete_uploads_older_than(tmp_path, hours=people_uploads_service.UPLOAD_KEEP_HOURS) == 1

@@ -99,8 +99,11 @@ def test_uploads_never_confirmed_are_purged_after_a_day(world) -> None:
     data_dir = world.settings.data_dir
     old = people_import.store_upload(data_dir, 1, b"external_id,email,name\n")
     fresh = people_import.store_upload(data_dir, 2, b"external_id,email,name\n")
-    hours_ago = time.time() - (people_uploads_service.UPLOAD_KEEP_HOURS + 1) * 3600
+    # Both times set from the clock the purge reads: the file system stamps files with the real one.
+    now = time.time()
+    hours_ago = now - (people_uploads_service.UPLOAD_KEEP_HOURS + 1) * 3600
     os.utime(people_import.upload_path(data_dir, 1, old), (hours_ago, hours_ago))
+    os.utime(people_import.upload_path(data_dir, 2, fresh), (now, now))
     with world.session() as session:
         purged = people_uploads_service.purge_stale_uploads(
             job_context(world, session, "directory.purge_stale_uploads", None)
