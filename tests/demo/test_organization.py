@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
+from support import clock_at
 from uptake.audit import service as audit_service
 from uptake.catalog import service as catalog_service
-from uptake.db import session_scope
+from uptake.db import make_engine, make_session_factory, session_scope
 from uptake.demo import catalog as demo_catalog
 from uptake.demo.organization import create_demo_organization
 from uptake.governance import service as governance_service
@@ -18,14 +25,46 @@ from uptake.governance import service as governance_service
 TODAY = date(2026, 11, 30)
 
 
-@pytest.fixture
-def demo(session_factory):
-    with session_scope(session_factory) as session:
+# One worker builds the demo once for the whole file (with two, each would build it).
+pytestmark = pytest.mark.xdist_group("demo-organization")
+
+
+@pytest.fixture(autouse=True)
+def on_the_demo_day() -> Iterator[None]:
+    """The demo is built for ``TODAY``; what it schedules is read as of that day."""
+    with clock_at(TODAY):
+        yield
+
+
+@dataclass
+class Demo:
+    summary: Any
+    session_factory: sessionmaker[Session]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Demo]:
+    """The demo at 200 people, built once for this file in its own SQLite database; the tests only read it."""
+    folder = tmp_path_factory.mktemp("demo-organization")
+    shutil.copy(sqlite_template, folder / "uptake.db")
+    engine = make_engine(f"sqlite:///{folder / 'uptake.db'}")
+    session_factory = make_session_factory(engine)
+    with clock_at(TODAY), session_scope(session_factory) as session:
         summary = create_demo_organization(session, people=200, today=TODAY)
-    return summary
+    yield Demo(summary, session_factory)
+    engine.dispose()
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.fixture
+def demo(built: Demo) -> Any:
+    return built.summary
+
+
+@pytest.fixture
+def session_factory(built: Demo) -> sessionmaker[Session]:
+    return built.session_factory
+
+
 def test_every_use_case_reaches_its_state_and_every_lifecycle_state_is_shown(demo, session_factory) -> None:
     with session_scope(session_factory, demo.workspace_id) as session:
         use_cases, _ = catalog_service.list_use_cases(session, demo.workspace_id)
@@ -34,7 +73,6 @@ def test_every_use_case_reaches_its_state_and_every_lifecycle_state_is_shown(dem
     assert set(Counter(states.values())) == {status.value for status in catalog_service.UseCaseStatus}
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_approved_use_cases_carry_the_approvals_their_tier_requires(demo, session_factory) -> None:
     live = {"approved", "piloting", "rolling_out", "generally_available", "paused", "retired"}
     with session_scope(session_factory, demo.workspace_id) as session:
@@ -49,7 +87,6 @@ def test_approved_use_cases_carry_the_approvals_their_tier_requires(demo, sessio
         assert audit_service.verify_audit_chain(session, demo.workspace_id).is_intact
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_organization_has_the_people_asked_for_each_with_one_email(session_factory, demo) -> None:
     from uptake.directory.models import Person
 
@@ -60,7 +97,6 @@ def test_the_organization_has_the_people_asked_for_each_with_one_email(session_f
     assert len(set(first)) == len(first)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_each_persona_finds_their_own_things_on_the_home_page(demo, session_factory) -> None:
     from uptake.auth.principal import Principal
     from uptake.auth.roles import Role

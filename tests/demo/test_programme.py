@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from support import clock_at
 from uptake.analytics.service import Analytics, connect_events_engine
 from uptake.catalog import service as catalog_service
 from uptake.comms.service import announcements as announcements_service
@@ -44,6 +45,17 @@ class Built:
     session_factory: Any
 
 
+# One worker builds the demo once for the whole file (with two, each would build it).
+pytestmark = pytest.mark.xdist_group("demo-programme")
+
+
+@pytest.fixture(autouse=True)
+def on_the_demo_day() -> Iterator[None]:
+    """The demo is built for ``TODAY``; its office hours, surveys and waves are read as of that day."""
+    with clock_at(TODAY):
+        yield
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Built]:
     """The demo at 150 people, built once for this file in its own SQLite database and events store."""
@@ -52,13 +64,13 @@ def built(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> It
     engine = make_engine(f"sqlite:///{folder / 'uptake.db'}")
     session_factory = make_session_factory(engine)
     events_url = f"duckdb:///{folder / 'events.duckdb'}"
-    with session_scope(session_factory) as session:
+    with clock_at(TODAY), session_scope(session_factory) as session:
         summary = create_demo_organization(session, people=150, today=TODAY)
     store = EventStore(events_url)
     analytics = Analytics(connect_events_engine(events_url))
     snapshots: dict[str, list[dict[str, object]]] = {}
     try:
-        with session_scope(session_factory, summary.workspace_id) as session:
+        with clock_at(TODAY), session_scope(session_factory, summary.workspace_id) as session:
             record_demo_usage(
                 session,
                 summary,
