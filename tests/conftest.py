@@ -36,9 +36,40 @@ from uptake.settings import Settings
 # the shell running them has (a CI runner's COLUMNS=80 wrapped the lines they look for).
 os.environ["COLUMNS"] = "200"
 
+# Tests of behaviour that depends on the date: `make clock` runs them again with the system clock moved ahead
+# (scripts/clock_ahead.py), so a test that only passes near the day it was written fails the build.
+CLOCK_SENSITIVE_FOLDERS = frozenset(
+    {
+        "comms",
+        "demo",
+        "directory",
+        "enablement",
+        "governance",
+        "jobs",
+        "licences",
+        "privacy",
+        "rollout",
+        "surveys",
+        "trust",
+    }
+)
+
 POSTGRES_URL = os.environ.get("UPTAKE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "test-secret-key-" + "x" * 40
 ROLES = [Role.admin, Role.program_lead, Role.reviewer, Role.team_lead, Role.employee]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+    for item in items:
+        folder = item.path.relative_to(tests).parts[0] if item.path.is_relative_to(tests) else ""
+        if folder in CLOCK_SENSITIVE_FOLDERS and item.get_closest_marker("clockless") is None:
+            item.add_marker(pytest.mark.clock)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    ahead = os.environ.get("UPTAKE_CLOCK_AHEAD_DAYS")
+    return f"system clock moved {ahead} days ahead (scripts/clock_ahead.py)" if ahead else None
 
 
 def postgres_unavailable_reason() -> str | None:
