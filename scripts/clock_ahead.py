@@ -44,7 +44,6 @@ def environment(days: int) -> dict[str, str]:
         "FAKETIME": f"+{days}d",
         "FAKETIME_DONT_FAKE_MONOTONIC": "1",
         "DONT_FAKE_MONOTONIC": "1",
-        "FAKETIME_NO_CACHE": "1",
         "UPTAKE_CLOCK_AHEAD_DAYS": str(days),
     }
 

@@ -95,6 +95,7 @@ def test_only_a_people_import_job_is_followed_and_a_job_needs_its_workspace(worl
         )
 
 
+@pytest.mark.clock  # retention by age
 def test_uploads_never_confirmed_are_purged_after_a_day(world) -> None:
     data_dir = world.settings.data_dir
     old = people_import.store_upload(data_dir, 1, b"external_id,email,name\n")

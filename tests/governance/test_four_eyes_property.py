@@ -38,7 +38,12 @@ from uptake.governance.models import ReviewStatus
 from uptake.governance.review_policy import shipped_review_policy
 
 # Hundreds of API calls: one engine is enough (the rules under test are in Python, not SQL), and it is slow.
-pytestmark = [pytest.mark.slow, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
+# Generated call sequences, not dates: left out of `make clock`.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.clockless,
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
 
 AREAS = ["ai_governance", "security", "data_protection", "legal", "works_council"]
 RISK_PROFILES = [

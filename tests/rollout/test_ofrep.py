@@ -167,6 +167,7 @@ request_bodies = st.one_of(
 )
 
 
+@pytest.mark.clockless  # generated request bodies, not dates
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_no_request_body_breaks_ofrep(world, client) -> None:
     """OFREP stays out of the OpenAPI document the API fuzz test reads, so it is fuzzed here."""
