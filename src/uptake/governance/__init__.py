@@ -1,0 +1,1 @@
+"""Governance: the risk questionnaire, reviews, decisions, controls, frameworks and evidence."""
