@@ -40,8 +40,8 @@ from typing import Any
 
 import httpx
 
+from uptake.access.roles import Scope
 from uptake.auth import service as auth_service
-from uptake.auth.roles import Scope
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.db import make_engine, make_session_factory, session_scope

@@ -165,8 +165,8 @@ def measure_http_endpoint(
     """
     import httpx
 
+    from uptake.access.roles import Scope
     from uptake.auth import service as auth_service
-    from uptake.auth.roles import Scope
     from uptake.db import make_session_factory, session_scope
     from uptake.directory.service import people as people_service
     from uptake.settings import Settings

@@ -26,8 +26,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from support import World
+from uptake.access.roles import Role
 from uptake.app import create_app
-from uptake.auth.roles import Role
 from uptake.db import make_engine, make_session_factory
 from uptake.migrations.commands import upgrade_database
 from uptake.settings import Settings

@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

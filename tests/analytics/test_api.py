@@ -8,9 +8,9 @@ import pytest
 
 from analytics.organization import Organization, build_organization
 from support import as_caller
+from uptake.access.roles import Role
 from uptake.analytics import service
 from uptake.analytics.metrics import METRICS
-from uptake.auth.roles import Role
 from uptake.db import session_scope
 from uptake.directory.service import teams as teams_service
 

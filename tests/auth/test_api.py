@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from support import as_caller
+from uptake.access.roles import Role
 from uptake.auth.models import SsoConfiguration
-from uptake.auth.roles import Role
 
 
 def test_users_are_listed_with_roles_and_can_be_granted_and_revoked(client: TestClient, world) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from support import as_caller
-from uptake.auth.roles import Role, Scope
+from uptake.access.roles import Role, Scope
 
 PASSWORD = "correct horse battery"
 

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from support import as_caller
+from uptake.access.roles import Role
 from uptake.auth.models import Account, SsoConfiguration
-from uptake.auth.roles import Role
 
 
 def form(client: TestClient, **fields: str) -> dict[str, str]:

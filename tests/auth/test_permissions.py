@@ -16,8 +16,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from support import as_caller
+from uptake.access.roles import Role, Scope
 from uptake.auth.dependencies import Access
-from uptake.auth.roles import Role, Scope
 
 ANON = "anonymous"
 ADMIN, LEAD, REVIEWER, TEAM_LEAD, EMPLOYEE = "admin", "program_lead", "reviewer", "team_lead", "employee"
@@ -601,7 +601,7 @@ def test_each_caller_gets_exactly_its_access(app, client: TestClient, callers, w
 def test_each_scope_reaches_exactly_the_routes_of_its_rules(app) -> None:
     """Cross-check of the table against the rules themselves: a key with one scope is admitted by a route's rule
     exactly when the row lists that scope's key."""
-    from uptake.auth.principal import Principal
+    from uptake.access.principal import Principal
 
     rules = {}
     for context in iter_route_contexts(app.routes):

@@ -8,11 +8,11 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from uptake.access.roles import Role, Scope
 from uptake.audit.models import AuditEntry
 from uptake.auth import service as auth_service
 from uptake.auth import sso
 from uptake.auth.models import ApiKey, FailedLogin, LoginSession
-from uptake.auth.roles import Role, Scope
 from uptake.db import session_scope, utcnow
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service

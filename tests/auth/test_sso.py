@@ -26,10 +26,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from support import as_caller
+from uptake.access.roles import Role
 from uptake.audit.models import AuditEntry
 from uptake.auth import schemas, sso
 from uptake.auth.models import Account, LoginSession
-from uptake.auth.roles import Role
 from uptake.db import session_scope
 
 # The provider (oidc-provider-mock) uses Authlib server APIs that Authlib marks deprecated.

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from support import Caller, World, as_caller
+from uptake.access.roles import Role
 from uptake.auth import service as auth_service
-from uptake.auth.roles import Role
 from uptake.db import session_scope
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import teams as teams_service

@@ -15,8 +15,8 @@ from catalog.catalog_builders import (
     write_card,
 )
 from support import as_caller
+from uptake.access.roles import Role
 from uptake.audit import service as audit_service
-from uptake.auth.roles import Role
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from catalog.catalog_builders import CARD
 from conftest import log_in
 from support import World
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.directory.schemas import PersonUpdate
 from uptake.directory.service import job_roles as job_roles_service

@@ -25,7 +25,7 @@ from catalog.catalog_builders import (
     write_card,
 )
 from support import Caller, World, as_caller
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.directory.schemas import PersonUpdate
 from uptake.directory.service import people as people_service

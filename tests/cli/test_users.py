@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from uptake.access.roles import Role
 from uptake.auth.models import Account
-from uptake.auth.roles import Role
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

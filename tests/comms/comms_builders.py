@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.directory.models import EmploymentStatus
 from uptake.directory.service import people as people_service
 

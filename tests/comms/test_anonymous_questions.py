@@ -12,8 +12,8 @@ from sqlalchemy import MetaData, select
 
 from enablement.enablement_builders import make_use_case
 from support import as_caller
+from uptake.access.roles import Role
 from uptake.app import create_app
-from uptake.auth.roles import Role
 from uptake.comms.service import questions as questions_service
 from uptake.db import session_scope
 from uptake.directory.service import people as people_service

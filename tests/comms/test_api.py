@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enablement.enablement_builders import make_use_case
 from support import as_caller
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.directory.schemas import PersonUpdate
 from uptake.directory.service import people as people_service

@@ -14,8 +14,8 @@ from sqlalchemy import update
 from comms.smtp_server import RecordingHandler, SmtpServer
 from conftest import free_port
 from support import as_caller
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.comms import channels, schemas
 from uptake.comms.models import Channel, DeliveryStatus, Notification
 from uptake.comms.service import announcements as announcements_service

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from comms.comms_builders import add_person, employee, program_lead
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.comms import schemas
 from uptake.comms.service import announcements as announcements_service
 from uptake.comms.service import notifications as notifications_service

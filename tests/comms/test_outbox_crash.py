@@ -24,8 +24,8 @@ from sqlalchemy import func, select
 
 from comms.smtp_server import RecordingHandler, SmtpServer
 from conftest import free_port
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.comms import schemas
 from uptake.comms.models import Channel, Notification
 from uptake.comms.service import announcements as announcements_service

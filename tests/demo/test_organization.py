@@ -98,8 +98,8 @@ def test_the_organization_has_the_people_asked_for_each_with_one_email(session_f
 
 
 def test_each_persona_finds_their_own_things_on_the_home_page(demo, session_factory) -> None:
-    from uptake.auth.principal import Principal
-    from uptake.auth.roles import Role
+    from uptake.access.principal import Principal
+    from uptake.access.roles import Role
     from uptake.directory.models import Person
     from uptake.workspaces.home import personal_home
 

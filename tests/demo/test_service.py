@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.demo.organization import DEMO_PASSWORD
 from uptake.demo.service import DEMO_MARKER
 

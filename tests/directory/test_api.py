@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from support import as_caller
-from uptake.auth.roles import Role, Scope
+from uptake.access.roles import Role, Scope
 from uptake.db import session_scope
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import log_in
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.directory.service import people as people_service
 

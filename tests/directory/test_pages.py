@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from directory.directory_builders import build_organization
 from support import as_caller
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service

@@ -18,7 +18,7 @@ import uvicorn
 from scim2_client import BaseSyncSCIMClient
 from scim2_tester import Status, check_server
 
-from uptake.auth.roles import Scope
+from uptake.access.roles import Scope
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from directory.directory_builders import build_organization
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.directory.repository import PeopleFilter
 from uptake.directory.service import people as people_service

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import log_in
 from enablement.enablement_builders import make_module, make_use_case
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.catalog.service import UseCaseStatus
 from uptake.db import session_scope

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from enablement.enablement_builders import make_use_case
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.directory.service import teams as teams_service
 from uptake.enablement import schemas

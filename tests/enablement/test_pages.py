@@ -7,7 +7,7 @@ import io
 
 from enablement.enablement_builders import make_module, module_source
 from support import as_caller
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 
 
 def _form(caller, **fields):

@@ -30,7 +30,7 @@ from catalog.catalog_builders import (
     ready_use_case,
 )
 from support import Caller, as_caller
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.catalog.service import LIVE_STATUSES, UseCaseStatus
 from uptake.governance import service as governance_service

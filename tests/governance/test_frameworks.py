@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from catalog.catalog_builders import create_tool, create_use_case, make_directory
 from support import as_caller
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.governance.frameworks import (
     FrameworkDocument,
     parse_framework,

@@ -19,8 +19,8 @@ from catalog.catalog_builders import (
     verdict,
 )
 from support import Caller, as_caller
+from uptake.access.roles import Role
 from uptake.audit import service as audit_service
-from uptake.auth.roles import Role
 
 AREAS = ("ai_governance", "security", "data_protection", "legal", "works_council")
 

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from catalog.catalog_builders import answer, create_tool, make_directory, no_risk_answers, ready_use_case
 from support import as_caller
+from uptake.access.roles import Role
 from uptake.audit import service as audit_service
-from uptake.auth.roles import Role
 from uptake.governance.questionnaire import (
     PolicyDocumentInvalid,
     check_answers,

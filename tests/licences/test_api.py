@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from licences.licences_builders import make_ledger
 from support import as_caller
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.db import session_scope

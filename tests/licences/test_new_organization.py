@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from catalog.catalog_builders import CARD, board_member, no_risk_answers, verdict
 from support import as_caller
-from uptake.auth.roles import Role, Scope
+from uptake.access.roles import Role, Scope
 
 PEOPLE = "\n".join(
     ["employee_id,email,name,team,job_role"]

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from licences.licences_builders import make_ledger
 from support import as_caller
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.licences import policies, schemas
 from uptake.licences import service as licences_service

@@ -11,11 +11,11 @@ import pytest
 from analytics.analytics_workspace import create_events_table, event, insert_events
 from licences.fake_github import FakeGitHub, running_fake_github
 from licences.licences_builders import Ledger, make_ledger
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.analytics import engines
 from uptake.analytics import service as analytics_service
 from uptake.audit import service as audit_service
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.comms.service import notifications as notifications_service

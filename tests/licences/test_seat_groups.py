@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from licences.licences_builders import Ledger, make_ledger
 from support import as_caller
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.directory import schemas as directory_schemas
 from uptake.directory.service import people as people_service

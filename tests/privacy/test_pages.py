@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from support import as_caller
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.directory.service import people as people_service
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, text
 
+from uptake.access.roles import Role
 from uptake.audit import service as audit_service
-from uptake.auth.roles import Role
 from uptake.db import session_scope
 from uptake.directory.service import people as people_service
 from uptake.enablement.service import completions as completions_service

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from support import as_caller
+from uptake.access.roles import Role
 from uptake.analytics import service as analytics_service
-from uptake.auth.roles import Role
 from uptake.db import session_scope
 from uptake.demo.organization import create_demo_organization, record_demo_usage
 

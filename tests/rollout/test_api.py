@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 
 from rollout.rollout_builders import USE_CASE, live_use_case
 from support import as_caller
+from uptake.access.roles import Role, Scope
 from uptake.audit import service as audit_service
-from uptake.auth.roles import Role, Scope
 from uptake.db import session_scope
 from uptake.directory.service import teams as teams_service
 from uptake_sdk.local_evaluation import Evaluator

@@ -10,11 +10,11 @@ import pytest
 
 from analytics.analytics_workspace import create_events_table, event, insert_events
 from rollout.rollout_builders import USE_CASE, create_plan, live_use_case
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.analytics import engines
 from uptake.analytics import service as analytics_service
 from uptake.audit import service as audit_service
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.db import session_scope
 from uptake.jobs.service import JobContext

@@ -17,7 +17,7 @@ from openfeature.exception import ErrorCode
 from openfeature.flag_evaluation import Reason
 
 from rollout.rollout_builders import USE_CASE, build_organization, create_plan, live_use_case
-from uptake.auth.roles import Scope
+from uptake.access.roles import Scope
 from uptake.db import session_scope
 from uptake.rollout import service
 from uptake_sdk.client import Client

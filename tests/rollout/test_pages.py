@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from rollout.rollout_builders import USE_CASE, live_use_case
 from support import as_caller
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.db import session_scope
 

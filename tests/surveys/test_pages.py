@@ -7,7 +7,7 @@ import pytest
 
 from support import as_caller
 from surveys.survey_builders import link_of, team_of
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

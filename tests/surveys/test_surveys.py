@@ -8,7 +8,7 @@ import pytest
 from support import as_caller
 from surveys.survey_builders import link_of, team_of
 from trust.trust_builders import USE_CASE, live_use_case, send_usage
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.surveys.models import Response
 

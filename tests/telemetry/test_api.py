@@ -15,8 +15,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from support import as_caller
+from uptake.access.roles import Role, Scope
 from uptake.app import create_app
-from uptake.auth.roles import Role, Scope
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.db import session_scope

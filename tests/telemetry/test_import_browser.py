@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from conftest import log_in
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 
 expect = pytest.importorskip("playwright.sync_api").expect
 

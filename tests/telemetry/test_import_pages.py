@@ -4,8 +4,8 @@ from pathlib import Path
 
 from fixtures_path import require_shared_fixtures
 from support import as_caller
+from uptake.access.roles import Role
 from uptake.audit import service as audit_service
-from uptake.auth.roles import Role
 
 SHARED_FIXTURES_DIR = require_shared_fixtures()
 

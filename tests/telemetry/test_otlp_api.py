@@ -16,7 +16,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExportResult
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from fixtures_path import require_shared_fixtures
-from uptake.auth.roles import Scope
+from uptake.access.roles import Scope
 from uptake.telemetry import otlp
 from uptake.telemetry.pseudonyms import pseudonymize_person
 from uptake.telemetry.service import ingest_context

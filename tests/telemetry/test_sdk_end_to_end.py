@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from uptake.auth.roles import Scope
+from uptake.access.roles import Scope
 from uptake.telemetry.event_store import EventStore
 from uptake_sdk.client import Client
 

@@ -7,7 +7,7 @@ import pytest
 
 from support import as_caller
 from trust.trust_builders import USE_CASE, live_use_case
-from uptake.auth.roles import Role, Scope
+from uptake.access.roles import Role, Scope
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

@@ -9,7 +9,7 @@ import pytest
 
 from support import as_caller
 from trust.trust_builders import USE_CASE, live_use_case
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.trust import service
 

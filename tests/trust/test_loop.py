@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from support import as_caller
 from trust.trust_builders import USE_CASE, live_use_case, send_usage
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.comms.service import notifications as notifications_service
 from uptake.db import session_scope
 from uptake.rollout.analytics_gates import count_open_severity_1_incidents

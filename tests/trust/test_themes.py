@@ -8,7 +8,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from trust.feedback_comments import COMMENTS, labelled
 from trust.trust_builders import USE_CASE, live_use_case
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.jobs import service as jobs_service
 from uptake.jobs.runner import Worker

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from trust.trust_builders import USE_CASE, live_use_case
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.trust import schemas, service
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from conftest import free_port
 from trust.trust_builders import USE_CASE, live_use_case
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.trust import schemas, service
 from uptake.trust.models import Feedback

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from support import World
-from uptake.auth.roles import Scope
+from uptake.access.roles import Scope
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.db import session_scope

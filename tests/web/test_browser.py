@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import log_in
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 PASSWORD = "browser test password"

@@ -17,9 +17,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from uptake.access.principal import Principal
+from uptake.access.roles import Role, Scope
 from uptake.auth import service as auth_service
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role, Scope
 from uptake.errors import Conflict, Forbidden, NotAuthenticated
 from uptake.settings import Settings
 

@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from uptake.access.roles import PERSON_ROLES, Role, Scope
 from uptake.auth import oidc, schemas, service, sso
 from uptake.auth.dependencies import (
     SESSION_COOKIE,
@@ -22,7 +23,6 @@ from uptake.auth.dependencies import (
     cookie_serializer,
 )
 from uptake.auth.models import Account
-from uptake.auth.roles import PERSON_ROLES, Role, Scope
 from uptake.db import utcnow
 from uptake.demo import service as demo_service
 from uptake.directory.service import people as people_service

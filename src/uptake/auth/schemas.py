@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from uptake.auth.roles import Role, Scope
+from uptake.access.roles import Role, Scope
 
 PersonRole = Literal["admin", "program_lead", "reviewer", "team_lead", "employee"]
 

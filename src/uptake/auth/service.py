@@ -16,11 +16,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from uptake.access.principal import Principal
+from uptake.access.roles import PERSON_ROLES, Role, Scope
 from uptake.audit import service as audit_service
 from uptake.auth import repository, schemas
 from uptake.auth.models import Account, ApiKey, LoginSession
-from uptake.auth.principal import Principal
-from uptake.auth.roles import PERSON_ROLES, Role, Scope
 from uptake.db import across_workspaces, bind_workspace, utcnow
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service

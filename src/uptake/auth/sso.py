@@ -22,11 +22,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.orm import Session
 
+from uptake.access.roles import PERSON_ROLES
 from uptake.audit import service as audit_service
 from uptake.auth import oidc, repository, schemas
 from uptake.auth import service as auth_service
 from uptake.auth.models import Account, SsoConfiguration
-from uptake.auth.roles import PERSON_ROLES
 from uptake.db import bind_workspace, bound_workspace, utcnow
 from uptake.directory.service import people as people_service
 from uptake.errors import (

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from uptake.auth.roles import Scope
+from uptake.access.roles import Scope
 from uptake.cli.command import (
     CommandError,
     ConfigOption,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 from uptake.cli.command import (
     CommandError,
     ConfigOption,

@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
+from uptake.access.roles import Role
 from uptake.auth import service as auth_service
-from uptake.auth.roles import Role
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.demo.training import REQUIRED_TRAINING

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 import pyarrow as pa
 from sqlalchemy.orm import Session
 
+from uptake.access.roles import Role
 from uptake.analytics import service as analytics_service
 from uptake.auth import service as auth_service
-from uptake.auth.roles import Role
 from uptake.db import bind_workspace
 from uptake.demo import catalog as demo_catalog
 from uptake.demo import programme, usage

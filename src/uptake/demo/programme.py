@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.comms import schemas as comms_schemas
 from uptake.comms.service import announcements as announcements_service

@@ -31,11 +31,11 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.analytics import service as analytics_service
 from uptake.audit import service as audit_service
 from uptake.auth import service as auth_service
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
 from uptake.comms.service import notifications as notifications_service
 from uptake.db import utcnow
 from uptake.errors import Conflict, Forbidden, NotFound, UptakeError

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.auth.dependencies import (
     Employee,
     EntitlementsReader,
@@ -14,8 +16,6 @@ from uptake.auth.dependencies import (
     Reviewer,
     SessionDep,
 )
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
 from uptake.db import utcnow
 from uptake.errors import Forbidden
 from uptake.rollout import schemas, service

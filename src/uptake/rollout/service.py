@@ -21,10 +21,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.analytics import service as analytics_service
 from uptake.audit import service as audit_service
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.db import across_workspaces, bind_workspace, utcnow
 from uptake.directory.service import job_roles as job_roles_service

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.audit import service as audit_service
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.catalog.service import UseCase

@@ -12,11 +12,11 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.analytics import service as analytics_service
 from uptake.audit import service as audit_service
 from uptake.auth import service as auth_service
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service

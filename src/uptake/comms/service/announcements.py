@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from uptake.access.principal import Principal
 from uptake.audit import service as audit_service
-from uptake.auth.principal import Principal
 from uptake.comms import repository, schemas
 from uptake.comms.models import Announcement, AnnouncementRecipient, AnnouncementStatus
 from uptake.comms.service.audiences import resolve_audience

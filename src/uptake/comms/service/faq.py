@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from uptake.access.principal import Principal
 from uptake.audit import service as audit_service
-from uptake.auth.principal import Principal
 from uptake.comms import repository, schemas
 from uptake.comms.models import FaqEntry
 from uptake.comms.service.questions import NotAnAnswerer, may_answer, question_with_answers

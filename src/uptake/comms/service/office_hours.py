@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.audit import service as audit_service
-from uptake.auth.principal import Principal
-from uptake.auth.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.comms import repository, schemas
 from uptake.comms.models import OfficeHours

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from uptake.auth.roles import Role
+from uptake.access.roles import Role
 
 
 @dataclass(frozen=True)
