@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from uptake.access.dependencies import SESSION_COOKIE, cookie_serializer
 from uptake.access.roles import Role, Scope
 from uptake.auth import service as auth_service
-from uptake.auth.dependencies import SESSION_COOKIE, cookie_serializer
 from uptake.db import bind_workspace, session_scope
 from uptake.directory.service import people as people_service
 from uptake.jobs.service import JobContext

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from support import as_caller
+from uptake.access.dependencies import SessionDep
 from uptake.access.roles import Role, Scope
-from uptake.auth.dependencies import SessionDep
 from uptake.directory.models import Person
 
 

@@ -17,12 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from uptake import health
+from uptake.access.dependencies import Authenticator, LoginRequired
 from uptake.analytics import api as analytics_api
 from uptake.audit import api as audit_api
 from uptake.audit import pages as audit_pages
 from uptake.auth import api as auth_api
 from uptake.auth import pages as auth_pages
-from uptake.auth.dependencies import LoginRequired
+from uptake.auth import service as auth_service
 from uptake.catalog import api as catalog_api
 from uptake.catalog import pages as catalog_pages
 from uptake.comms import api as comms_api
@@ -151,6 +152,8 @@ def create_app(settings: Settings, *, start_worker: bool | None = None) -> FastA
     app.state.templates = build_environment()
     app.state.job_definitions = job_definitions()
     app.state.http_metrics = HttpMetrics()
+    authenticator: Authenticator = auth_service
+    app.state.authenticator = authenticator
     # Who releases and gives vendor seats for the reassignment queue; the connectors domain provides GitHub's.
     app.state.seat_administrators = licences_service.no_seat_administrators
 

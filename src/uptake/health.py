@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from uptake.auth.dependencies import Public
+from uptake.access.dependencies import Public
 from uptake.errors import PROBLEM_CONTENT_TYPE, problem_body
 
 router = APIRouter(tags=["operations"])

@@ -16,8 +16,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from support import as_caller
+from uptake.access.dependencies import Access
 from uptake.access.roles import Role, Scope
-from uptake.auth.dependencies import Access
 
 ANON = "anonymous"
 ADMIN, LEAD, REVIEWER, TEAM_LEAD, EMPLOYEE = "admin", "program_lead", "reviewer", "team_lead", "employee"

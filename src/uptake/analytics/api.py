@@ -17,11 +17,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from uptake.access.dependencies import MetricsReader, Reviewer, SessionDep
 from uptake.access.principal import Principal
 from uptake.access.roles import Role
 from uptake.analytics import schemas, service
 from uptake.analytics.metrics import METRICS, Grouping, MetricOptions
-from uptake.auth.dependencies import MetricsReader, Reviewer, SessionDep
 from uptake.errors import FieldError, Forbidden, InvalidInput
 
 router = APIRouter(tags=["analytics"])

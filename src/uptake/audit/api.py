@@ -4,9 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from uptake.access.dependencies import Reviewer, SessionDep
 from uptake.audit import schemas, service
 from uptake.audit.models import AuditEntry
-from uptake.auth.dependencies import Reviewer, SessionDep
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

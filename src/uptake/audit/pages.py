@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from uptake.access.dependencies import ReviewerPage, SessionDep
 from uptake.audit import service
-from uptake.auth.dependencies import ReviewerPage, SessionDep
 from uptake.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -4,9 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from uptake.access.dependencies import Admin, Employee, SessionDep, SettingsDep
 from uptake.access.roles import Role
 from uptake.auth import schemas, service, sso
-from uptake.auth.dependencies import Admin, Employee, SessionDep, SettingsDep
 from uptake.auth.models import ApiKey, LoginSession
 from uptake.errors import Forbidden
 from uptake.workspaces import service as workspaces_service

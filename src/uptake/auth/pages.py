@@ -11,9 +11,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from uptake.access.roles import PERSON_ROLES, Role, Scope
-from uptake.auth import oidc, schemas, service, sso
-from uptake.auth.dependencies import (
+from uptake.access.dependencies import (
     SESSION_COOKIE,
     AdminPage,
     EmployeePage,
@@ -22,6 +20,8 @@ from uptake.auth.dependencies import (
     SettingsDep,
     cookie_serializer,
 )
+from uptake.access.roles import PERSON_ROLES, Role, Scope
+from uptake.auth import oidc, schemas, service, sso
 from uptake.auth.models import Account
 from uptake.db import utcnow
 from uptake.demo import service as demo_service

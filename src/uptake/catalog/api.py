@@ -4,9 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query
 
+from uptake.access.dependencies import Employee, ProgramLead, Reviewer, SessionDep
 from uptake.access.principal import Principal
 from uptake.access.roles import Role
-from uptake.auth.dependencies import Employee, ProgramLead, Reviewer, SessionDep
 from uptake.catalog import schemas, service
 from uptake.catalog.lifecycle import UseCaseStatus
 from uptake.catalog.models import Tool, UseCardVersion, UseCase

@@ -10,10 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep
 from uptake.access.principal import Principal
 from uptake.access.roles import Role
 from uptake.analytics import service as analytics_service
-from uptake.auth.dependencies import EmployeePage, ProgramLeadPage, SessionDep
 from uptake.catalog import schemas, service
 from uptake.catalog.lifecycle import LIVE_STATUSES, TransitionActor, UseCaseStatus
 from uptake.catalog.models import Hosting, HumanOversight, UseCase

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from uptake.auth.dependencies import Admin, Employee, ProgramLead, SessionDep, SettingsDep
+from uptake.access.dependencies import Admin, Employee, ProgramLead, SessionDep, SettingsDep
 from uptake.comms import schemas
 from uptake.comms.models import DeliveryStatus, QuestionStatus
 from uptake.comms.service import announcements as announcements_service

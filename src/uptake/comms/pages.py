@@ -13,9 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep, SettingsDep
 from uptake.access.principal import Principal
 from uptake.access.roles import Role
-from uptake.auth.dependencies import EmployeePage, ProgramLeadPage, SessionDep, SettingsDep
 from uptake.catalog import service as catalog_service
 from uptake.comms import schemas
 from uptake.comms.models import DigestMode, QuestionStatus

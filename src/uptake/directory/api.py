@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from uptake.auth.dependencies import Admin, Employee, Importer, ProgramLead, SessionDep
+from uptake.access.dependencies import Admin, Employee, Importer, ProgramLead, SessionDep
 from uptake.directory import people_import, schemas
 from uptake.directory.models import EmploymentStatus
 from uptake.directory.repository import PeopleFilter

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from uptake.auth.dependencies import ProgramLeadPage, SessionDep, SettingsDep, TeamLeadPage
+from uptake.access.dependencies import ProgramLeadPage, SessionDep, SettingsDep, TeamLeadPage
 from uptake.directory import people_import
 from uptake.directory.models import EmploymentStatus
 from uptake.directory.repository import PeopleFilter

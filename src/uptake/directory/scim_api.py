@@ -16,8 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
+from uptake.access.dependencies import ScimClient, SessionDep
 from uptake.access.principal import Principal
-from uptake.auth.dependencies import ScimClient, SessionDep
 from uptake.directory import scim, scim_discovery
 from uptake.directory.scim import ScimError
 from uptake.errors import UptakeError

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
+from uptake.access.dependencies import Employee, ProgramLead, SessionDep, TeamLead
 from uptake.access.roles import Role
-from uptake.auth.dependencies import Employee, ProgramLead, SessionDep, TeamLead
 from uptake.enablement import schemas
 from uptake.enablement.service import champions as champions_service
 from uptake.enablement.service import completions as completions_service

@@ -17,9 +17,9 @@ from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep, TeamLeadPage
 from uptake.access.principal import Principal
 from uptake.access.roles import Role
-from uptake.auth.dependencies import EmployeePage, ProgramLeadPage, SessionDep, TeamLeadPage
 from uptake.catalog import service as catalog_service
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service

@@ -5,7 +5,7 @@ from typing import Annotated
 import yaml
 from fastapi import APIRouter, Path, Query, Response
 
-from uptake.auth.dependencies import Employee, ProgramLead, Reviewer, SessionDep
+from uptake.access.dependencies import Employee, ProgramLead, Reviewer, SessionDep
 from uptake.catalog import service as catalog_service
 from uptake.governance import controls, schemas, service
 from uptake.governance.frameworks import FrameworkDocument

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from uptake.access.dependencies import ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.access.roles import Role
-from uptake.auth.dependencies import ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.catalog import service as catalog_service
 from uptake.catalog.service import SECTIONS
 from uptake.directory.service import people as people_service

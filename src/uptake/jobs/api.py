@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from uptake.auth.dependencies import Admin, SessionDep
+from uptake.access.dependencies import Admin, SessionDep
 from uptake.jobs import schemas, service
 from uptake.jobs.models import Job, JobStatus
 from uptake.params import ResourceId

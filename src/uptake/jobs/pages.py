@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from uptake.auth.dependencies import AdminPage, SessionDep
+from uptake.access.dependencies import AdminPage, SessionDep
 from uptake.jobs import service
 from uptake.jobs.models import JobStatus
 from uptake.params import ResourceId

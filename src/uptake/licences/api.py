@@ -11,8 +11,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
+from uptake.access.dependencies import Employee, Importer, ProgramLead, SessionDep
 from uptake.analytics import service as analytics_service
-from uptake.auth.dependencies import Employee, Importer, ProgramLead, SessionDep
 from uptake.errors import Forbidden
 from uptake.licences import (
     contracts,

@@ -13,9 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep
 from uptake.access.principal import Principal
 from uptake.analytics import service as analytics_service
-from uptake.auth.dependencies import EmployeePage, ProgramLeadPage, SessionDep
 from uptake.catalog import service as catalog_service
 from uptake.directory.service import teams as teams_service
 from uptake.errors import UptakeError

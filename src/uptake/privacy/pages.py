@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from uptake.auth.dependencies import AdminPage, SessionDep
+from uptake.access.dependencies import AdminPage, SessionDep
 from uptake.errors import NotFound
 from uptake.privacy import service
 from uptake.telemetry import service as telemetry_service

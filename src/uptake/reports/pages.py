@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from uptake.access.dependencies import EmployeePage, ReviewerPage, SessionDep
 from uptake.analytics import service as analytics_service
-from uptake.auth.dependencies import EmployeePage, ReviewerPage, SessionDep
 from uptake.errors import ServiceUnavailable
 from uptake.reports import dashboards
 from uptake.reports.charts import chart_table

@@ -7,15 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from uptake.access.principal import Principal
-from uptake.access.roles import Role
-from uptake.auth.dependencies import (
+from uptake.access.dependencies import (
     Employee,
     EntitlementsReader,
     ProgramLead,
     Reviewer,
     SessionDep,
 )
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.db import utcnow
 from uptake.errors import Forbidden
 from uptake.rollout import schemas, service

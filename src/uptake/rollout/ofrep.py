@@ -23,7 +23,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 
-from uptake.auth.dependencies import EntitlementsReader, SessionDep
+from uptake.access.dependencies import EntitlementsReader, SessionDep
 from uptake.rollout import service
 from uptake_sdk.local_evaluation import Decision, Reason
 

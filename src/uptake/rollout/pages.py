@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from uptake.access.dependencies import ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.access.roles import Role
-from uptake.auth.dependencies import ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.catalog import service as catalog_service
 from uptake.db import utcnow
 from uptake.directory.service import job_roles as job_roles_service

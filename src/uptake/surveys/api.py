@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
+from uptake.access.dependencies import ProgramLead, Public, SessionDep
 from uptake.analytics import service as analytics_service
-from uptake.auth.dependencies import ProgramLead, Public, SessionDep
 from uptake.surveys import schemas, service
 
 router = APIRouter(tags=["surveys"])

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from uptake.access.dependencies import ProgramLeadPage, PublicPage, SessionDep
 from uptake.analytics import service as analytics_service
-from uptake.auth.dependencies import ProgramLeadPage, PublicPage, SessionDep
 from uptake.directory.service import teams as teams_service
 from uptake.errors import UptakeError
 from uptake.surveys import schemas, service

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from uptake.auth.dependencies import EventsWriter, ProgramLead, SessionDep, SettingsDep
+from uptake.access.dependencies import EventsWriter, ProgramLead, SessionDep, SettingsDep
 from uptake.errors import PROBLEM_CONTENT_TYPE
 from uptake.telemetry import schemas, service
 from uptake.telemetry.event_schema import JSON_MEDIA_TYPE, BatchTooLarge

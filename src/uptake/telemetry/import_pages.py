@@ -15,8 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from uptake.access.dependencies import ProgramLeadPage, SessionDep
 from uptake.access.principal import Principal
-from uptake.auth.dependencies import ProgramLeadPage, SessionDep
 from uptake.errors import FieldError
 from uptake.telemetry.event_store import EventStore
 from uptake.telemetry.importers import ImportFileUnreadable, ImportOptions, ImportSummary, run_import

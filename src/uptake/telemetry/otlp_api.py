@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 from sqlalchemy.orm import Session
 
-from uptake.auth.dependencies import EventsWriter, SessionDep, SettingsDep
+from uptake.access.dependencies import EventsWriter, SessionDep, SettingsDep
 from uptake.settings import Settings
 from uptake.telemetry import otlp
 from uptake.telemetry.event_schema import BatchTooLarge

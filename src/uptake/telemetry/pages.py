@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from uptake.auth.dependencies import ProgramLeadPage, SessionDep
+from uptake.access.dependencies import ProgramLeadPage, SessionDep
 from uptake.telemetry import service
 from uptake.telemetry.event_store import EventStore
 from uptake.web.templating import render

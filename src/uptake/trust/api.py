@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
+from uptake.access.dependencies import Employee, FeedbackWriter, ProgramLead, Reviewer, SessionDep
 from uptake.analytics import service as analytics_service
-from uptake.auth.dependencies import Employee, FeedbackWriter, ProgramLead, Reviewer, SessionDep
 from uptake.jobs import service as jobs_service
 from uptake.trust import incidents, schemas, service, trust_score
 from uptake.trust.models import IncidentStatus

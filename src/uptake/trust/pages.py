@@ -10,9 +10,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from uptake.access.dependencies import EmployeePage, ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.access.roles import Role
 from uptake.analytics import service as analytics_service
-from uptake.auth.dependencies import EmployeePage, ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.catalog import service as catalog_service
 from uptake.errors import UptakeError
 from uptake.jobs import service as jobs_service

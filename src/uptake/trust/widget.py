@@ -16,8 +16,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 
+from uptake.access.dependencies import Public, SessionDep
 from uptake.analytics import service as analytics_service
-from uptake.auth.dependencies import Public, SessionDep
 from uptake.trust import schemas, service
 from uptake.trust.models import WidgetKey
 from uptake.trust.trust_score import publish_incidents

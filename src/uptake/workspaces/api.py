@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from uptake.auth.dependencies import Admin, Employee, SessionDep
+from uptake.access.dependencies import Admin, Employee, SessionDep
 from uptake.workspaces import schemas, service
 from uptake.workspaces.models import Workspace
 

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from uptake.access.dependencies import AdminPage, EmployeePage, SessionDep
 from uptake.access.roles import Role
 from uptake.analytics import service as analytics_service
-from uptake.auth.dependencies import AdminPage, EmployeePage, SessionDep
 from uptake.web.flash import flash
 from uptake.web.templating import render
 from uptake.workspaces import schemas, service

@@ -5,12 +5,16 @@ Every route depends on exactly one :class:`Access` rule (``Admin``, ``ProgramLea
 ``Authorization: Bearer`` or the login cookie), checks the role or the key's scope, and binds the request's
 database session to the caller's workspace. The route × role test in ``tests/auth/test_permissions.py`` walks
 every registered route, so a route without a rule fails the build.
+
+Who a key or a login cookie belongs to is `auth`'s to say: the application gives its :class:`Authenticator`
+(the `auth` service) to this module through ``app.state.authenticator``, so every domain can state its rules here
+without importing `auth`, which itself reads the directory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -19,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from uptake.access.principal import Principal
 from uptake.access.roles import Role, Scope
-from uptake.auth import service as auth_service
 from uptake.errors import Conflict, Forbidden, NotAuthenticated
 from uptake.settings import Settings
 
@@ -32,6 +35,16 @@ class LoginRequired(NotAuthenticated):
 
 class CommitFailed(Conflict):
     title = "The change could not be stored because it conflicts with stored data."
+
+
+class Authenticator(Protocol):
+    """Finds the caller of a request from an API key or a login token (the `auth` service is one)."""
+
+    def principal_for_api_key(self, session: Session, plaintext: str) -> Principal | None: ...
+
+    def principal_for_login_token(
+        self, session: Session, settings: Settings, token: str
+    ) -> Principal | None: ...
 
 
 def get_settings(request: Request) -> Settings:
@@ -62,17 +75,27 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+def get_authenticator(request: Request) -> Authenticator:
+    authenticator: Authenticator = request.app.state.authenticator
+    return authenticator
+
+
+AuthenticatorDep = Annotated[Authenticator, Depends(get_authenticator)]
+
+
 def cookie_serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.effective_secret_key, salt="uptake.session")
 
 
-def _authenticate(request: Request, session: Session, settings: Settings) -> Principal | None:
+def _authenticate(
+    request: Request, session: Session, settings: Settings, authenticator: Authenticator
+) -> Principal | None:
     authorization = request.headers.get("authorization", "")
     if authorization:
         scheme, _, credentials = authorization.partition(" ")
         if scheme.lower() != "bearer" or not credentials.strip():
             raise NotAuthenticated("send the API key as 'Authorization: Bearer <key>'")
-        principal = auth_service.principal_for_api_key(session, credentials.strip())
+        principal = authenticator.principal_for_api_key(session, credentials.strip())
         if principal is None:
             raise NotAuthenticated("the API key is unknown, revoked or expired")
         return principal
@@ -83,7 +106,7 @@ def _authenticate(request: Request, session: Session, settings: Settings) -> Pri
         token = cookie_serializer(settings).loads(signed, max_age=settings.session_absolute_hours * 3600)
     except BadSignature:
         return None
-    return auth_service.principal_for_login_token(session, settings, str(token))
+    return authenticator.principal_for_login_token(session, settings, str(token))
 
 
 class Access:
@@ -117,8 +140,10 @@ class Access:
             )
         return Role.admin in principal.roles or bool(self.roles & principal.roles)
 
-    def __call__(self, request: Request, session: SessionDep, settings: SettingsDep) -> Principal | None:
-        principal = _authenticate(request, session, settings)
+    def __call__(
+        self, request: Request, session: SessionDep, settings: SettingsDep, authenticator: AuthenticatorDep
+    ) -> Principal | None:
+        principal = _authenticate(request, session, settings, authenticator)
         request.state.principal = principal
         if self.public:
             return principal
