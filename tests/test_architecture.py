@@ -14,8 +14,8 @@ CORE = {"access", "db", "settings", "errors", "params", "observability", "web", 
 CORE_MODULES: set[str] = set()
 PUBLIC_DOORS = {"service", "schemas"}
 # Modules whose job is to see every domain: the model list for Alembic, the app and the command line (a package).
-WHOLE_VIEW = {"migrations/models.py", "migrations/env.py", "app.py"}
-WHOLE_VIEW_PACKAGES = {"cli"}
+WHOLE_VIEW = {"migrations/models.py", "migrations/env.py"}
+WHOLE_VIEW_PACKAGES = {"app", "cli"}
 
 
 def _imported_modules(path: Path) -> list[tuple[int, str]]:

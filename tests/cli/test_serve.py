@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from cli.command_line import command_environment, environment_of, uptake
 from conftest import free_port
+from uptake.app.jobs import job_definitions
 from uptake.db import session_scope
 from uptake.jobs import service as jobs_service
-from uptake.jobs.definitions import job_definitions
 from uptake.jobs.models import Job, JobSchedule, JobStatus
 from uptake.migrations.commands import head_revision
 

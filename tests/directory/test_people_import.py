@@ -371,7 +371,7 @@ def test_the_sample_file_imports_without_a_bad_row(world) -> None:
 
 @pytest.mark.clock  # retention by age
 def test_uploads_never_confirmed_are_deleted_after_a_day(tmp_path) -> None:
-    from uptake.jobs.definitions import job_definitions
+    from uptake.app.jobs import job_definitions
 
     old = people_import.store_upload(tmp_path, 1, b"external_id,email,name\n")
     fresh = people_import.store_upload(tmp_path, 2, b"external_id,email,name\n")

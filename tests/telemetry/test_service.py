@@ -91,7 +91,7 @@ def test_prune_keeps_each_workspaces_retention_in_its_own_time_zone(world, store
 
 
 def test_the_scheduled_job_prunes(world, store, settings) -> None:
-    from uptake.jobs.definitions import job_definitions
+    from uptake.app.jobs import job_definitions
     from uptake.jobs.service import JobContext
 
     definition = next(job for job in job_definitions() if job.name == "telemetry.prune_events")

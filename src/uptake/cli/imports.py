@@ -137,7 +137,7 @@ def import_seats(
     The exit status is non-zero only when the file cannot be read at all.
     """
     from uptake.analytics import service as analytics_service
-    from uptake.jobs.definitions import job_definitions
+    from uptake.app.jobs import job_definitions
     from uptake.licences import seats_import
     from uptake.licences import service as licences_service
 

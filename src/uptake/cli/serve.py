@@ -56,7 +56,7 @@ def worker(
     once: Annotated[bool, typer.Option(help="Run the jobs that are due, then exit.")] = False,
 ) -> None:
     """Run the background job runner as its own process (any number may run beside the server)."""
-    from uptake.jobs.definitions import job_definitions
+    from uptake.app.jobs import job_definitions
     from uptake.jobs.runner import Worker
     from uptake.observability import configure_logging
 

@@ -1,7 +1,8 @@
 """Background jobs: what a job is, how to queue one, and the context a running job gets.
 
-Every job uptake runs is named in the one explicit list in ``jobs/definitions.py``. A job function takes a
-:class:`JobContext` and returns a small JSON-able result (shown on the jobs page) or None.
+Every job uptake runs is named in the one explicit list in ``app/jobs.py`` (the app layer, which sees every
+domain). A job function takes a :class:`JobContext` and returns a small JSON-able result (shown on the jobs page)
+or None.
 """
 
 from __future__ import annotations

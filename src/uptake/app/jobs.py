@@ -1,4 +1,7 @@
-"""The one explicit list of every job uptake runs. A new job is added here, by name, nowhere else."""
+"""The one explicit list of every job uptake runs. A new job is added here, by name, nowhere else.
+
+It lives in the app layer because it names jobs of many domains; each domain imports only `jobs.service`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""Builds the FastAPI application: every router mounted here by name, the error handlers, the middleware."""
+"""The app layer. This module builds the FastAPI application: every router mounted here by name, the error
+handlers, the middleware, and the shared resources the routes receive as dependencies.
+
+The app layer (this package, with the command line and the demo) is the only place that sees every domain: what
+spans domains lives here (the job list in `jobs.py`). No domain imports it.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uptake import health
 from uptake.access.dependencies import Authenticator, LoginRequired
 from uptake.analytics import api as analytics_api
+from uptake.app.jobs import job_definitions
 from uptake.audit import api as audit_api
 from uptake.audit import pages as audit_pages
 from uptake.auth import api as auth_api
@@ -39,7 +45,6 @@ from uptake.governance import api as governance_api
 from uptake.governance import pages as governance_pages
 from uptake.jobs import api as jobs_api
 from uptake.jobs import pages as jobs_pages
-from uptake.jobs.definitions import job_definitions
 from uptake.jobs.runner import Worker
 from uptake.licences import api as licences_api
 from uptake.licences import pages as licences_pages
@@ -67,7 +72,7 @@ from uptake.workspaces import pages as workspaces_pages
 
 log = structlog.get_logger("uptake.app")
 
-STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
 API_PREFIX = "/api/v1"
 # Paths called by machines with their own credentials; a browser form never posts there.
 MACHINE_PATH_PREFIXES = ("/scim/", "/ofrep/", "/v1/traces", "/widget/")
