@@ -100,8 +100,8 @@ def test_the_organization_has_the_people_asked_for_each_with_one_email(session_f
 def test_each_persona_finds_their_own_things_on_the_home_page(demo, session_factory) -> None:
     from uptake.access.principal import Principal
     from uptake.access.roles import Role
+    from uptake.app.home import personal_home
     from uptake.directory.models import Person
-    from uptake.workspaces.home import personal_home
 
     def principal(session, persona_key: str, role: Role) -> Principal:
         email = next(persona.email for persona in demo.personas if persona.key == persona_key)

@@ -1,8 +1,9 @@
 """The app layer. This module builds the FastAPI application: every router mounted here by name, the error
 handlers, the middleware, and the shared resources the routes receive as dependencies.
 
-The app layer (this package, with the command line and the demo) is the only place that sees every domain: what
-spans domains lives here (the job list in `jobs.py`). No domain imports it.
+The app layer (this package, with the command line and the demo) is the only place that sees every domain, so
+what spans domains lives here: the job list (`jobs.py`), the home page and its cards (`pages.py`, `home.py`).
+No domain imports it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uptake import health
 from uptake.access.dependencies import Authenticator, LoginRequired
 from uptake.analytics import api as analytics_api
+from uptake.app import pages as app_pages
 from uptake.app.jobs import job_definitions
 from uptake.audit import api as audit_api
 from uptake.audit import pages as audit_pages
@@ -98,6 +100,7 @@ API_ROUTERS: list[APIRouter] = [
 PAGE_ROUTERS: list[APIRouter] = [
     directory_scim_api.router,
     telemetry_otlp_api.router,
+    app_pages.router,
     workspaces_pages.router,
     reports_pages.router,
     auth_pages.router,

@@ -19,7 +19,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 # Domains whose templates the pages may render, by name (no scanning).
 TEMPLATE_DOMAINS = [
-    "web", "workspaces", "auth", "audit", "jobs", "directory", "catalog", "governance", "telemetry", "privacy",
+    "web", "app", "workspaces", "auth", "audit", "jobs", "directory", "catalog", "governance", "telemetry", "privacy",
     "rollout", "reports",
     "enablement", "comms", "trust", "surveys", "licences",
 ]  # fmt: skip

@@ -6,28 +6,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from uptake.access.dependencies import AdminPage, EmployeePage, SessionDep
-from uptake.access.roles import Role
-from uptake.analytics import service as analytics_service
+from uptake.access.dependencies import AdminPage, SessionDep
 from uptake.web.flash import flash
 from uptake.web.templating import render
 from uptake.workspaces import schemas, service
-from uptake.workspaces.home import personal_home, summarize_workspace
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/")
-def home(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    workspace = service.get_workspace(session, caller.workspace_id)
-    summary = summarize_workspace(session, caller.workspace_id)
-    analytics = (
-        analytics_service.app_analytics(request.app.state)
-        if caller.roles & {Role.program_lead, Role.admin, Role.team_lead} and not summary.is_empty
-        else None
-    )
-    mine = personal_home(session, caller, analytics=analytics)
-    return render(request, "workspaces/home.html", {"workspace": workspace, "summary": summary, "mine": mine})
 
 
 @router.get("/settings/workspace")
