@@ -2,8 +2,8 @@
 handlers, the middleware, and the shared resources the routes receive as dependencies.
 
 The app layer (this package, with the command line and the demo) is the only place that sees every domain, so
-what spans domains lives here: the job list (`jobs.py`), the home page and its cards (`pages.py`, `home.py`).
-No domain imports it.
+what spans domains lives here: the job list (`jobs.py`), the home page and its cards (`pages.py`, `home.py`),
+the demo's logins on the login page. No domain imports it.
 """
 
 from __future__ import annotations
@@ -32,11 +32,13 @@ from uptake.audit import pages as audit_pages
 from uptake.auth import api as auth_api
 from uptake.auth import pages as auth_pages
 from uptake.auth import service as auth_service
+from uptake.auth.pages import DemoLogins
 from uptake.catalog import api as catalog_api
 from uptake.catalog import pages as catalog_pages
 from uptake.comms import api as comms_api
 from uptake.comms import pages as comms_pages
 from uptake.db import make_engine, make_session_factory
+from uptake.demo import service as demo_service
 from uptake.directory import api as directory_api
 from uptake.directory import pages as directory_pages
 from uptake.directory import scim_api as directory_scim_api
@@ -162,6 +164,8 @@ def create_app(settings: Settings, *, start_worker: bool | None = None) -> FastA
     app.state.http_metrics = HttpMetrics()
     authenticator: Authenticator = auth_service
     app.state.authenticator = authenticator
+    demo_logins: DemoLogins = demo_service.demo_logins
+    app.state.demo_logins = demo_logins
     # Who releases and gives vendor seats for the reassignment queue; the connectors domain provides GitHub's.
     app.state.seat_administrators = licences_service.no_seat_administrators
 

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import contextlib
 import hmac
-from typing import Annotated, Any
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Protocol
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Query, Request
@@ -24,7 +26,6 @@ from uptake.access.roles import PERSON_ROLES, Role, Scope
 from uptake.auth import oidc, schemas, service, sso
 from uptake.auth.models import Account
 from uptake.db import utcnow
-from uptake.demo import service as demo_service
 from uptake.directory.service import people as people_service
 from uptake.errors import UptakeError
 from uptake.settings import Settings
@@ -33,6 +34,30 @@ from uptake.web.templating import render
 from uptake.workspaces import service as workspaces_service
 
 router = APIRouter(include_in_schema=False)
+
+
+class DemoPersona(Protocol):
+    """Whom the login page offers a one-click login as, when the data dir is a demo's."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+
+# The demo's personas and their password for a data dir, or nothing: the app layer gives the demo's function
+# (`app.state.demo_logins`), so auth needs not import the demo.
+DemoLogins = Callable[[Path], Sequence[tuple[DemoPersona, str]]]
+
+
+def _demo_logins(request: Request) -> Sequence[tuple[DemoPersona, str]]:
+    demo_logins: DemoLogins | None = getattr(request.app.state, "demo_logins", None)
+    return demo_logins(request.app.state.settings.data_dir) if demo_logins else []
+
 
 # The pending single sign-on (state, nonce, PKCE verifier) rides in a signed cookie between the redirect to the
 # provider and its callback: stateless, so any server process can finish a login another one started.
@@ -84,7 +109,7 @@ def _login_page(
         "error": error,
         "email": email,
         "sso_buttons": sso.list_sso_buttons(session),
-        "demo_logins": demo_service.demo_logins(request.app.state.settings.data_dir),
+        "demo_logins": _demo_logins(request),
     }
     response = render(request, "auth/login.html", context, status=status)
     response.headers.update(headers or {})
