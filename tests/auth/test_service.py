@@ -146,6 +146,19 @@ def test_people_who_left_cannot_log_in_and_their_sessions_stop(world) -> None:
         assert auth_service.principal_for_login_token(session, world.settings, login_token) is None
 
 
+def test_a_person_deprovisioned_in_the_directory_is_logged_out_everywhere(world) -> None:
+    workspace = world.workspace()
+    person = world.person(workspace, roles=[Role.employee])
+    with session_scope(world.factory, workspace) as session:
+        token = auth_service.start_login_session(
+            session, world.settings, workspace_id=workspace, person_id=person, method="sso", user_agent=None
+        )
+        people_service.person_deprovisioned(session, workspace, person, actor="scim:okta")
+    with session_scope(world.factory, workspace) as session:
+        assert auth_service.list_active_login_sessions(session, world.settings, workspace, person) == []
+        assert auth_service.principal_for_login_token(session, world.settings, token) is None
+
+
 def test_the_client_throttle_counts_failures_within_the_window(world) -> None:
     with session_scope(world.factory) as session:
         for _ in range(auth_service.MAX_FAILED_LOGINS_PER_CLIENT - 1):

@@ -511,6 +511,14 @@ def end_all_login_sessions(session: Session, workspace_id: int, person_id: int, 
     return count
 
 
+def _log_out_deprovisioned(session: Session, workspace_id: int, person_id: int, actor: str) -> None:
+    end_all_login_sessions(session, workspace_id, person_id, actor=actor)
+
+
+# A person deprovisioned in the directory (SCIM) is logged out everywhere.
+people_service.on_deprovisioned(_log_out_deprovisioned)
+
+
 # -- API keys -----------------------------------------------------------------------------------------------------
 
 

@@ -43,7 +43,6 @@ from sqlalchemy import and_, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from uptake.audit import service as audit_service
-from uptake.auth import service as auth_service
 from uptake.db import utcnow
 from uptake.directory import repository
 from uptake.directory.models import EmploymentStatus, Person, Team
@@ -615,7 +614,7 @@ def _deprovisioned(session: Session, workspace_id: int, person: Person, actor: s
         target=f"person:{person.id}",
         after={"employment_status": person.employment_status.value},
     )
-    auth_service.end_all_login_sessions(session, workspace_id, person.id, actor=actor)
+    people_service.person_deprovisioned(session, workspace_id, person.id, actor=actor)
 
 
 def create_user(
@@ -728,7 +727,7 @@ def delete_user(
     if was_active:
         _deprovisioned(session, workspace_id, person, actor)
     else:
-        auth_service.end_all_login_sessions(session, workspace_id, person.id, actor=actor)
+        people_service.person_deprovisioned(session, workspace_id, person.id, actor=actor)
 
 
 # -- groups -----------------------------------------------------------------------------------------------------

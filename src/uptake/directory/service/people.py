@@ -4,11 +4,14 @@ in bulk; their manager chain never closes on itself.
 Other domains get a person as a ``schemas.PersonSnapshot`` (plain values), or everything held about them as a
 ``schemas.PersonRecord``; the directory's own pages and API read the rows (``get_person_with_relations``,
 ``list_people``).
+
+A domain that must act when a person is deprovisioned (``auth`` logs them out everywhere) registers a listener
+with ``on_deprovisioned`` from its own service: the directory calls it without importing that domain.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -20,6 +23,22 @@ from uptake.directory.models import EmploymentStatus, Person
 from uptake.directory.repository import PeopleFilter
 from uptake.directory.schemas import PersonSnapshot
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
+
+# (session, workspace id, person id, actor), called after a person is deprovisioned (see `person_deprovisioned`).
+DeprovisionListener = Callable[[Session, int, int, str], object]
+_deprovision_listeners: list[DeprovisionListener] = []
+
+
+def on_deprovisioned(listener: DeprovisionListener) -> None:
+    """Call ``listener`` whenever a person is deprovisioned (registered once, however often this is called)."""
+    if listener not in _deprovision_listeners:
+        _deprovision_listeners.append(listener)
+
+
+def person_deprovisioned(session: Session, workspace_id: int, person_id: int, *, actor: str) -> None:
+    """Tell every listener that a person was deprovisioned (by SCIM: marked inactive or deleted)."""
+    for listener in _deprovision_listeners:
+        listener(session, workspace_id, person_id, actor)
 
 
 class PersonNotFound(NotFound):
