@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep, TeamLeadPage
 from uptake.access.principal import Principal
 from uptake.access.roles import Role
-from uptake.catalog import service as catalog_service
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
@@ -36,7 +35,6 @@ from uptake.enablement.service import progress as progress_service
 from uptake.enablement.service import quizzes as quizzes_service
 from uptake.enablement.training_format import ModuleDraft
 from uptake.errors import FieldError, Forbidden, InvalidInput, ServiceUnavailable, UptakeError
-from uptake.rollout import service as rollout_service
 from uptake.web.flash import flash
 from uptake.web.templating import render
 from uptake.workspaces import service as workspaces_service
@@ -199,22 +197,6 @@ def module_image(slug: str, name: str, session: SessionDep, caller: EmployeePage
         media_type=image.content_type,
         headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
     )
-
-
-@router.get("/training/use-cases/{use_case_slug}")
-def use_case_requirement(
-    use_case_slug: str, request: Request, session: SessionDep, caller: EmployeePage
-) -> Response:
-    """A use case's required training and where I stand on each module."""
-    use_case = catalog_service.get_use_case_by_slug(session, caller.workspace_id, use_case_slug)
-    person_id = _learner(caller)
-    requirement = progress_service.use_case_requirement(
-        session, caller.workspace_id, person_id, use_case_slug
-    )
-    email = people_service.get_person(session, caller.workspace_id, person_id).email
-    decision = rollout_service.check_entitlement(session, caller.workspace_id, email, use_case_slug)
-    context = {"use_case": use_case, "requirement": requirement, "decision": decision}
-    return render(request, "enablement/requirement.html", context)
 
 
 # ---------------------------------------------------------------- the editor

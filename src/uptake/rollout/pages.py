@@ -11,14 +11,15 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from uptake.access.dependencies import ProgramLeadPage, ReviewerPage, SessionDep
+from uptake.access.dependencies import EmployeePage, ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.access.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.db import utcnow
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
-from uptake.errors import UptakeError
+from uptake.enablement.service import progress as progress_service
+from uptake.errors import Forbidden, UptakeError
 from uptake.rollout import schemas, service
 from uptake.rollout.analytics_gates import gate_source
 from uptake.rollout.gates import GATE_METRICS
@@ -345,3 +346,22 @@ def unpause(slug: str, request: Request, session: SessionDep, lead: ProgramLeadP
         lambda: service.resume_rollout(session, lead.workspace_id, slug, actor=lead.actor),
         entitlements_of=(session, lead.workspace_id),
     )
+
+
+@router.get("/training/use-cases/{use_case_slug}")
+def use_case_requirement(
+    use_case_slug: str, request: Request, session: SessionDep, caller: EmployeePage
+) -> Response:
+    """A use case's required training, where I stand on each module, and whether I may use it yet (rollout's
+    decision: this page reads enablement and rollout, so it lives with the domain above)."""
+    use_case = catalog_service.get_use_case_by_slug(session, caller.workspace_id, use_case_slug)
+    if caller.person_id is None:
+        raise Forbidden("training is taken by people")
+    person_id = caller.person_id
+    requirement = progress_service.use_case_requirement(
+        session, caller.workspace_id, person_id, use_case_slug
+    )
+    email = people_service.get_person(session, caller.workspace_id, person_id).email
+    decision = service.check_entitlement(session, caller.workspace_id, email, use_case_slug)
+    context = {"use_case": use_case, "requirement": requirement, "decision": decision}
+    return render(request, "enablement/requirement.html", context)
