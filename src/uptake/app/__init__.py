@@ -3,6 +3,7 @@ handlers, the middleware, and the shared resources the routes receive as depende
 
 The app layer (this package, with the command line and the demo) is the only place that sees every domain, so
 what spans domains lives here: the job list (`jobs.py`), the home page and its cards (`pages.py`, `home.py`),
+the catalog's pages that show governance and trust (`use_case_pages.py`),
 the demo's logins on the login page. No domain imports it.
 """
 
@@ -26,6 +27,7 @@ from uptake import health
 from uptake.access.dependencies import Authenticator, LoginRequired
 from uptake.analytics import api as analytics_api
 from uptake.app import pages as app_pages
+from uptake.app import use_case_pages
 from uptake.app.jobs import job_definitions
 from uptake.audit import api as audit_api
 from uptake.audit import pages as audit_pages
@@ -89,6 +91,7 @@ API_ROUTERS: list[APIRouter] = [
     audit_api.router,
     jobs_api.router,
     catalog_api.router,
+    governance_api.use_case_router,
     governance_api.router,
     enablement_api.router,
     comms_api.router,
@@ -110,6 +113,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     audit_pages.router,
     jobs_pages.router,
     catalog_pages.router,
+    use_case_pages.router,  # after the catalog's: /use-cases/new is not a use case's slug
     governance_pages.router,
     enablement_pages.router,
     comms_pages.router,

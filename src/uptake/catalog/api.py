@@ -10,7 +10,6 @@ from uptake.access.roles import Role
 from uptake.catalog import schemas, service
 from uptake.catalog.lifecycle import UseCaseStatus
 from uptake.catalog.models import Tool, UseCardVersion, UseCase
-from uptake.governance import service as governance_service
 
 router = APIRouter(tags=["catalog"])
 
@@ -104,23 +103,6 @@ def update_use_case(
     slug: SlugPath, body: schemas.UseCaseUpdate, session: SessionDep, lead: ProgramLead
 ) -> UseCase:
     return service.update_use_case(session, lead.workspace_id, slug, body, actor=lead.actor)
-
-
-@router.post("/use-cases/{slug}/transitions", response_model=schemas.UseCase)
-def transition_use_case(
-    slug: SlugPath, body: schemas.UseCaseTransition, session: SessionDep, lead: ProgramLead
-) -> UseCase:
-    """Move the use case to another status. Submitting (to ``in_review``) opens its review; ``approved`` and
-    ``rejected`` are refused here: only the review decides them. A refused move answers 409 naming the allowed ones."""
-    return governance_service.move_use_case(
-        session,
-        lead.workspace_id,
-        slug,
-        body.to,
-        actor=lead.actor,
-        person_id=lead.person_id,
-        reason=body.reason,
-    )
 
 
 @router.get("/use-cases/{slug}/completeness", response_model=schemas.CompletenessReport)

@@ -6,6 +6,7 @@ import yaml
 from fastapi import APIRouter, Path, Query, Response
 
 from uptake.access.dependencies import Employee, ProgramLead, Reviewer, SessionDep
+from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.governance import controls, schemas, service
 from uptake.governance.frameworks import FrameworkDocument
@@ -18,6 +19,8 @@ from uptake.governance.models import (
 )
 
 router = APIRouter(tags=["governance"])
+# A use case's status moves through governance (a submission opens its review), under the catalog's path and tag.
+use_case_router = APIRouter(tags=["catalog"])
 
 SlugPath = Annotated[str, Path(max_length=63)]
 IdPath = Annotated[int, Path(ge=1, le=2_147_483_647)]
@@ -327,3 +330,20 @@ def save_control_mapping(
 def delete_control_mapping(mapping_id: IdPath, session: SessionDep, reviewer: Reviewer) -> Response:
     controls.delete_control_mapping(session, reviewer.workspace_id, mapping_id, actor=reviewer.actor)
     return Response(status_code=204)
+
+
+@use_case_router.post("/use-cases/{slug}/transitions", response_model=catalog_schemas.UseCase)
+def transition_use_case(
+    slug: SlugPath, body: catalog_schemas.UseCaseTransition, session: SessionDep, lead: ProgramLead
+) -> catalog_service.UseCase:
+    """Move the use case to another status. Submitting (to ``in_review``) opens its review; ``approved`` and
+    ``rejected`` are refused here: only the review decides them. A refused move answers 409 naming the allowed ones."""
+    return service.move_use_case(
+        session,
+        lead.workspace_id,
+        slug,
+        body.to,
+        actor=lead.actor,
+        person_id=lead.person_id,
+        reason=body.reason,
+    )
