@@ -1,68 +1,79 @@
-"""The layout's rules (STYLE.md): a domain reaches another only through its ``service`` (and the ``schemas``
-that service takes and returns); everyone may use the core. import-linter (``make test``) checks that nothing
-imports ``app``/``cli`` and that the client SDK (``uptake_sdk``, its own distribution) imports nothing of uptake;
-this test checks the domain rule, which needs the file's own domain to judge."""
+"""The boundary between domains, as far as import-linter cannot say it (its contracts are in ``pyproject.toml``
+and ``make check`` runs them): the package-level import graph has no cycle, said here once more with the cycle
+spelled out, and the contracts' list of domains is the same in each of them."""
 
 from __future__ import annotations
 
-import ast
-import sys
+import tomllib
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
+from typing import Any
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "uptake"
-CORE = {"access", "db", "settings", "errors", "params", "observability", "web", "health", "stores"}
-CORE_MODULES: set[str] = set()
-PUBLIC_DOORS = {"service", "schemas"}
-# Modules whose job is to see every domain: the model list for Alembic, the app and the command line (a package).
-WHOLE_VIEW = {"migrations/models.py", "migrations/env.py"}
-WHOLE_VIEW_PACKAGES = {"app", "cli"}
+import grimp
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def _imported_modules(path: Path) -> list[tuple[int, str]]:
-    tree = ast.parse(path.read_text(), filename=str(path))
-    found: list[tuple[int, str]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("uptake."):
-            for alias in node.names:
-                found.append((node.lineno, f"{node.module}.{alias.name}"))
-        elif isinstance(node, ast.Import):
-            found.extend(
-                (node.lineno, alias.name) for alias in node.names if alias.name.startswith("uptake.")
-            )
-    return found
+def _contracts() -> list[dict[str, Any]]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts: list[dict[str, Any]] = config["tool"]["importlinter"]["contracts"]
+    return contracts
 
 
-def _violations() -> list[str]:
-    problems: list[str] = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        relative = path.relative_to(PACKAGE).as_posix()
-        own_domain = relative.split("/")[0]
-        if relative in WHOLE_VIEW or own_domain in WHOLE_VIEW_PACKAGES or "/" not in relative:
+def _contract(kind: str) -> dict[str, Any]:
+    [contract] = [contract for contract in _contracts() if contract["type"] == kind]
+    return contract
+
+
+def _package_graph(package: str) -> dict[str, set[str]]:
+    """Each direct child of ``package`` and the children it imports (any module inside, any import)."""
+    graph = grimp.build_graph(package, cache_dir=None)
+    depth = package.count(".") + 1
+
+    def child(module: str) -> str | None:
+        parts = module.split(".")
+        return parts[depth] if len(parts) > depth else None
+
+    edges: dict[str, set[str]] = {}
+    for module in graph.modules:
+        importer = child(module)
+        if importer is None:
             continue
-        if relative.startswith("migrations/versions/"):
-            continue
-        if own_domain in CORE:
-            continue
-        for line, module in _imported_modules(path):
-            parts = module.split(".")[1:]
-            domain = parts[0]
-            if domain == own_domain or domain in CORE:
-                continue
-            if ".".join(parts[:2]) in CORE_MODULES:
-                continue
-            if len(parts) >= 2 and parts[1] in PUBLIC_DOORS:
-                continue
-            problems.append(f"{relative}:{line} imports {module}")
-    return problems
+        edges.setdefault(importer, set())
+        for imported_module in graph.find_modules_directly_imported_by(module):
+            imported = child(imported_module)
+            if imported is not None and imported != importer:
+                edges[importer].add(imported)
+    return edges
 
 
-def test_domains_meet_only_through_services() -> None:
-    assert _violations() == []
+def _cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    try:
+        TopologicalSorter(edges).prepare()
+    except CycleError as error:
+        return list(error.args[1])
+    return None
 
 
-def test_the_rule_notices_a_breach(tmp_path, monkeypatch) -> None:
-    package = tmp_path / "uptake"
-    (package / "catalog").mkdir(parents=True)
-    (package / "catalog" / "service.py").write_text("from uptake.directory.models import Person\n")
-    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", package)
-    assert _violations() == ["catalog/service.py:1 imports uptake.directory.models.Person"]
+def test_no_import_cycle_between_the_packages_of_uptake() -> None:
+    assert _cycle(_package_graph("uptake")) is None
+
+
+def test_a_cycle_is_found_and_spelled_out() -> None:
+    cycle = _cycle({"auth": {"directory"}, "directory": {"jobs"}, "jobs": {"auth"}, "db": set()})
+    assert cycle is not None
+    assert set(cycle) == {"auth", "directory", "jobs"}
+
+
+def test_the_contracts_name_every_package_and_agree_on_the_domains() -> None:
+    layers = _contract("layers")
+    assert layers["containers"] == ["uptake"]
+    assert layers["exhaustive"] is True
+    top, domains, core = ({name.strip() for name in layer.split(":")} for layer in layers["layers"])
+    independent = {module.removeprefix("uptake.") for module in _contract("independence")["modules"]}
+    assert independent == domains
+    assert {"app", "cli", "demo"} <= top
+    assert {"db", "settings", "errors", "web", "access"} <= core
+    acyclic = _contract("acyclic_siblings")
+    assert acyclic["ancestors"] == ["uptake"]
+    assert acyclic["depth"] == 0
