@@ -30,7 +30,7 @@ from uptake.licences import seats as licences_seats
 from uptake.rollout import service as rollout_service
 from uptake.surveys import service as surveys_service
 from uptake.telemetry.event_store import EventStore
-from uptake.trust import service as trust_service
+from uptake.trust import incidents as trust_incidents
 
 TODAY = date(2026, 11, 30)
 
@@ -127,11 +127,11 @@ def test_the_incident_the_paused_use_case_the_rollouts_and_the_questions_are_the
     session_factory = built.session_factory
     workspace = summary.workspace_id
     with session_scope(session_factory, workspace) as session:
-        stale = trust_service.open_incidents(session, workspace, use_case="knowledge-search")
+        stale = trust_incidents.open_incidents(session, workspace, use_case="knowledge-search")
         assert [(incident.severity, incident.status.value) for incident in stale] == [(1, "triaged")]
         paused = catalog_service.get_use_case_by_slug(session, workspace, "knowledge-search")
         assert paused.status.value == "paused"
-        assert trust_service.open_incidents(session, workspace, use_case="support-reply-drafts") == []
+        assert trust_incidents.open_incidents(session, workspace, use_case="support-reply-drafts") == []
         card = catalog_service.get_use_card(
             session,
             workspace,

@@ -11,7 +11,7 @@ from support import as_caller
 from trust.trust_builders import USE_CASE, live_use_case
 from uptake.access.roles import Role
 from uptake.db import session_scope
-from uptake.trust import service
+from uptake.trust import incidents as trust_incidents
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 OTHER = "summarize-claims"
@@ -60,10 +60,10 @@ def test_a_use_case_also_affected_counts_as_having_the_incident_open(client, wor
     incident = report(client, severity=2, also_affected=[OTHER])
     assert incident["also_affected"] == [OTHER]
     with session_scope(world.factory, lead.workspace_id) as session:
-        assert [found.id for found in service.open_incidents(session, lead.workspace_id, OTHER)] == [
+        assert [found.id for found in trust_incidents.open_incidents(session, lead.workspace_id, OTHER)] == [
             incident["id"]
         ]
-        assert service.open_incidents(session, lead.workspace_id, OTHER, severity=1) == []
+        assert trust_incidents.open_incidents(session, lead.workspace_id, OTHER, severity=1) == []
     unknown = client.post(
         "/api/v1/incidents",
         json={"use_case": USE_CASE, "title": "x", "description": "y", "also_affected": ["nope"]},

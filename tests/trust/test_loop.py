@@ -12,7 +12,7 @@ from uptake.access.roles import Role
 from uptake.comms.service import notifications as notifications_service
 from uptake.db import session_scope
 from uptake.rollout.analytics_gates import count_open_severity_1_incidents
-from uptake.trust import service as trust_service
+from uptake.trust import incidents as trust_incidents
 
 
 def trust_score(client: TestClient) -> dict:
@@ -81,7 +81,7 @@ def test_feedback_to_incident_to_pause_to_resolution_to_notification_to_trust(cl
     assert incident["people_to_tell"] == 2  # the employee who gave the feedback and the lead who escalated it
     assert client.get(f"/api/v1/use-cases/{USE_CASE}").json()["status"] == "paused"
     with session_scope(world.factory, workspace_id) as session:
-        assert [found.id for found in trust_service.open_incidents(session, workspace_id, USE_CASE, 1)] == [
+        assert [found.id for found in trust_incidents.open_incidents(session, workspace_id, USE_CASE, 1)] == [
             incident["id"]
         ]
 
@@ -121,7 +121,7 @@ def test_feedback_to_incident_to_pause_to_resolution_to_notification_to_trust(cl
         ]
         assert "filtered by customer" in told[0].body_markdown
         assert notifications_service.list_inbox(session, workspace_id, employees[1].person_id) == []
-        assert trust_service.open_incidents(session, workspace_id, USE_CASE, 1) == []
+        assert trust_incidents.open_incidents(session, workspace_id, USE_CASE, 1) == []
 
     assert rollout_gate_sees_open_severity_1(client, world, workspace_id) == 0
 

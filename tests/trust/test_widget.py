@@ -8,6 +8,7 @@ import pytest
 from trust.trust_builders import USE_CASE, live_use_case
 from uptake.access.roles import Role
 from uptake.db import session_scope
+from uptake.trust import incidents as trust_incidents
 from uptake.trust import schemas, service
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -94,6 +95,6 @@ def test_a_harm_reported_from_the_widget_opens_an_incident(client, world, widget
     assert sent.status_code == 201, sent.text
     incident_id = sent.json()["incident_id"]
     with session_scope(world.factory, workspace_id) as session:
-        incident = service.open_incidents(session, workspace_id, USE_CASE)[0]
+        incident = trust_incidents.open_incidents(session, workspace_id, USE_CASE)[0]
         assert incident.id == incident_id
         assert (incident.source, incident.severity, incident.failure_type) == ("widget", 3, "harmful_content")

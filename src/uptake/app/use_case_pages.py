@@ -23,7 +23,7 @@ from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import teams as teams_service
 from uptake.errors import UptakeError
 from uptake.governance import service as governance_service
-from uptake.trust import service as trust_service
+from uptake.trust import trust_score
 from uptake.web.flash import flash
 from uptake.web.templating import render
 
@@ -146,7 +146,7 @@ def use_case_page(slug: str, request: Request, session: SessionDep, caller: Empl
         "tier": use_case.risk_tier,
         "tier_name": tier_names.get(use_case.risk_tier or ""),
         "status": use_case.status,
-        **trust_service.trust_label(
+        **trust_score.trust_label(
             session, workspace_id, use_case, analytics_service.app_analytics(request.app.state)
         ),
     }

@@ -21,8 +21,8 @@ from uptake.demo.training import REQUIRED_TRAINING
 from uptake.directory.service import people as people_service
 from uptake.governance import schemas as governance_schemas
 from uptake.governance import service as governance_service
+from uptake.trust import incidents as trust_incidents
 from uptake.trust import schemas as trust_schemas
-from uptake.trust import service as trust_service
 
 ACTOR = "demo"
 
@@ -732,7 +732,7 @@ def _report_stale_answers(
 ) -> None:
     """The severity-1 incident that paused the use case (the workspace pauses on severity 1), dated the day it
     was reported; it is still being worked on."""
-    incident = trust_service.report_incident(
+    incident = trust_incidents.report_incident(
         session,
         workspace_id,
         trust_schemas.IncidentCreate(
@@ -753,7 +753,7 @@ def _report_stale_answers(
     reported = datetime.combine(day, time(9, 40), tzinfo=UTC)
     incident.due_at = reported + (incident.due_at - incident.reported_at)
     incident.reported_at = reported
-    trust_service.update_incident(
+    trust_incidents.update_incident(
         session,
         workspace_id,
         incident.id,

@@ -37,10 +37,12 @@ from uptake.enablement.service import learning_paths as learning_paths_service
 from uptake.enablement.service import modules as modules_service
 from uptake.rollout import schemas as rollout_schemas
 from uptake.rollout import service as rollout_service
+from uptake.rollout.analytics_gates import AnalyticsGateSource
 from uptake.surveys import schemas as surveys_schemas
 from uptake.surveys import service as surveys_service
+from uptake.trust import incidents as trust_incidents
 from uptake.trust import schemas as trust_schemas
-from uptake.trust import service as trust_service
+from uptake.trust import trust_score
 
 if TYPE_CHECKING:
     from uptake.analytics.service import Analytics
@@ -92,7 +94,7 @@ def build_programme(
     champions = _champions(session, workspace_id, lead, people, generated, today, progress)
     plans = _rollouts(session, summary, lead, people, today, analytics, progress)
     incident_resolved = _incident(session, summary, today, progress)
-    trust_service.publish_incidents(session, workspace_id, analytics)
+    trust_score.publish_incidents(session, workspace_id, analytics)
     announcements = _announcements(session, summary, lead, incident_resolved, today, rng, progress)
     questions = _questions(session, summary, people, today, rng, progress)
     answers = _surveys(session, summary, generated, analytics, rng, progress)
@@ -265,7 +267,7 @@ def _rollouts(
         for slug in catalog.live_since
         if catalog.use_cases[slug].status in ("piloting", "rolling_out", "generally_available")
     ]
-    source = rollout_service.AnalyticsGateSource(analytics)
+    source = AnalyticsGateSource(analytics)
     for index, case in enumerate(cases):
         start = catalog.live_since[case.slug]
         audience = [person for person in people if person.role in case.roles]
@@ -360,7 +362,7 @@ def _incident(session: Session, summary: DemoSummary, today: date, progress: Pro
     workspace_id = summary.workspace_id
     lead_actor = f"person:{summary.persona_ids['program_lead']}"
     reported = at(today - timedelta(days=usage.INCIDENT_DAYS_AGO + 1), 10, 12)
-    incident = trust_service.report_incident(
+    incident = trust_incidents.report_incident(
         session,
         workspace_id,
         trust_schemas.IncidentCreate(
@@ -395,7 +397,7 @@ def _incident(session: Session, summary: DemoSummary, today: date, progress: Pro
         ),
     ]
     for index, (change, after) in enumerate(steps):
-        trust_service.update_incident(
+        trust_incidents.update_incident(
             session,
             workspace_id,
             incident.id,
@@ -406,7 +408,7 @@ def _incident(session: Session, summary: DemoSummary, today: date, progress: Pro
         incident.triaged_at = moment if change["status"] == "triaged" else incident.triaged_at
         incident.resolved_at = moment if change["status"] == "resolved" else incident.resolved_at
         progress("trust", index + 1, len(steps) + 1)
-    trust_service.publish_post_incident_note(
+    trust_incidents.publish_post_incident_note(
         session,
         workspace_id,
         incident.id,

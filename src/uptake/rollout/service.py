@@ -33,8 +33,7 @@ from uptake.directory.service import teams as teams_service
 from uptake.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from uptake.jobs.service import JobContext
 from uptake.rollout import repository, schemas
-from uptake.rollout.analytics_gates import AnalyticsGateSource as AnalyticsGateSource
-from uptake.rollout.analytics_gates import wave_start_days
+from uptake.rollout.analytics_gates import AnalyticsGateSource, wave_start_days
 from uptake.rollout.gates import (
     GATE_METRICS,
     INCIDENT_METRIC,

@@ -1,5 +1,6 @@
-"""The trust domain's door: feedback on outputs, widget keys, feedback themes; incidents (`incidents.py`) and
-the trust score and label (`trust_score.py`) are re-exported here for the other domains.
+"""The trust domain's door: feedback on outputs, widget keys, feedback themes, and the `incidents` snapshot other
+domains read. Incidents (`incidents.py`) and the trust score and label (`trust_score.py`) are the domain's own;
+the app layer and the demo use them directly.
 
 The loop this closes: feedback (from the API, the SDK or the embeddable widget) can be escalated to an
 incident; a severity-1 incident pauses its use case (a workspace setting, on by default); resolving an incident
@@ -28,16 +29,8 @@ from uptake.errors import FieldError, Forbidden, InvalidInput, NotFound
 from uptake.jobs.service import JobContext
 from uptake.telemetry import service as telemetry_service
 from uptake.trust import repository, schemas, themes
-from uptake.trust.incidents import SEVERITIES as SEVERITIES
 from uptake.trust.incidents import escalate_feedback
-from uptake.trust.incidents import open_incidents as open_incidents
-from uptake.trust.incidents import publish_post_incident_note as publish_post_incident_note
-from uptake.trust.incidents import report_incident as report_incident
-from uptake.trust.incidents import update_incident as update_incident
 from uptake.trust.models import Feedback, Incident, ThemeRun, WidgetKey
-from uptake.trust.trust_score import incident_snapshot_rows as incident_snapshot_rows
-from uptake.trust.trust_score import publish_incidents as publish_incidents
-from uptake.trust.trust_score import trust_label as trust_label
 
 FEEDBACK_PAGE_SIZE = 50
 PSEUDONYM_SHOWN = 8
@@ -417,3 +410,29 @@ def theme_run_output(session: Session, workspace_id: int, run: ThemeRun) -> sche
         created_at=run.created_at,
         finished_at=run.finished_at,
     )
+
+
+def incident_snapshot_rows(session: Session, workspace_id: int) -> list[dict[str, Any]]:
+    """The `incidents` snapshot analytics reads: one row per incident and affected use case."""
+    incidents = repository.list_all_incidents(session, workspace_id)
+    ids = {incident.use_case_id for incident in incidents} | {
+        other for incident in incidents for other in incident.also_affected
+    }
+    slugs = {
+        use_case.id: use_case.slug
+        for use_case in catalog_service.list_use_cases_by_ids(session, workspace_id, ids)
+    }
+    rows = []
+    for incident in incidents:
+        for use_case_id in (incident.use_case_id, *incident.also_affected):
+            if use_case_id in slugs:
+                rows.append(
+                    {
+                        "workspace_id": workspace_id,
+                        "use_case": slugs[use_case_id],
+                        "severity": incident.severity,
+                        "opened_day": incident.reported_at.date(),
+                        "resolved_day": incident.resolved_at.date() if incident.resolved_at else None,
+                    }
+                )
+    return rows

@@ -18,6 +18,7 @@ from uptake.catalog.service import UseCase
 from uptake.trust import repository, schemas
 from uptake.trust.incidents import naive_utc, open_incidents
 from uptake.trust.models import IncidentStatus
+from uptake.trust.service import incident_snapshot_rows
 
 TRUST_PERIOD_DAYS = 28
 RECENT_CHANGES = 3
@@ -43,32 +44,6 @@ TRUST_DEFINITION = (
     "over 20 (severity points 8/4/2/1 per 1,000 engaged events, open or opened in the last 90 days) and the "
     "survey trust item ((s-1)/4); weights 30/25/25/20 %, a missing input's weight shared by the others."
 )
-
-
-def incident_snapshot_rows(session: Session, workspace_id: int) -> list[dict[str, Any]]:
-    """The `incidents` snapshot analytics reads: one row per incident and affected use case."""
-    incidents = repository.list_all_incidents(session, workspace_id)
-    ids = {incident.use_case_id for incident in incidents} | {
-        other for incident in incidents for other in incident.also_affected
-    }
-    slugs = {
-        use_case.id: use_case.slug
-        for use_case in catalog_service.list_use_cases_by_ids(session, workspace_id, ids)
-    }
-    rows = []
-    for incident in incidents:
-        for use_case_id in (incident.use_case_id, *incident.also_affected):
-            if use_case_id in slugs:
-                rows.append(
-                    {
-                        "workspace_id": workspace_id,
-                        "use_case": slugs[use_case_id],
-                        "severity": incident.severity,
-                        "opened_day": incident.reported_at.date(),
-                        "resolved_day": incident.resolved_at.date() if incident.resolved_at else None,
-                    }
-                )
-    return rows
 
 
 def publish_incidents(session: Session, workspace_id: int, analytics: analytics_service.Analytics) -> int:
