@@ -11,6 +11,7 @@ from uptake.comms.models import Channel, DeliveryStatus, Notification
 from uptake.comms.service import notifications as notifications_service
 from uptake.comms.service import preferences as preferences_service
 from uptake.db import session_scope
+from uptake.jobs import schemas as jobs_schemas
 from uptake.jobs import service as jobs_service
 
 
@@ -80,7 +81,7 @@ def test_only_a_dead_letter_is_retried_and_one_delivery_run_is_queued_for_all(wo
         ana = add_person(session, workspace, "Ana")
         _notify(session, workspace, [ana], subject="First")
         _notify(session, workspace, [ana], subject="Second")
-        queued = jobs_service.list_jobs(session, workspace, statuses=[jobs_service.JobStatus.queued])
+        queued = jobs_service.list_jobs(session, workspace, statuses=[jobs_schemas.JobStatus.queued])
         assert [job.name for job in queued] == [notifications_service.DELIVERY_JOB]
         email = next(
             item for item in notifications_service.list_outbox(session, workspace) if item.subject == "First"

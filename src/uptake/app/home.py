@@ -23,6 +23,7 @@ from uptake.directory.service import teams as teams_service
 from uptake.enablement.service import champions as champions_service
 from uptake.enablement.service import progress as progress_service
 from uptake.governance import service as governance_service
+from uptake.jobs import schemas as jobs_schemas
 from uptake.jobs import service as jobs_service
 
 
@@ -51,8 +52,8 @@ def summarize_workspace(session: Session, workspace_id: int) -> HomeSummary:
             [key for key in auth_service.list_api_keys(session, workspace_id) if key.revoked_at is None]
         ),
         audit_entries=audit_service.count_audit_entries(session, workspace_id),
-        jobs_failed=jobs.get(jobs_service.JobStatus.failed, 0),
-        jobs_running=jobs.get(jobs_service.JobStatus.running, 0),
+        jobs_failed=jobs.get(jobs_schemas.JobStatus.failed, 0),
+        jobs_running=jobs.get(jobs_schemas.JobStatus.running, 0),
     )
 
 

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query
 
 from uptake.access.dependencies import Admin, SessionDep
 from uptake.jobs import schemas, service
-from uptake.jobs.models import Job, JobStatus
+from uptake.jobs.models import Job
+from uptake.jobs.schemas import JobStatus
 from uptake.params import ResourceId
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])

@@ -5,7 +5,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from uptake.access.dependencies import AdminPage, SessionDep
 from uptake.jobs import service
-from uptake.jobs.models import JobStatus
+from uptake.jobs.schemas import JobStatus
 from uptake.params import ResourceId
 from uptake.web.flash import flash
 from uptake.web.templating import render

@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from uptake.jobs.models import Job, JobSchedule, JobStatus
+from uptake.jobs.models import Job, JobSchedule
+from uptake.jobs.schemas import JobStatus
 
 
 def get_job(session: Session, job_id: int) -> Job | None:

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from uptake.db import bind_workspace, utcnow
 from uptake.jobs import repository
-from uptake.jobs.models import JobSchedule, JobStatus
+from uptake.jobs.models import JobSchedule
+from uptake.jobs.schemas import JobStatus
 from uptake.jobs.service import JobContext, JobDefinition, enqueue_job
 from uptake.settings import Settings
 

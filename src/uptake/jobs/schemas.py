@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from uptake.jobs.models import JobStatus
+
+class JobStatus(enum.StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
 
 
 class Job(BaseModel):

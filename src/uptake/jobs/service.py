@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from uptake.db import utcnow
 from uptake.errors import Conflict, NotFound
 from uptake.jobs import repository
-from uptake.jobs.models import Job, JobSchedule, JobStatus
-
-__all__ = ["Job", "JobContext", "JobDefinition", "JobSchedule", "JobStatus"]
+from uptake.jobs.models import Job, JobSchedule
+from uptake.jobs.schemas import JobStatus
 from uptake.settings import Settings
 
 

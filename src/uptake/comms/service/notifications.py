@@ -27,6 +27,7 @@ from uptake.comms.service.audiences import LEFT
 from uptake.db import utcnow
 from uptake.directory.service import people as people_service
 from uptake.errors import Conflict, NotFound
+from uptake.jobs import schemas as jobs_schemas
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobContext, JobDefinition
 
@@ -189,7 +190,7 @@ def request_delivery(session: Session, workspace_id: int, *, run_at: datetime | 
     """Queue a delivery run for the workspace unless one is already queued to run by then."""
     run_at = run_at or utcnow()
     for job in jobs_service.list_jobs(
-        session, workspace_id, statuses=[jobs_service.JobStatus.queued], limit=200
+        session, workspace_id, statuses=[jobs_schemas.JobStatus.queued], limit=200
     ):
         if job.name == DELIVERY_JOB and job.workspace_id == workspace_id and job.run_at <= run_at:
             return
