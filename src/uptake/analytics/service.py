@@ -26,19 +26,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from uptake.analytics import engines, forecast, interventions, metrics, privacy, snapshots
 
 # ``X as X`` re-exports what other domains pass to and get from this service (they reach analytics here only).
 from uptake.analytics.forecast import Forecast as Forecast
-from uptake.analytics.forecast import bass_cumulative as bass_cumulative
 from uptake.analytics.interventions import Intervention as Intervention
 from uptake.analytics.metrics import AnalyticsTables, MetricOptions
 from uptake.analytics.metrics import Dimension as Dimension
 from uptake.analytics.metrics import Grouping as Grouping
 from uptake.analytics.metrics import Period as Period
-from uptake.analytics.privacy import PublishedMetric as PublishedMetric
+from uptake.analytics.privacy import PublishedMetric
 from uptake.catalog import service as catalog_service
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
@@ -648,6 +648,11 @@ def app_analytics(app_state: Any) -> Analytics:
             app_state.analytics = Analytics(connect_events_engine(app_state.settings.effective_events_url))
     analytics: Analytics = app_state.analytics
     return analytics
+
+
+def bass_cumulative(t: np.ndarray, p: float, q: float, m: float) -> np.ndarray:
+    """The Bass model's cumulative adopters `t` periods after the start (a forecast's fitted curve)."""
+    return forecast.bass_cumulative(t, p, q, m)
 
 
 def list_metric_definitions() -> list[metrics.MetricDefinition]:

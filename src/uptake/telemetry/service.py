@@ -22,14 +22,19 @@ from uptake.catalog import service as catalog_service
 from uptake.db import across_workspaces
 from uptake.directory.service import people as people_service
 from uptake.jobs.service import JobContext
+from uptake.telemetry import pseudonyms
 from uptake.telemetry.event_schema import MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH
 from uptake.telemetry.event_store import EventStore as EventStore
 from uptake.telemetry.ingest import IngestResult, ingest_batch
 from uptake.telemetry.pseudonyms import build_directory_map, canonical_person_key, pseudonymize
-
-# Re-exported: the pseudonym of one identifier under a workspace's key, for analytics' people snapshot.
-from uptake.telemetry.pseudonyms import pseudonymize_person as pseudonymize_person
 from uptake.workspaces import service as workspaces_service
+
+
+def pseudonymize_person(key: bytes, identifier: str) -> str:
+    """The pseudonym of one person (email or external id) under a workspace's key (`pseudonym_key`): how
+    analytics' people snapshot and the seat ledger find a person's events."""
+    return pseudonyms.pseudonymize_person(key, identifier)
+
 
 CONTEXT_TTL_SECONDS = 15.0
 """How long the ingest keeps a workspace's catalog and directory in memory. A use case added to the catalog
