@@ -1,9 +1,11 @@
 """The boundary between domains, as far as import-linter cannot say it (its contracts are in ``pyproject.toml``
 and ``make check`` runs them): the package-level import graph has no cycle, said here once more with the cycle
-spelled out, and the contracts' list of domains is the same in each of them."""
+spelled out; the contracts' list of domains is the same in each of them; and a service re-exports (``X as X``)
+no name it does not define, so that what another domain gets from it is what the service itself decides."""
 
 from __future__ import annotations
 
+import ast
 import tomllib
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
@@ -12,6 +14,15 @@ from typing import Any
 import grimp
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "uptake"
+# Types other domains still name through these services, each defined elsewhere in its domain: the catalog's
+# `UseCase` row (governance and trust hold it), telemetry's `EventStore` (privacy), and enums and dataclasses that
+# belong in the domain's `schemas`. The list only shrinks.
+KNOWN_REEXPORTS = {
+    "analytics/service.py": {"Dimension", "Forecast", "Grouping", "Intervention", "Period"},
+    "catalog/service.py": {"LIVE_STATUSES", "SECTIONS", "TransitionActor", "UseCase", "UseCaseStatus"},
+    "telemetry/service.py": {"EventStore"},
+}
 
 
 def _contracts() -> list[dict[str, Any]]:
@@ -77,3 +88,38 @@ def test_the_contracts_name_every_package_and_agree_on_the_domains() -> None:
     acyclic = _contract("acyclic_siblings")
     assert acyclic["ancestors"] == ["uptake"]
     assert acyclic["depth"] == 0
+
+
+def _reexports(path: Path) -> set[str]:
+    """Names a module imports as themselves (``from x import Name as Name``) or lists in ``__all__`` unimported."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            names |= {alias.name for alias in node.names if alias.asname == alias.name}
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "__all__" for target in node.targets
+        ):
+            defined = {
+                child.name
+                for child in tree.body
+                if isinstance(child, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef)
+            }
+            names |= {
+                element.value for element in ast.walk(node.value) if isinstance(element, ast.Constant)
+            } - (defined)
+    return names
+
+
+def test_no_service_reexports_a_name_it_does_not_define() -> None:
+    services = [*PACKAGE.glob("*/service.py"), *PACKAGE.glob("*/service/*.py")]
+    found = {path.relative_to(PACKAGE).as_posix(): _reexports(path) for path in sorted(services)}
+    assert {name: names for name, names in found.items() if names} == KNOWN_REEXPORTS
+
+
+def test_a_reexport_is_noticed(tmp_path) -> None:
+    service = tmp_path / "service.py"
+    service.write_text(
+        "from uptake.catalog.models import UseCase as UseCase\n__all__ = ['Job', 'own']\ndef own(): ...\n"
+    )
+    assert _reexports(service) == {"UseCase", "Job"}
