@@ -1,4 +1,5 @@
-"""The one door to adoption analytics for other domains, the API and the command line.
+"""The one door to adoption analytics for other domains, the API and the command line. It stays whole: it is the
+one door other domains use, and splitting it would give them several.
 
 `Analytics` holds one analytics engine (see `engines`) and keeps each workspace's snapshots and person × day
 activity table fresh:

@@ -1,3 +1,7 @@
+"""Auth's pages: login (password and single sign-on) and logout, my account and its sessions, and for admins the
+API keys, the users and their roles, and the single sign-on settings. It stays whole: each route is short, and
+the login, account and settings pages share the login-session cookie and its helpers."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
-"""Accounts and roles, passwords, login sessions, the login throttle and API keys.
+"""Accounts and roles, passwords, login sessions, the login throttle and API keys. It stays whole: accounts,
+login sessions and API keys are the three sources of a principal and share the hashing and audit rules.
 
 This is the auth domain's public door: other domains call these functions (``auth_service``). Single sign-on
 lives beside it in ``auth/sso.py`` (settings and login decisions) and ``auth/oidc.py`` (the protocol).

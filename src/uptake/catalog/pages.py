@@ -1,6 +1,8 @@
 """The catalog's pages: the editor for program leads (use cases, use cards, tools) and the diff between two
-versions of a card. The pages that also show what governance, trust and analytics say (the employee catalog, the
-list of use cases, the use-case page and its transitions) are the app layer's (`uptake/app/use_case_pages.py`)."""
+versions of a card. The pages that also show what governance, trust and analytics say (the employee catalog,
+the list of use cases, the use-case page and its transitions) are the app layer's
+(`uptake/app/use_case_pages.py`). It stays whole: each route is short, and the use-case and tool forms share
+their helpers."""
 
 from __future__ import annotations
 

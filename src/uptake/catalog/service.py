@@ -1,4 +1,6 @@
-"""The catalog's decisions: AI tools, use cases and their lifecycle, use cards and their versions.
+"""The catalog's decisions: AI tools, use cases and their lifecycle, use cards and their versions. It stays
+whole: a use case, its status and its use card change together; the pure rules live in ``lifecycle.py`` and
+``use_card.py``.
 
 Other domains call these: ``get_use_case_by_slug``, ``list_use_cases``, ``list_active_use_case_slugs``
 (telemetry), ``pause_use_case`` / ``resume_use_case`` (rollout, trust), ``record_use_card_version`` (trust, after

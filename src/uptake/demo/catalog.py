@@ -1,4 +1,5 @@
-"""The demo's AI tools and use cases, taken through governance the way a real organization would.
+"""The demo's AI tools and use cases, taken through governance the way a real organization would. It stays whole:
+its tools and use cases are data, read as one story.
 
 Ten tools and sixteen use cases spread over every lifecycle state. Nothing is written around the rules: each
 use case is drafted, gets its use card, answers the risk questionnaire, is submitted by the program lead and

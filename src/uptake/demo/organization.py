@@ -1,4 +1,5 @@
-"""The demo organization: a deterministic synthetic company behind ``uptake demo``.
+"""The demo organization: a deterministic synthetic company behind ``uptake demo``. It stays whole: the
+organization is data (departments, teams, people, personas), read as one.
 
 Northwind Mutual, an insurer: five departments, about forty teams, people with managers and job roles, and one
 login per persona (printed by ``uptake demo``). The same seed gives the same organization every time.

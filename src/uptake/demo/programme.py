@@ -1,5 +1,6 @@
 """The demo's AI programme around the usage: training and who completed it, champions and office hours, rollout
 plans mid-flight, the incident and its recovery, announcements with read receipts, and questions and answers.
+It stays whole: it is one dated story, told in order.
 
 Everything goes through the owning domains' services, so it is audited and the pages show it as if people had
 done it. The usage generator decided who trained when and which teams each wave reached; this module records

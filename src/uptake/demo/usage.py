@@ -1,4 +1,5 @@
-"""Six months of the demo's AI usage: who may use what (entitlements and licence seats) and the events.
+"""Six months of the demo's AI usage: who may use what (entitlements and licence seats) and the events. It stays
+whole: the diffusion model and the events it draws share one seeded generator.
 
 Adoption in each team follows a Bass diffusion: a person who may use a use case starts at a time drawn from
 F(t) = (1 - e^-(p+q)t) / (1 + (q/p) e^-(p+q)t), scaled to the share m who ever start. A team's training and its

@@ -1,4 +1,5 @@
-"""Importing people from a CSV file: read and check each row, plan what changes, then write it in bulk.
+"""Importing people from a CSV file: read and check each row, plan what changes, then write it in bulk. It stays
+whole: the three steps below share the row, plan and report types, and a dry run is the first two of them.
 
 Three steps, so a dry run is the first two:
 

@@ -1,4 +1,6 @@
-"""SCIM 2.0 Users and Groups (RFC 7643/7644) over the directory: a User is a person, a Group is a team.
+"""SCIM 2.0 Users and Groups (RFC 7643/7644) over the directory: a User is a person, a Group is a team. It stays
+whole: Users and Groups share one protocol's filters, patches, ETags and rendering, and the file is read
+against RFC 7644 from top to bottom.
 
 How the two meet:
 

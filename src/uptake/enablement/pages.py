@@ -1,8 +1,7 @@
-"""Enablement's pages: the training list, a module (lessons, quiz, result), my training, a use case's required
-training, the module editor, learning paths, the AI-literacy record (page, CSV, PDF), team coverage, champions.
-
-File length: a little over 500 lines; each route is short, and splitting learners' pages from authors' would
-spread one domain's pages over two routers for no reader's benefit."""
+"""Enablement's pages: the training list, a module (lessons, quiz, result), my training, the module editor,
+learning paths, the AI-literacy record (page, CSV, PDF), team coverage, champions (a use case's required training
+and entitlement is rollout's page). It stays whole, a little over 500 lines: each route is short, and splitting
+learners' pages from authors' would spread one domain's pages over two routers for no reader's benefit."""
 
 from __future__ import annotations
 

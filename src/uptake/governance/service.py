@@ -1,10 +1,9 @@
 """Governance's decisions: the risk questionnaire and its tier proposal, submitting a use case for review, the
 reviewer board, four-eyes approval, decisions with conditions and re-review dates, and the workspace's policy
 documents. Frameworks, controls and coverage are in ``controls.py``.
-
-Longer than most service modules because review, decision and lifecycle rules depend on one another and read
-best together; the pure parts (tier proposal, four-eyes evaluation) live in ``questionnaire.py`` and
-``review_policy.py``.
+It stays whole, longer than most service modules, because review, decision and lifecycle rules depend on one
+another and read best together; the pure parts (tier proposal, four-eyes evaluation) live in
+``questionnaire.py`` and ``review_policy.py``.
 """
 
 from __future__ import annotations

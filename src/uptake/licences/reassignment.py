@@ -1,4 +1,6 @@
-"""The reassignment queue: idle seats go back to the pool and on to the people waiting, one audited step at a time.
+"""The reassignment queue: idle seats go back to the pool and on to the people waiting, one audited step at a
+time. It stays whole: the queue's steps are one state machine, read top to bottom; the policies and the
+waiting list live in `policies.py` and `waiting_list.py`.
 
 A tool's policy (`SeatPolicy`) says when a seat is idle: not used for `idle_days` (counted from the later of its
 holder's last engaged event with the tool, the day it was assigned, and the day an earlier reassignment of it

@@ -1,5 +1,6 @@
 """Seats: given and released by hand, and the sync that replaces one source's seats of a tool with what the
-source lists today; and the seats and contracts as analytics reads them.
+source lists today; and the seats and contracts as analytics reads them. It stays whole: the rules below hold
+for seats given by hand, by a sync and as analytics reads them alike.
 
 Rules:
 - A holder (a person, or a vendor account) holds at most one unreleased seat of a tool.

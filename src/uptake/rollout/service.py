@@ -1,4 +1,7 @@
-"""Rollout's decisions: plans and waves, gate evaluation and promotion, the kill switch, and entitlements.
+"""Rollout's decisions: plans and waves, gate evaluation and promotion, the kill switch, and entitlements. It
+stays whole: waves, gates, promotion and entitlements change one another (the active wave decides who is
+entitled, the gates decide promotion), so their rules read together; the gate metrics live in ``gates.py`` and
+the SDK's document in ``state.py``.
 
 Other domains call ``compute_entitlements`` / ``check_entitlement`` (who may use what) and
 ``rollout_state`` (the document the SDK downloads). A wave moves planned → active → completed; an active wave

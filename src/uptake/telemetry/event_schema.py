@@ -1,4 +1,5 @@
-"""The event as a client sends it (schema version 1), and the decoding of a whole batch of them.
+"""The event as a client sends it (schema version 1), and the decoding of a whole batch of them. It stays whole:
+the fast and the slow path below must reach the same verdict on every field, so they sit side by side.
 
 `decode_batch` turns a request body (a JSON array or NDJSON, optionally gzip) into the valid events, as
 one Arrow table, and the rejected ones, each with its index and every field that is wrong and why. A

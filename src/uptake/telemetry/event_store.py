@@ -1,4 +1,5 @@
-"""The event store: the `events` table in DuckDB, appended in Arrow batches, each event stored once.
+"""The event store: the `events` table in DuckDB, appended in Arrow batches, each event stored once. It stays
+whole: one class owns the file, its write lock and its record of stored event ids.
 
 Opened from a URL: `duckdb:///relative/path/events.duckdb`, `duckdb:////absolute/path/events.duckdb`
 (SQLAlchemy's convention: the path is what follows `duckdb:///`) or `duckdb:///:memory:`.

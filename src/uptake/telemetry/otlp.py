@@ -1,5 +1,6 @@
-"""OpenTelemetry traces in, usage events out: OTLP/HTTP export requests (protobuf or JSON) decoded, and the
-spans that follow the GenAI semantic conventions turned into `invoked` events.
+"""OpenTelemetry traces in, usage events out: OTLP/HTTP export requests (protobuf or JSON) decoded, and the spans
+that follow the GenAI semantic conventions turned into `invoked` events. It stays whole: decoding OTLP and
+mapping the GenAI conventions to events are one translation, read against the conventions.
 
 **Which spans.** A span is a GenAI span when it carries `gen_ai.operation.name` (the one attribute the
 conventions require on every GenAI client and agent span). Other spans — the HTTP and database spans an

@@ -2,7 +2,7 @@
 resolved → closed. A severity-1 incident pauses its use case (a workspace setting, on by default) through the
 catalog; resolving one tells everyone who reported it or gave feedback linked to it, through the comms outbox;
 a post-incident note can become a new use-card version. docs/incidents.md defines severities and categories.
-"""
+It stays whole: the incident's lifecycle and what each step sets off read together."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """the catalog and governance: AI tools, use cases, versioned use cards, data classes; risk assessments, reviews,
-verdicts, decisions with conditions, the reviewer board, policy documents, frameworks and control mappings
+verdicts, decisions with conditions, the reviewer board, policy documents, frameworks and control mappings. It
+stays whole: a migration is one revision, written once and never edited.
 
 Revision ID: 0004_catalog_governance
 Revises: 0003_directory

@@ -1,6 +1,7 @@
 """enablement and communication: training modules, lessons, quizzes, attempts, completions, learning paths,
 champions; announcements and their recipients, questions, answers, the FAQ, office hours, webhooks, the
-notifications outbox and notification preferences
+notifications outbox and notification preferences. It stays whole: a migration is one revision, written once
+and never edited.
 
 Revision ID: 0005_enablement_comms
 Revises: 0004_catalog_governance
