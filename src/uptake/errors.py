@@ -1,6 +1,6 @@
 """UptakeError, the one base of every expected failure, and its problem+json (RFC 9457) form.
 
-A service raises a subclass that states its HTTP status and title as data; ``app.py`` renders every error,
+A service raises a subclass that states its HTTP status and title as data; ``uptake.app`` renders every error,
 including request validation errors, as ``application/problem+json``.
 """
 
