@@ -17,13 +17,15 @@ from analytics.organization import (
     stored_event,
 )
 from enablement.enablement_builders import make_module, make_use_case, module_source
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.analytics import engines, service
 from uptake.analytics.metrics import Grouping, Period
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.db import session_scope
 from uptake.enablement.service import completions as completions_service
-from uptake.errors import InvalidInput
+from uptake.errors import Forbidden, InvalidInput
 from uptake.workspaces import schemas as workspace_schemas
 from uptake.workspaces import service as workspaces_service
 
@@ -328,3 +330,24 @@ def test_seats_grant_released_use_cases_of_their_tool_to_the_teams_and_roles_the
         eligible = analytics.metric(session, workspace_id, "eligible", PERIOD, Grouping(by=("use_case",)))
     # Every holder for quotes, Sales for forecasts, nobody for the approved (not released) contracts.
     assert {row["use_case"]: row["value"] for row in eligible.rows} == {"forecasts": 6, "quotes": 12}
+
+
+def test_whose_figures_a_reader_sees_is_decided_once_here() -> None:
+    lead = Principal(
+        workspace_id=1, roles=frozenset({Role.team_lead}), person_id=2, team_ids=frozenset({3, 4})
+    )
+    program_lead = Principal(
+        workspace_id=1, roles=frozenset({Role.program_lead, Role.team_lead}), person_id=5
+    )
+    assert service.team_scope(lead) == {3, 4}
+    assert service.team_scope(program_lead) is None
+    assert service.scoped_grouping("adoption_rate", Grouping(by=("use_case",)), frozenset({3})).by == (
+        "team",
+        "use_case",
+    )
+    assert service.scoped_grouping("adoption_rate", Grouping(by=("use_case",)), None).by == ("use_case",)
+    with pytest.raises(Forbidden):
+        service.scoped_grouping("trust_score", Grouping(), frozenset({3}))
+    rows = [{"team_id": 3, "value": 1}, {"team_id": 9, "value": 2}]
+    assert service.scoped_rows(rows, frozenset({3, 4})) == [{"team_id": 3, "value": 1}]
+    assert service.scoped_rows(rows, None) == rows

@@ -18,11 +18,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from uptake.access.dependencies import MetricsReader, Reviewer, SessionDep
-from uptake.access.principal import Principal
-from uptake.access.roles import Role
 from uptake.analytics import schemas, service
 from uptake.analytics.metrics import METRICS, Grouping, MetricOptions
-from uptake.errors import FieldError, Forbidden, InvalidInput
+from uptake.errors import FieldError, InvalidInput
 
 router = APIRouter(tags=["analytics"])
 
@@ -41,10 +39,6 @@ Start = Annotated[date | None, Query(alias="from", description="First day (works
 End = Annotated[date | None, Query(alias="to", description="Last day, inclusive (default: today)")]
 Preset = Annotated[PeriodPreset | None, Query(description="A period relative to today, instead of from/to")]
 CSV_MEDIA_TYPE = "text/csv"
-
-
-def _sees_whole_workspace(principal: Principal) -> bool:
-    return principal.has_role(Role.program_lead, Role.reviewer)
 
 
 def _clean(value: Any) -> Any:
@@ -95,12 +89,8 @@ def get_metric(
     """One metric for a period and a grouping, after the privacy floor, as JSON or CSV."""
     workspace_id = reader.workspace_id
     grouping = service.parse_grouping(by, grain)
-    scoped = not _sees_whole_workspace(reader)
-    if scoped:
-        if "team" not in service.metric_definition(name).dimensions:
-            raise Forbidden(f"{name} is a workspace-wide figure; team leads see figures by team")
-        if "team" not in grouping.by:
-            grouping = Grouping(by=("team", *grouping.by), grain=grouping.grain)
+    team_ids = service.team_scope(reader)
+    grouping = service.scoped_grouping(name, grouping, team_ids)
     definition = service.check_grouping(name, grouping)
     if name == "trend":
         _check_trend_of(trend_of, grouping)
@@ -111,9 +101,10 @@ def get_metric(
     published = service.app_analytics(request.app.state).metric(
         session, workspace_id, definition.name, chosen, grouping, options=options
     )
-    rows = [{column: _clean(value) for column, value in row.items()} for row in published.rows]
-    if scoped:
-        rows = [row for row in rows if row.get("team_id") in reader.team_ids]
+    rows = [
+        {column: _clean(value) for column, value in row.items()}
+        for row in service.scoped_rows(published.rows, team_ids)
+    ]
     figures = [*definition.figures, "people"]
     if format == "csv":
         return _csv_response(
@@ -205,7 +196,7 @@ def list_interventions(
     """Lagging team × use case cells, worst first, each with its weakest funnel step, action and evidence."""
     workspace_id = reader.workspace_id
     chosen = service.resolve_period(period, start, end, service.workspace_today(session, workspace_id))
-    team_ids = None if _sees_whole_workspace(reader) else reader.team_ids
+    team_ids = service.team_scope(reader)
     ranked = service.app_analytics(request.app.state).interventions(
         session, workspace_id, chosen, team_ids=team_ids, limit=limit
     )

@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy.orm import Session
 
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
 from uptake.analytics import engines, forecast, interventions, metrics, privacy, snapshots
 
 # ``X as X`` re-exports what other domains pass to and get from this service (they reach analytics here only).
@@ -45,7 +47,7 @@ from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
 from uptake.enablement.service import completions as completions_service
-from uptake.errors import FieldError, InvalidInput, NotFound
+from uptake.errors import FieldError, Forbidden, InvalidInput, NotFound
 from uptake.telemetry import service as telemetry_service
 from uptake.workspaces import service as workspaces_service
 
@@ -386,6 +388,32 @@ def catalog_targets(session: Session, workspace_id: int) -> dict[str, float]:
         for use_case in use_cases
         if use_case.target_adoption_percent
     }
+
+
+def team_scope(reader: Principal) -> frozenset[int] | None:
+    """The teams whose figures ``reader`` sees, or None for the whole workspace. Program leads and reviewers (and
+    admins) see every team; a team lead sees the teams they lead, with their subteams. Decided here, once, for
+    the API, the pages and the home page."""
+    return None if reader.has_role(Role.program_lead, Role.reviewer) else reader.team_ids
+
+
+def scoped_grouping(name: str, grouping: Grouping, team_ids: frozenset[int] | None) -> Grouping:
+    """The grouping a reader limited to ``team_ids`` gets: broken down by team (a workspace-wide figure has no
+    team to limit it to, so it is refused)."""
+    if team_ids is None:
+        return grouping
+    if "team" not in metric_definition(name).dimensions:
+        raise Forbidden(f"{name} is a workspace-wide figure; team leads see figures by team")
+    if "team" not in grouping.by:
+        return Grouping(by=("team", *grouping.by), grain=grouping.grain)
+    return grouping
+
+
+def scoped_rows(rows: Iterable[dict[str, Any]], team_ids: frozenset[int] | None) -> list[dict[str, Any]]:
+    """The rows of a figure grouped by team that a reader limited to ``team_ids`` sees."""
+    if team_ids is None:
+        return list(rows)
+    return [row for row in rows if row.get("team_id") in team_ids]
 
 
 def resolve_period(preset: str | None, start: date | None, end: date | None, today: date) -> Period:

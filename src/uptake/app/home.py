@@ -154,9 +154,12 @@ def _team_pulse(
         return None
     today = analytics_service.workspace_today(session, workspace_id)
     period = analytics_service.Period(today - timedelta(days=28), today - timedelta(days=1))
-    rows = analytics.metric(
-        session, workspace_id, "funnel", period, analytics_service.Grouping(by=("team", "use_case"))
-    ).rows
+    rows = analytics_service.scoped_rows(
+        analytics.metric(
+            session, workspace_id, "funnel", period, analytics_service.Grouping(by=("team", "use_case"))
+        ).rows,
+        analytics_service.team_scope(caller),
+    )
     titles = {u.slug: u.title for u in catalog_service.list_use_cases(session, workspace_id, limit=10_000)[0]}
     funnel = [
         {**row, "title": titles.get(str(row["use_case"]), row["use_case"])}
