@@ -19,6 +19,7 @@ from fastapi.responses import Response
 
 from uptake.access.dependencies import MetricsReader, Reviewer, SessionDep
 from uptake.analytics import schemas, service
+from uptake.analytics.dependencies import get_analytics
 from uptake.analytics.metrics import METRICS, Grouping, MetricOptions
 from uptake.errors import FieldError, InvalidInput
 
@@ -98,7 +99,7 @@ def get_metric(
     chosen = service.resolve_period(period, start, end, today)
     settings = service.workspace_settings(session, workspace_id)
     options = MetricOptions(working_days_only=settings.working_days_only, trend_of=trend_of)
-    published = service.app_analytics(request.app.state).metric(
+    published = get_analytics(request).metric(
         session, workspace_id, definition.name, chosen, grouping, options=options
     )
     rows = [
@@ -177,7 +178,7 @@ def list_forecasts(
         raise InvalidInput(
             errors=[FieldError("as_of", f"must be between {service.EARLIEST_DAY} and {service.LATEST_DAY}")]
         )
-    forecasts = service.app_analytics(request.app.state).forecasts(
+    forecasts = get_analytics(request).forecasts(
         session, workspace_id, day, use_case=use_case, target_share=target
     )
     return [schemas.Forecast.model_validate(asdict(item)) for item in forecasts]
@@ -197,7 +198,7 @@ def list_interventions(
     workspace_id = reader.workspace_id
     chosen = service.resolve_period(period, start, end, service.workspace_today(session, workspace_id))
     team_ids = service.team_scope(reader)
-    ranked = service.app_analytics(request.app.state).interventions(
+    ranked = get_analytics(request).interventions(
         session, workspace_id, chosen, team_ids=team_ids, limit=limit
     )
     return [

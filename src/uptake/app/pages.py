@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from uptake.access.dependencies import EmployeePage, SessionDep
 from uptake.access.roles import Role
-from uptake.analytics import service as analytics_service
+from uptake.analytics.dependencies import get_analytics
 from uptake.app.home import personal_home, summarize_workspace
 from uptake.web.templating import render
 from uptake.workspaces import service as workspaces_service
@@ -20,7 +20,7 @@ def home(request: Request, session: SessionDep, caller: EmployeePage) -> Respons
     workspace = workspaces_service.get_workspace(session, caller.workspace_id)
     summary = summarize_workspace(session, caller.workspace_id)
     analytics = (
-        analytics_service.app_analytics(request.app.state)
+        get_analytics(request)
         if caller.roles & {Role.program_lead, Role.admin, Role.team_lead} and not summary.is_empty
         else None
     )

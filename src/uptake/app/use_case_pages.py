@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep
 from uptake.access.roles import Role
-from uptake.analytics import service as analytics_service
+from uptake.analytics.dependencies import get_analytics
 from uptake.catalog import service as catalog_service
 from uptake.catalog.lifecycle import LIVE_STATUSES, TransitionActor, UseCaseStatus
 from uptake.catalog.pages import PAGE_SIZE, names_of_people, sees_unpublished
@@ -146,9 +146,7 @@ def use_case_page(slug: str, request: Request, session: SessionDep, caller: Empl
         "tier": use_case.risk_tier,
         "tier_name": tier_names.get(use_case.risk_tier or ""),
         "status": use_case.status,
-        **trust_score.trust_label(
-            session, workspace_id, use_case, analytics_service.app_analytics(request.app.state)
-        ),
+        **trust_score.trust_label(session, workspace_id, use_case, get_analytics(request)),
     }
     context = {
         "use_case": use_case,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from uptake.access.dependencies import Employee, Importer, ProgramLead, SessionDep
 from uptake.analytics import service as analytics_service
+from uptake.analytics.dependencies import get_analytics
 from uptake.errors import Forbidden
 from uptake.licences import (
     contracts,
@@ -34,7 +35,7 @@ ToolQuery = Annotated[str | None, Query(max_length=63, description="A tool's slu
 
 
 def _analytics(request: Request) -> analytics_service.Analytics:
-    return analytics_service.app_analytics(request.app.state)
+    return get_analytics(request)
 
 
 def seat_administrators(request: Request) -> reassignment.SeatAdministrators:

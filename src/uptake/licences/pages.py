@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep
 from uptake.access.principal import Principal
 from uptake.analytics import service as analytics_service
+from uptake.analytics.dependencies import get_analytics
 from uptake.catalog import service as catalog_service
 from uptake.directory.service import teams as teams_service
 from uptake.errors import UptakeError
@@ -66,7 +67,7 @@ def _act(request: Request, session: Session, back: str, done: str, action: Calla
 
 
 def _analytics(request: Request) -> analytics_service.Analytics:
-    return analytics_service.app_analytics(request.app.state)
+    return get_analytics(request)
 
 
 def _seat_figures(request: Request, session: Session, workspace_id: int) -> dict[str, dict[str, Any]]:

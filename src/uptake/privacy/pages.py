@@ -13,6 +13,7 @@ from uptake.access.dependencies import AdminPage, SessionDep
 from uptake.errors import NotFound
 from uptake.privacy import service
 from uptake.telemetry import service as telemetry_service
+from uptake.telemetry.dependencies import get_event_store
 from uptake.web.flash import flash
 from uptake.web.templating import render
 
@@ -22,7 +23,7 @@ SHOWN_EVENTS = 200
 
 
 def _store(request: Request) -> telemetry_service.EventStore:
-    store: telemetry_service.EventStore = request.app.state.event_store
+    store = get_event_store(request)
     return store
 
 

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from uptake.access.dependencies import EmployeePage, ReviewerPage, SessionDep
 from uptake.analytics import service as analytics_service
+from uptake.analytics.dependencies import get_analytics
 from uptake.errors import ServiceUnavailable
 from uptake.reports import dashboards
 from uptake.reports.charts import chart_table
@@ -26,7 +27,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def program_overview(request: Request, session: SessionDep, caller: ReviewerPage) -> HTMLResponse:
-    analytics = analytics_service.app_analytics(request.app.state)
+    analytics = get_analytics(request)
     today = analytics_service.workspace_today(session, caller.workspace_id)
     period = dashboards.default_period(today)
     overview = dashboards.program_overview(session, caller.workspace_id, analytics, period=period)
@@ -50,7 +51,7 @@ def metric_definitions(request: Request, caller: EmployeePage) -> HTMLResponse:
 def _report(
     request: Request, session: SessionDep, caller: ReviewerPage, period: str | None
 ) -> ExecutiveReport:
-    analytics = analytics_service.app_analytics(request.app.state)
+    analytics = get_analytics(request)
     today = analytics_service.workspace_today(session, caller.workspace_id)
     chosen = (
         analytics_service.resolve_period(period, None, None, today)

@@ -130,11 +130,6 @@ class AnalyticsGateSource:
         return GateReading(round(100.0 * float(value), 2), detail)
 
 
-def gate_source(state: Any) -> AnalyticsGateSource:
-    """The source for one request or job run, over the application's analytics engine."""
-    return AnalyticsGateSource(analytics_service.app_analytics(state))
-
-
 def wave_start_days(session: Session, workspace_id: int, today: date) -> dict[str, dict[str, date]]:
     """use case slug → wave name → the day the wave started (today for generally available use cases)."""
     plans = repository.list_plans(session, workspace_id)

@@ -16,10 +16,11 @@ from uptake.access.dependencies import (
 )
 from uptake.access.principal import Principal
 from uptake.access.roles import Role
+from uptake.analytics.dependencies import get_analytics
 from uptake.db import utcnow
 from uptake.errors import Forbidden
 from uptake.rollout import schemas, service
-from uptake.rollout.analytics_gates import gate_source
+from uptake.rollout.analytics_gates import AnalyticsGateSource
 from uptake.rollout.models import UseCardAcknowledgement
 from uptake.rollout.state import find_person
 
@@ -92,7 +93,9 @@ def remove_gate(
 
 def _publish_entitlements(request: Request, session: SessionDep, workspace_id: int) -> None:
     """Entitlements reach analytics as soon as they change: a figure asked next counts the new eligible people."""
-    gate_source(request.app.state).push_entitlements(session, workspace_id, utcnow().date(), again=True)
+    AnalyticsGateSource(get_analytics(request)).push_entitlements(
+        session, workspace_id, utcnow().date(), again=True
+    )
 
 
 @router.post("/rollout-plans/{slug}/start", response_model=schemas.RolloutPlan)
@@ -116,7 +119,9 @@ def evaluate_gates(
     slug: SlugPath, request: Request, session: SessionDep, lead: ProgramLead
 ) -> schemas.GateEvaluation:
     """Read the active wave's gates now and act on them, as the scheduled job does."""
-    outcome = service.evaluate_gates(session, lead.workspace_id, slug, source=gate_source(request.app.state))
+    outcome = service.evaluate_gates(
+        session, lead.workspace_id, slug, source=AnalyticsGateSource(get_analytics(request))
+    )
     if outcome.promoted_to:
         _publish_entitlements(request, session, lead.workspace_id)
     return schemas.GateEvaluation(
@@ -145,7 +150,7 @@ def promote_wave(
         slug,
         body,
         promoter=approver,
-        source=gate_source(request.app.state),
+        source=AnalyticsGateSource(get_analytics(request)),
     )
     _publish_entitlements(request, session, approver.workspace_id)
     return service.plan_output(session, approver.workspace_id, plan)

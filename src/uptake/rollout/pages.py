@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from uptake.access.dependencies import EmployeePage, ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.access.roles import Role
+from uptake.analytics.dependencies import get_analytics
 from uptake.catalog import service as catalog_service
 from uptake.db import utcnow
 from uptake.directory.service import job_roles as job_roles_service
@@ -21,7 +22,7 @@ from uptake.directory.service import teams as teams_service
 from uptake.enablement.service import progress as progress_service
 from uptake.errors import Forbidden, UptakeError
 from uptake.rollout import schemas, service
-from uptake.rollout.analytics_gates import gate_source
+from uptake.rollout.analytics_gates import AnalyticsGateSource
 from uptake.rollout.gates import GATE_METRICS
 from uptake.rollout.models import Comparison, PromotionMode
 from uptake.web.flash import flash
@@ -64,7 +65,7 @@ def _act(
         action()
         if entitlements_of is not None:
             session, workspace_id = entitlements_of
-            gate_source(request.app.state).push_entitlements(
+            AnalyticsGateSource(get_analytics(request)).push_entitlements(
                 session, workspace_id, utcnow().date(), again=True
             )
     except ValidationError as error:
@@ -189,7 +190,9 @@ def _people_names(session: Session, workspace_id: int, plan: schemas.RolloutPlan
 @router.get("/rollout/{slug}/gates")
 def gate_page(slug: str, request: Request, session: SessionDep, caller: ReviewerPage) -> Response:
     """Each gate of the active wave with its live value, pass or fail, and the figures behind it."""
-    preview = service.preview_gates(session, caller.workspace_id, slug, source=gate_source(request.app.state))
+    preview = service.preview_gates(
+        session, caller.workspace_id, slug, source=AnalyticsGateSource(get_analytics(request))
+    )
     floor = workspaces_service.get_workspace(session, caller.workspace_id).privacy_floor
     return render(
         request,
@@ -263,7 +266,9 @@ def add_gate(
 @router.post("/rollout/{slug}/gate-evaluation")
 def evaluate(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
     def run() -> None:
-        service.evaluate_gates(session, lead.workspace_id, slug, source=gate_source(request.app.state))
+        service.evaluate_gates(
+            session, lead.workspace_id, slug, source=AnalyticsGateSource(get_analytics(request))
+        )
 
     return _act(request, slug, "Gates evaluated.", run, entitlements_of=(session, lead.workspace_id))
 
@@ -290,7 +295,7 @@ def promote(
             slug,
             body,
             promoter=approver,
-            source=gate_source(request.app.state),
+            source=AnalyticsGateSource(get_analytics(request)),
         )
 
     return _act(request, slug, "Wave promoted.", run, entitlements_of=(session, approver.workspace_id))

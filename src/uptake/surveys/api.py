@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 
 from uptake.access.dependencies import ProgramLead, Public, SessionDep
-from uptake.analytics import service as analytics_service
+from uptake.analytics.dependencies import get_analytics
 from uptake.surveys import schemas, service
 
 router = APIRouter(tags=["surveys"])
@@ -72,7 +72,5 @@ def answer_survey(
     """Answer with the one-time token from the invitation; no login needed, so no one is linked to the answer
     on an anonymous survey."""
     response = service.answer_survey(session, body, person_id=anyone.person_id if anyone else None)
-    service.publish_survey_trust(
-        session, response.workspace_id, analytics_service.app_analytics(request.app.state)
-    )
+    service.publish_survey_trust(session, response.workspace_id, get_analytics(request))
     return schemas.AnswerRecorded(survey_id=response.survey_id)

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from uptake.access.dependencies import ProgramLeadPage, PublicPage, SessionDep
-from uptake.analytics import service as analytics_service
+from uptake.analytics.dependencies import get_analytics
 from uptake.directory.service import teams as teams_service
 from uptake.errors import UptakeError
 from uptake.surveys import schemas, service
@@ -199,9 +199,7 @@ async def answer(token: str, request: Request, session: SessionDep, anyone: Publ
     try:
         body = schemas.SurveyAnswer.model_validate({"token": token, "answers": answers})
         response = service.answer_survey(session, body, person_id=anyone.person_id if anyone else None)
-        service.publish_survey_trust(
-            session, response.workspace_id, analytics_service.app_analytics(request.app.state)
-        )
+        service.publish_survey_trust(session, response.workspace_id, get_analytics(request))
     except (ValidationError, UptakeError) as error:
         session.rollback()
         return _back(request, f"/surveys/respond/{token}", _problem(error), "error")

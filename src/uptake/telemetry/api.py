@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from uptake.access.dependencies import EventsWriter, ProgramLead, SessionDep, SettingsDep
 from uptake.errors import PROBLEM_CONTENT_TYPE
 from uptake.telemetry import schemas, service
+from uptake.telemetry.dependencies import get_event_store
 from uptake.telemetry.event_schema import JSON_MEDIA_TYPE, BatchTooLarge
 from uptake.telemetry.event_store import EventStore
 
@@ -54,7 +55,7 @@ _INGEST_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _event_store(request: Request) -> EventStore:
-    store: EventStore = request.app.state.event_store
+    store = get_event_store(request)
     return store
 
 

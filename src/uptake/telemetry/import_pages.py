@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from uptake.access.dependencies import ProgramLeadPage, SessionDep
 from uptake.access.principal import Principal
 from uptake.errors import FieldError
-from uptake.telemetry.event_store import EventStore
+from uptake.telemetry.dependencies import get_event_store
 from uptake.telemetry.importers import ImportFileUnreadable, ImportOptions, ImportSummary, run_import
 from uptake.telemetry.importers.sources import IMPORT_SOURCES, read_people_map, record_usage_import
 from uptake.telemetry.service import ingest_context
@@ -70,7 +70,7 @@ def _import(
     request: Request, session: Session, lead: Principal, name: str, options: ImportOptions, file: UploadFile
 ) -> ImportSummary:
     source = IMPORT_SOURCES[name]
-    store: EventStore = request.app.state.event_store
+    store = get_event_store(request)
     context = ingest_context(session, lead.workspace_id)
     file.file.seek(0)
     summary = run_import(

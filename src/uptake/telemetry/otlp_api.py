@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from uptake.access.dependencies import EventsWriter, SessionDep, SettingsDep
 from uptake.settings import Settings
 from uptake.telemetry import otlp
+from uptake.telemetry.dependencies import get_event_store
 from uptake.telemetry.event_schema import BatchTooLarge
 from uptake.telemetry.event_sources import store_events
 from uptake.telemetry.event_store import EventStore
@@ -52,7 +53,7 @@ async def receive_traces(
         )
     body = await request.body()
     content_type = request.headers.get("content-type")
-    store: EventStore = request.app.state.event_store
+    store = get_event_store(request)
     response = await run_in_threadpool(
         _receive,
         session,

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from uptake.access.dependencies import ProgramLeadPage, SessionDep
 from uptake.telemetry import service
-from uptake.telemetry.event_store import EventStore
+from uptake.telemetry.dependencies import get_event_store
 from uptake.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,6 +24,6 @@ def unrecognized_slugs_page(
     lead: ProgramLeadPage,
     days: Annotated[int, Query(ge=1, le=3660)] = 30,
 ) -> Response:
-    store: EventStore = request.app.state.event_store
+    store = get_event_store(request)
     usage = service.unrecognized_usage(session, store, lead.workspace_id, days=days)
     return render(request, "telemetry/unrecognized.html", {"usage": usage, "days": days, "periods": PERIODS})

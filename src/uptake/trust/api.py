@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 
 from uptake.access.dependencies import Employee, FeedbackWriter, ProgramLead, Reviewer, SessionDep
-from uptake.analytics import service as analytics_service
+from uptake.analytics.dependencies import get_analytics
 from uptake.jobs import service as jobs_service
+from uptake.telemetry.dependencies import get_event_store
 from uptake.trust import incidents, schemas, service, trust_score
 from uptake.trust.models import IncidentStatus
 
@@ -20,7 +21,7 @@ IdPath = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 def _publish(request: Request, session: Any, workspace_id: int) -> None:
-    trust_score.publish_incidents(session, workspace_id, analytics_service.app_analytics(request.app.state))
+    trust_score.publish_incidents(session, workspace_id, get_analytics(request))
 
 
 def _enqueue(request: Request, session: Any, workspace_id: int) -> Any:
@@ -42,7 +43,7 @@ def record_feedback(
     body: schemas.FeedbackCreate, request: Request, session: SessionDep, writer: FeedbackWriter
 ) -> schemas.FeedbackRecorded:
     feedback = service.record_api_feedback(
-        session, writer.workspace_id, body, person_id=writer.person_id, store=request.app.state.event_store
+        session, writer.workspace_id, body, person_id=writer.person_id, store=get_event_store(request)
     )
     return schemas.FeedbackRecorded(id=feedback.id)
 
@@ -210,9 +211,7 @@ def update_trust_settings(
 def get_trust_score(
     slug: SlugPath, request: Request, session: SessionDep, caller: Employee
 ) -> schemas.TrustScore:
-    return trust_score.trust_score(
-        session, caller.workspace_id, analytics_service.app_analytics(request.app.state), slug
-    )
+    return trust_score.trust_score(session, caller.workspace_id, get_analytics(request), slug)
 
 
 @router.post("/feedback-themes", status_code=202, response_model=schemas.ThemeRun)

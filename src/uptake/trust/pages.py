@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from uptake.access.dependencies import EmployeePage, ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.access.roles import Role
-from uptake.analytics import service as analytics_service
+from uptake.analytics.dependencies import get_analytics
 from uptake.catalog import service as catalog_service
 from uptake.errors import UptakeError
 from uptake.jobs import service as jobs_service
@@ -52,7 +52,7 @@ def _optional_int(text: str) -> int | None:
 
 
 def _publish(request: Request, session: Any, workspace_id: int) -> None:
-    trust_score.publish_incidents(session, workspace_id, analytics_service.app_analytics(request.app.state))
+    trust_score.publish_incidents(session, workspace_id, get_analytics(request))
 
 
 # ---------------------------------------------------------------- feedback
@@ -310,7 +310,7 @@ def trust_page(slug: str, request: Request, session: SessionDep, caller: Employe
     use_case = catalog_service.get_use_case_for_viewer(
         session, caller.workspace_id, slug, sees_unpublished=caller.has_role(Role.reviewer, Role.program_lead)
     )
-    analytics = analytics_service.app_analytics(request.app.state)
+    analytics = get_analytics(request)
     context = {
         "use_case": use_case,
         "score": trust_score.trust_score(session, caller.workspace_id, analytics, slug),

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from uptake.access.dependencies import Public, SessionDep
-from uptake.analytics import service as analytics_service
+from uptake.analytics.dependencies import get_analytics
 from uptake.trust import schemas, service
 from uptake.trust.models import WidgetKey
 from uptake.trust.trust_score import publish_incidents
@@ -78,8 +78,6 @@ def post_feedback(
         raise service.OriginNotAllowed(f"origin {origin or '(none)'} is not one this key accepts")
     feedback, incident = service.record_widget_feedback(session, widget_key, body)
     if incident is not None:
-        publish_incidents(
-            session, widget_key.workspace_id, analytics_service.app_analytics(request.app.state)
-        )
+        publish_incidents(session, widget_key.workspace_id, get_analytics(request))
     answer = schemas.FeedbackRecorded(id=feedback.id, incident_id=incident.id if incident else None)
     return JSONResponse(answer.model_dump(), status_code=201, headers=cors_headers(widget_key, origin))
