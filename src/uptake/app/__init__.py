@@ -3,8 +3,9 @@ handlers, the middleware, and the shared resources the routes receive as depende
 
 The app layer (this package, with the command line and the demo) is the only place that sees every domain, so
 what spans domains lives here: the job list (`jobs.py`), the home page and its cards (`pages.py`, `home.py`),
-the catalog's pages that show governance and trust (`use_case_pages.py`),
-the demo's logins on the login page. No domain imports it.
+the catalog's pages that show governance and trust (`use_case_pages.py`), and what the application hands the
+domains: the `auth` service as `access`'s authenticator, the demo's logins for the login page. No domain
+imports it.
 """
 
 from __future__ import annotations
