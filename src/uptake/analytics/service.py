@@ -42,6 +42,7 @@ from uptake.analytics.metrics import Dimension as Dimension
 from uptake.analytics.metrics import Grouping as Grouping
 from uptake.analytics.metrics import Period as Period
 from uptake.analytics.privacy import PublishedMetric
+from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
@@ -56,17 +57,17 @@ DEFAULT_MAX_AGE_SECONDS = 300.0
 # a rollout may have started it, and its funnel needs it (its training rule, its tool).
 NEVER_RELEASED = frozenset(
     {
-        catalog_service.UseCaseStatus.draft,
-        catalog_service.UseCaseStatus.in_review,
-        catalog_service.UseCaseStatus.rejected,
+        catalog_schemas.UseCaseStatus.draft,
+        catalog_schemas.UseCaseStatus.in_review,
+        catalog_schemas.UseCaseStatus.rejected,
     }
 )
 # Use cases a licence seat makes its holders eligible for (when the use case targets them): released ones.
 SEAT_RELEASED = frozenset(
     {
-        catalog_service.UseCaseStatus.piloting,
-        catalog_service.UseCaseStatus.rolling_out,
-        catalog_service.UseCaseStatus.generally_available,
+        catalog_schemas.UseCaseStatus.piloting,
+        catalog_schemas.UseCaseStatus.rolling_out,
+        catalog_schemas.UseCaseStatus.generally_available,
     }
 )
 PULLED_SNAPSHOTS = ("people", "teams", "use_cases", "seat_grants", "completions")
@@ -619,8 +620,8 @@ def seat_grant_rows(
     use_case: str,
     tools: Iterable[str],
     *,
-    status: catalog_service.UseCaseStatus,
-    paused_from: catalog_service.UseCaseStatus | None,
+    status: catalog_schemas.UseCaseStatus,
+    paused_from: catalog_schemas.UseCaseStatus | None,
     team_ids: Iterable[int],
     roles: Iterable[str],
 ) -> list[dict[str, Any]]:
@@ -628,7 +629,7 @@ def seat_grant_rows(
     case is released (or paused from a released status) and targets the holder's team and role (a use case
     without targets: every holder)."""
     released = status in SEAT_RELEASED or (
-        status == catalog_service.UseCaseStatus.paused and paused_from in SEAT_RELEASED
+        status == catalog_schemas.UseCaseStatus.paused and paused_from in SEAT_RELEASED
     )
     if not released:
         return []

@@ -16,8 +16,8 @@ from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep
 from uptake.access.roles import Role
 from uptake.analytics.dependencies import get_analytics
 from uptake.catalog import service as catalog_service
-from uptake.catalog.lifecycle import LIVE_STATUSES, TransitionActor, UseCaseStatus
 from uptake.catalog.pages import PAGE_SIZE, names_of_people, sees_unpublished
+from uptake.catalog.schemas import LIVE_STATUSES, TransitionActor, UseCaseStatus
 from uptake.catalog.use_card import SECTIONS
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import teams as teams_service

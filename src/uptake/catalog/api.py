@@ -8,8 +8,8 @@ from uptake.access.dependencies import Employee, ProgramLead, Reviewer, SessionD
 from uptake.access.principal import Principal
 from uptake.access.roles import Role
 from uptake.catalog import schemas, service
-from uptake.catalog.lifecycle import UseCaseStatus
 from uptake.catalog.models import Tool, UseCardVersion, UseCase
+from uptake.catalog.schemas import UseCaseStatus
 
 router = APIRouter(tags=["catalog"])
 

@@ -13,26 +13,9 @@ can reach "approved" without the approvals.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
-
-class UseCaseStatus(enum.StrEnum):
-    draft = "draft"
-    in_review = "in_review"
-    approved = "approved"
-    piloting = "piloting"
-    rolling_out = "rolling_out"
-    generally_available = "generally_available"
-    paused = "paused"
-    retired = "retired"
-    rejected = "rejected"
-
-
-class TransitionActor(enum.StrEnum):
-    program_lead = "program_lead"
-    submission = "submission"
-    review = "review"
+from uptake.catalog.schemas import LIVE_STATUSES, TransitionActor, UseCaseStatus
 
 
 @dataclass(frozen=True)
@@ -46,8 +29,6 @@ class Transition:
 S = UseCaseStatus
 LEAD, SUBMISSION, REVIEW = TransitionActor.program_lead, TransitionActor.submission, TransitionActor.review
 
-# Statuses in which the use case is available to (some) employees.
-LIVE_STATUSES = frozenset({S.approved, S.piloting, S.rolling_out, S.generally_available})
 # Statuses a use case can be paused from, and returns to when resumed.
 PAUSABLE_STATUSES = frozenset({S.draft, S.in_review, *LIVE_STATUSES})
 

@@ -9,20 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from uptake.catalog.lifecycle import UseCaseStatus
+from uptake.catalog.schemas import Hosting, HumanOversight, UseCaseStatus
 from uptake.db import Base, WorkspaceMixin, utcnow
-
-
-class Hosting(enum.StrEnum):
-    vendor_cloud = "vendor_cloud"
-    own_cloud = "own_cloud"
-    on_premises = "on_premises"
-
-
-class HumanOversight(enum.StrEnum):
-    human_approves_every_output = "human_approves_every_output"
-    human_reviews_samples = "human_reviews_samples"
-    automated_with_monitoring = "automated_with_monitoring"
 
 
 def _enum(kind: type[enum.StrEnum], length: int = 40) -> Enum:

@@ -17,7 +17,8 @@ from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep
 from uptake.access.principal import Principal
 from uptake.access.roles import Role
 from uptake.catalog import schemas, service
-from uptake.catalog.models import Hosting, HumanOversight, UseCase
+from uptake.catalog.models import UseCase
+from uptake.catalog.schemas import Hosting, HumanOversight
 from uptake.catalog.use_card import SECTIONS
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service

@@ -6,7 +6,6 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from uptake.catalog.lifecycle import LIVE_STATUSES, UseCaseStatus
 from uptake.catalog.models import (
     DataClass,
     Tool,
@@ -16,6 +15,7 @@ from uptake.catalog.models import (
     UseCaseTeam,
     UseCaseTool,
 )
+from uptake.catalog.schemas import LIVE_STATUSES, UseCaseStatus
 
 SelectT = TypeVar("SelectT", bound=Select[Any])
 

@@ -1,14 +1,55 @@
 from __future__ import annotations
 
+import enum
 import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from uptake.catalog.lifecycle import UseCaseStatus
-from uptake.catalog.models import Hosting, HumanOversight
 from uptake.catalog.use_card import SECTION_KEYS, Completeness, DiffLineKind
+
+
+class UseCaseStatus(enum.StrEnum):
+    draft = "draft"
+    in_review = "in_review"
+    approved = "approved"
+    piloting = "piloting"
+    rolling_out = "rolling_out"
+    generally_available = "generally_available"
+    paused = "paused"
+    retired = "retired"
+    rejected = "rejected"
+
+
+class TransitionActor(enum.StrEnum):
+    program_lead = "program_lead"
+    submission = "submission"
+    review = "review"
+
+
+# Statuses in which the use case is available to (some) employees.
+LIVE_STATUSES = frozenset(
+    {
+        UseCaseStatus.approved,
+        UseCaseStatus.piloting,
+        UseCaseStatus.rolling_out,
+        UseCaseStatus.generally_available,
+    }
+)
+
+
+class Hosting(enum.StrEnum):
+    vendor_cloud = "vendor_cloud"
+    own_cloud = "own_cloud"
+    on_premises = "on_premises"
+
+
+class HumanOversight(enum.StrEnum):
+    human_approves_every_output = "human_approves_every_output"
+    human_reviews_samples = "human_reviews_samples"
+    automated_with_monitoring = "automated_with_monitoring"
+
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 # Page paths that sit where a use-case slug would (``/use-cases/new``); a use case cannot take them.

@@ -18,9 +18,6 @@ from sqlalchemy.orm import Session
 
 from uptake.audit import service as audit_service
 from uptake.catalog import repository, schemas
-
-# ``X as X`` re-exports the catalog's vocabulary to other domains, which reach the catalog through this module only.
-from uptake.catalog.lifecycle import LIVE_STATUSES as LIVE_STATUSES
 from uptake.catalog.lifecycle import (
     PAUSABLE_STATUSES,
     Transition,
@@ -28,18 +25,20 @@ from uptake.catalog.lifecycle import (
     find_transition,
     transitions_from,
 )
-from uptake.catalog.lifecycle import TransitionActor as TransitionActor
-from uptake.catalog.lifecycle import UseCaseStatus as UseCaseStatus
 from uptake.catalog.models import DataClass, Tool, UseCardVersion
+
+# The use case's row is still handed to governance and trust, which hold it while they decide (see README).
 from uptake.catalog.models import UseCase as UseCase
+from uptake.catalog.schemas import LIVE_STATUSES, TransitionActor, UseCaseStatus
 from uptake.catalog.use_card import (
     SECTION_KEYS,
+    SECTIONS,
     CompletenessReport,
     SectionDiff,
+    UseCardSection,
     check_completeness,
     diff_use_cards,
 )
-from uptake.catalog.use_card import SECTIONS as SECTIONS
 from uptake.db import utcnow
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
@@ -746,3 +745,8 @@ def replace_data_classes(
         after={"data_classes": slugs},
     )
     return list_data_classes(session, workspace_id)
+
+
+def use_card_sections() -> tuple[UseCardSection, ...]:
+    """The sections of a use card, in the order a card shows them (for pages that show a card's sections)."""
+    return SECTIONS

@@ -722,7 +722,7 @@ def _move(
             session,
             workspace_id,
             case.slug,
-            catalog_service.UseCaseStatus(step),
+            catalog_schemas.UseCaseStatus(step),
             actor=actor,
             person_id=lead_id,
         )

@@ -16,7 +16,6 @@ from starlette.datastructures import FormData
 from uptake.access.dependencies import ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.access.roles import Role
 from uptake.catalog import service as catalog_service
-from uptake.catalog.service import SECTIONS
 from uptake.directory.service import people as people_service
 from uptake.errors import FieldError, InvalidInput, UptakeError
 from uptake.governance import controls, schemas, service
@@ -111,7 +110,7 @@ def review_page(review_id: int, request: Request, session: SessionDep, reviewer:
         "view": view,
         "use_case": use_case,
         "card": card,
-        "sections": SECTIONS,
+        "sections": catalog_service.use_card_sections(),
         "assessment": assessment,
         "my_areas": my_areas,
         "can_decide": can_decide,

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from uptake.audit import service as audit_service
 from uptake.auth import service as auth_service
 from uptake.catalog import service as catalog_service
-from uptake.catalog.service import LIVE_STATUSES, TransitionActor, UseCase, UseCaseStatus
+from uptake.catalog.schemas import LIVE_STATUSES, TransitionActor, UseCaseStatus
+from uptake.catalog.service import UseCase
 from uptake.db import utcnow
 from uptake.directory.service import people as people_service
 from uptake.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound

@@ -33,6 +33,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
@@ -153,7 +154,7 @@ def build_rollout_state(
 
     documents: dict[str, Any] = {}
     for use_case in use_cases:
-        is_live = use_case.status in catalog_service.LIVE_STATUSES
+        is_live = use_case.status in catalog_schemas.LIVE_STATUSES
         requires_training_at_all = bool(use_case.required_training)
         rules: list[dict[str, Any]] = []
         for wave in waves_by_use_case.get(use_case.id, []):
@@ -174,7 +175,7 @@ def build_rollout_state(
             if wave.requires_acknowledgement:
                 rule["requires_acknowledgement"] = True
             rules.append(rule)
-        if use_case.status == catalog_service.UseCaseStatus.generally_available:
+        if use_case.status == catalog_schemas.UseCaseStatus.generally_available:
             rules.append({"wave": GENERALLY_AVAILABLE_WAVE, "requires_training": requires_training_at_all})
         if is_live and person_ids and any(rule.get("requires_training") for rule in rules):
             for person_id in completions_service.completions_for_use_case(

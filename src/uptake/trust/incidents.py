@@ -187,7 +187,7 @@ def _pause_if_critical(
         return
     if not get_trust_settings(session, workspace_id).pause_on_severity_1:
         return
-    if use_case.status not in catalog_service.LIVE_STATUSES:
+    if use_case.status not in catalog_schemas.LIVE_STATUSES:
         return
     catalog_service.pause_use_case(
         session, workspace_id, use_case.slug, actor=actor, reason=f"severity-1 incident #{incident.id}"
