@@ -20,7 +20,8 @@ from fastapi.responses import Response
 from uptake.access.dependencies import MetricsReader, Reviewer, SessionDep
 from uptake.analytics import schemas, service
 from uptake.analytics.dependencies import get_analytics
-from uptake.analytics.metrics import METRICS, Grouping, MetricOptions
+from uptake.analytics.metrics import METRICS, MetricOptions
+from uptake.analytics.schemas import Grouping
 from uptake.errors import FieldError, InvalidInput
 
 router = APIRouter(tags=["analytics"])

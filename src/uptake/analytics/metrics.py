@@ -20,24 +20,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
 from uptake.analytics import engines, snapshots
+from uptake.analytics.schemas import (
+    DIMENSIONS,
+    Dimension,
+    Grouping,
+    Period,
+    UnsupportedGrouping,
+)
 
-Dimension = Literal["use_case", "tool", "team", "role"]
-Grain = Literal["day", "week", "month"]
-
-DIMENSIONS: tuple[Dimension, ...] = ("use_case", "tool", "team", "role")
-KEY_COLUMNS: dict[Dimension, str] = {
-    "use_case": "use_case",
-    "tool": "tool",
-    "team": "team_id",
-    "role": "role",
-}
 ACTIVITY_TABLE = "activity_days"
 DECIDED_KINDS = ("accepted", "edited", "rejected")
 
@@ -101,59 +98,6 @@ SEGMENTS = (
     ("early_majority", 50, 100),
     ("late_majority", 84, 100),
 )
-
-
-class UnsupportedGrouping(ValueError):
-    """The metric has no meaning for this grouping or time grain."""
-
-
-@dataclass(frozen=True)
-class Period:
-    """Inclusive calendar dates, compared with the events' `day`."""
-
-    start: date
-    end: date
-
-    def __post_init__(self) -> None:
-        if self.start > self.end:
-            raise ValueError(f"A period cannot end ({self.end}) before it starts ({self.start})")
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def last_days(self, count: int) -> Period:
-        """The last `count` days of the period (the whole period when it is shorter)."""
-        return Period(max(self.start, self.end - timedelta(days=count - 1)), self.end)
-
-    def previous(self) -> Period:
-        """The period of the same length just before this one."""
-        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
-
-
-@dataclass(frozen=True)
-class Grouping:
-    """What to break a metric down by: up to four dimensions (`team` includes subteams) and a time grain."""
-
-    by: tuple[Dimension, ...] = ()
-    grain: Grain | None = None
-
-    def __post_init__(self) -> None:
-        unknown = [dimension for dimension in self.by if dimension not in DIMENSIONS]
-        if unknown or len(set(self.by)) != len(self.by):
-            raise UnsupportedGrouping(f"Grouping by {self.by}: each of {DIMENSIONS} at most once")
-        if self.grain not in (None, "day", "week", "month"):
-            raise UnsupportedGrouping(f"Unknown time grain {self.grain!r}")
-
-    @property
-    def keys(self) -> list[str]:
-        """The output's grouping key columns, in order."""
-        return [KEY_COLUMNS[dimension] for dimension in self.by]
-
-    @property
-    def series_keys(self) -> list[str]:
-        """The grouping keys plus `bucket` when a time grain is set."""
-        return [*self.keys, "bucket"] if self.grain else self.keys
 
 
 @dataclass(frozen=True)

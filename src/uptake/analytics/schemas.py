@@ -1,11 +1,79 @@
-"""What the analytics API answers: metric definitions, published metric rows, forecasts and interventions."""
+"""What analytics takes and answers: a metric query's period and grouping (`Period`, `Grouping`), and for the API
+metric definitions, published metric rows, forecasts and interventions."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+# The vocabulary of a metric query (what `Analytics.metric` takes): its period and grouping. Metrics are in
+# `metrics.py`; these types are here so that other domains can name them.
+Dimension = Literal["use_case", "tool", "team", "role"]
+Grain = Literal["day", "week", "month"]
+
+DIMENSIONS: tuple[Dimension, ...] = ("use_case", "tool", "team", "role")
+KEY_COLUMNS: dict[Dimension, str] = {
+    "use_case": "use_case",
+    "tool": "tool",
+    "team": "team_id",
+    "role": "role",
+}
+
+
+class UnsupportedGrouping(ValueError):
+    """The metric has no meaning for this grouping or time grain."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive calendar dates, compared with the events' `day`."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValueError(f"A period cannot end ({self.end}) before it starts ({self.start})")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def last_days(self, count: int) -> Period:
+        """The last `count` days of the period (the whole period when it is shorter)."""
+        return Period(max(self.start, self.end - timedelta(days=count - 1)), self.end)
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """What to break a metric down by: up to four dimensions (`team` includes subteams) and a time grain."""
+
+    by: tuple[Dimension, ...] = ()
+    grain: Grain | None = None
+
+    def __post_init__(self) -> None:
+        unknown = [dimension for dimension in self.by if dimension not in DIMENSIONS]
+        if unknown or len(set(self.by)) != len(self.by):
+            raise UnsupportedGrouping(f"Grouping by {self.by}: each of {DIMENSIONS} at most once")
+        if self.grain not in (None, "day", "week", "month"):
+            raise UnsupportedGrouping(f"Unknown time grain {self.grain!r}")
+
+    @property
+    def keys(self) -> list[str]:
+        """The output's grouping key columns, in order."""
+        return [KEY_COLUMNS[dimension] for dimension in self.by]
+
+    @property
+    def series_keys(self) -> list[str]:
+        """The grouping keys plus `bucket` when a time grain is set."""
+        return [*self.keys, "bucket"] if self.grain else self.keys
 
 
 class MetricDefinition(BaseModel):

@@ -32,16 +32,14 @@ from sqlalchemy.orm import Session
 
 from uptake.access.principal import Principal
 from uptake.access.roles import Role
-from uptake.analytics import engines, forecast, interventions, metrics, privacy, snapshots
+from uptake.analytics import engines, forecast, interventions, metrics, privacy, schemas, snapshots
 
 # ``X as X`` re-exports what other domains pass to and get from this service (they reach analytics here only).
 from uptake.analytics.forecast import Forecast as Forecast
 from uptake.analytics.interventions import Intervention as Intervention
 from uptake.analytics.metrics import AnalyticsTables, MetricOptions
-from uptake.analytics.metrics import Dimension as Dimension
-from uptake.analytics.metrics import Grouping as Grouping
-from uptake.analytics.metrics import Period as Period
 from uptake.analytics.privacy import PublishedMetric
+from uptake.analytics.schemas import Grouping, Period
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.directory.service import job_roles as job_roles_service
@@ -466,10 +464,10 @@ def _preset_period(preset: str, today: date) -> Period:
 def parse_grouping(by: Iterable[str], grain: str | None) -> Grouping:
     """A grouping from request values (`by` repeated or comma-separated); InvalidInput names the field."""
     dimensions = [part.strip() for value in by for part in value.split(",") if part.strip()]
-    unknown = [dimension for dimension in dimensions if dimension not in metrics.DIMENSIONS]
+    unknown = [dimension for dimension in dimensions if dimension not in schemas.DIMENSIONS]
     if unknown:
         raise InvalidInput(
-            errors=[FieldError("by", f"unknown {unknown}; group by {', '.join(metrics.DIMENSIONS)}")]
+            errors=[FieldError("by", f"unknown {unknown}; group by {', '.join(schemas.DIMENSIONS)}")]
         )
     if len(set(dimensions)) != len(dimensions):
         raise InvalidInput(errors=[FieldError("by", "names a dimension twice")])

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from uptake.access.principal import Principal
 from uptake.access.roles import Role
+from uptake.analytics import schemas as analytics_schemas
 from uptake.analytics import service as analytics_service
 from uptake.audit import service as audit_service
 from uptake.auth import service as auth_service
@@ -130,7 +131,7 @@ def personal_home(
         home.overdue_re_reviews = len(governance_service.list_overdue_re_reviews(session, workspace_id))
     if analytics is not None and roles & {Role.program_lead, Role.admin}:
         today = analytics_service.workspace_today(session, workspace_id)
-        period = analytics_service.Period(today - timedelta(days=28), today - timedelta(days=1))
+        period = analytics_schemas.Period(today - timedelta(days=28), today - timedelta(days=1))
         row = analytics.metric(session, workspace_id, "adoption_rate", period).rows[0]
         home.program = ProgramPulse(
             adoption=None if row["suppressed"] else row.get("value"),
@@ -153,10 +154,10 @@ def _team_pulse(
     if top is None:
         return None
     today = analytics_service.workspace_today(session, workspace_id)
-    period = analytics_service.Period(today - timedelta(days=28), today - timedelta(days=1))
+    period = analytics_schemas.Period(today - timedelta(days=28), today - timedelta(days=1))
     rows = analytics_service.scoped_rows(
         analytics.metric(
-            session, workspace_id, "funnel", period, analytics_service.Grouping(by=("team", "use_case"))
+            session, workspace_id, "funnel", period, analytics_schemas.Grouping(by=("team", "use_case"))
         ).rows,
         analytics_service.team_scope(caller),
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep
 from uptake.access.principal import Principal
+from uptake.analytics import schemas as analytics_schemas
 from uptake.analytics import service as analytics_service
 from uptake.analytics.dependencies import get_analytics
 from uptake.catalog import service as catalog_service
@@ -77,8 +78,8 @@ def _seat_figures(request: Request, session: Session, workspace_id: int) -> dict
         session,
         workspace_id,
         "seat_utilization",
-        analytics_service.Period(today, today),
-        analytics_service.Grouping(by=("tool",)),
+        analytics_schemas.Period(today, today),
+        analytics_schemas.Grouping(by=("tool",)),
     )
     return {row["tool"]: row for row in published.rows}
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from uptake.analytics import schemas as analytics_schemas
 from uptake.analytics import service as analytics_service
 from uptake.catalog import service as catalog_service
 from uptake.directory.service import teams as teams_service
@@ -38,7 +39,7 @@ class Figure:
 
 @dataclass
 class ProgramOverview:
-    period: analytics_service.Period
+    period: analytics_schemas.Period
     figures: list[Figure]
     adoption: charts.Chart
     funnel: charts.Chart
@@ -55,10 +56,10 @@ def _share(value: object) -> str:
     return "–" if value is None else f"{float(str(value)):.0%}"
 
 
-def default_period(today: date) -> analytics_service.Period:
+def default_period(today: date) -> analytics_schemas.Period:
     """The last four weeks, ending yesterday (today is not over yet)."""
     last = today - timedelta(days=1)
-    return analytics_service.Period(last - timedelta(days=OVERVIEW_DAYS - 1), last)
+    return analytics_schemas.Period(last - timedelta(days=OVERVIEW_DAYS - 1), last)
 
 
 def program_overview(
@@ -66,7 +67,7 @@ def program_overview(
     workspace_id: int,
     analytics: analytics_service.Analytics,
     *,
-    period: analytics_service.Period,
+    period: analytics_schemas.Period,
 ) -> ProgramOverview:
     """The programme over `period`, with the six months of adoption before its end."""
     last = period.end
@@ -74,11 +75,11 @@ def program_overview(
 
     def metric(
         name: str,
-        by: tuple[analytics_service.Dimension, ...] = (),
+        by: tuple[analytics_schemas.Dimension, ...] = (),
         *,
-        during: analytics_service.Period = period,
+        during: analytics_schemas.Period = period,
     ) -> list[dict[str, Any]]:
-        return analytics.metric(session, workspace_id, name, during, analytics_service.Grouping(by=by)).rows
+        return analytics.metric(session, workspace_id, name, during, analytics_schemas.Grouping(by=by)).rows
 
     adoption = metric("adoption_rate")[0]
     trend = metric("trend")[0]
@@ -147,7 +148,7 @@ def program_overview(
                 )
                 for row in metric(
                     "retention",
-                    during=analytics_service.Period(
+                    during=analytics_schemas.Period(
                         last - timedelta(weeks=RETENTION_WEEKS) + timedelta(days=1), last
                     ),
                 )
@@ -170,10 +171,10 @@ def use_case_titles(session: Session, workspace_id: int) -> dict[str, str]:
     return {use_case.slug: use_case.title for use_case in use_cases}
 
 
-def _history_windows(last: date) -> list[tuple[date, analytics_service.Period]]:
+def _history_windows(last: date) -> list[tuple[date, analytics_schemas.Period]]:
     """The points of a history chart: every four weeks over six months to `last`, each the 28 days before it."""
     ends = [last - timedelta(weeks=weeks_back) for weeks_back in range(HISTORY_WEEKS, -1, -STEP_WEEKS)]
-    return [(end, analytics_service.Period(end - timedelta(days=OVERVIEW_DAYS - 1), end)) for end in ends]
+    return [(end, analytics_schemas.Period(end - timedelta(days=OVERVIEW_DAYS - 1), end)) for end in ends]
 
 
 def _adoption_over_time(
@@ -187,7 +188,7 @@ def _adoption_over_time(
     points: list[charts.SeriesPoint] = []
     for end, window in _history_windows(last):
         rows = analytics.metric(
-            session, workspace_id, "adoption_rate", window, analytics_service.Grouping(by=("use_case",))
+            session, workspace_id, "adoption_rate", window, analytics_schemas.Grouping(by=("use_case",))
         ).rows
         for row in rows:
             if row["suppressed"] or row.get("value") is None or not row.get("active"):
@@ -233,13 +234,13 @@ def _forecast_chart(
     if not growing:
         return None
     chosen, fit, eligible, first_week = max(growing, key=lambda candidate: candidate[2])
-    history = analytics_service.Period(first_week, last)
+    history = analytics_schemas.Period(first_week, last)
     rows = analytics.metric(
         session,
         workspace_id,
         "new_triers",
         history,
-        analytics_service.Grouping(by=("use_case",), grain="week"),
+        analytics_schemas.Grouping(by=("use_case",), grain="week"),
     ).rows
     actual: list[charts.SeriesPoint] = []
     total = 0
@@ -284,7 +285,7 @@ def _trust_over_time(
     volume: dict[str, int] = {}
     for end, window in _history_windows(last):
         rows = analytics.metric(
-            session, workspace_id, "trust_score", window, analytics_service.Grouping(by=("use_case",))
+            session, workspace_id, "trust_score", window, analytics_schemas.Grouping(by=("use_case",))
         ).rows
         for row in rows:
             if row["suppressed"] or row.get("value") is None:

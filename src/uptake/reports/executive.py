@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from uptake.analytics import schemas as analytics_schemas
 from uptake.analytics import service as analytics_service
 from uptake.catalog import service as catalog_service
 from uptake.reports import dashboards
@@ -53,7 +54,7 @@ def build_report(
     workspace_id: int,
     analytics: analytics_service.Analytics,
     *,
-    period: analytics_service.Period,
+    period: analytics_schemas.Period,
 ) -> ExecutiveReport:
     overview = dashboards.program_overview(session, workspace_id, analytics, period=period)
 
@@ -61,7 +62,7 @@ def build_report(
         return analytics.metric(session, workspace_id, name, period).rows[0]
 
     trust_rows = analytics.metric(
-        session, workspace_id, "trust_score", period, analytics_service.Grouping(by=("use_case",))
+        session, workspace_id, "trust_score", period, analytics_schemas.Grouping(by=("use_case",))
     ).rows
     use_cases, _ = catalog_service.list_use_cases(session, workspace_id, limit=10_000)
     return ExecutiveReport(
