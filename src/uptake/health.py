@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from uptake.access.dependencies import Public
 from uptake.errors import PROBLEM_CONTENT_TYPE, problem_body
+from uptake.telemetry.dependencies import get_event_store
 
 router = APIRouter(tags=["operations"])
 
@@ -29,7 +30,7 @@ def check_stores(request: Request) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001 - any failure means not ready; the reason is reported
         checks["database"] = {"ok": False, "reason": str(error).splitlines()[0][:300]}
     try:
-        request.app.state.event_store.ping()
+        get_event_store(request).ping()
         checks["events"] = {"ok": True}
     except Exception as error:  # noqa: BLE001 - any failure means not ready; the reason is reported
         checks["events"] = {"ok": False, "reason": str(error).splitlines()[0][:300]}
