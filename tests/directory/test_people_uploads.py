@@ -14,7 +14,6 @@ from uptake.directory import people_import
 from uptake.directory.service import people as people_service
 from uptake.directory.service import people_uploads as people_uploads_service
 from uptake.errors import InvalidInput
-from uptake.jobs import schemas as jobs_schemas
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobDefinition
 
@@ -58,7 +57,7 @@ def test_a_large_upload_is_queued_once_and_the_job_imports_it(world, monkeypatch
         job = people_uploads_service.import_confirmed_upload(
             session, workspace, data_dir, token, actor="lead", job_definitions=DEFINITIONS
         )
-        assert isinstance(job, jobs_schemas.Job)
+        assert isinstance(job, jobs_service.Job)
         again = people_uploads_service.import_confirmed_upload(
             session, workspace, data_dir, token, actor="lead", job_definitions=DEFINITIONS
         )

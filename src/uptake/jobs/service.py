@@ -17,7 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from uptake.db import utcnow
 from uptake.errors import Conflict, NotFound
 from uptake.jobs import repository
-from uptake.jobs.models import Job, JobSchedule
+
+# The job's row is still handed to the directory's people upload, whose pages show its progress.
+from uptake.jobs.models import Job as Job
+from uptake.jobs.models import JobSchedule
 from uptake.jobs.schemas import JobStatus
 from uptake.settings import Settings
 
