@@ -47,6 +47,8 @@ class RiskAssessment(WorkspaceMixin, Base):
 class ReviewKind(enum.StrEnum):
     initial = "initial"
     re_review = "re_review"
+    # A candidate found in use (shadow-AI discovery), reviewed while still a draft: take it further or not.
+    intake = "intake"
 
 
 class ReviewStatus(enum.StrEnum):
@@ -80,6 +82,8 @@ class Review(WorkspaceMixin, Base):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     use_card_version: Mapped[int] = mapped_column(default=0)
     closed_at: Mapped[datetime | None]
+    # What the review was opened with besides the use case (an intake's discovery figures, under the floor).
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     verdicts: Mapped[list[ReviewVerdict]] = relationship(
         lazy="raise", order_by="ReviewVerdict.id", cascade="all, delete-orphan"

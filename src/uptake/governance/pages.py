@@ -20,7 +20,7 @@ from uptake.directory.service import people as people_service
 from uptake.errors import FieldError, InvalidInput, UptakeError
 from uptake.governance import controls, schemas, service
 from uptake.governance.frameworks import parse_framework
-from uptake.governance.models import ConditionStatus, ControlStatus, ReviewStatus, Verdict
+from uptake.governance.models import ConditionStatus, ControlStatus, ReviewKind, ReviewStatus, Verdict
 from uptake.governance.questionnaire import PolicyDocumentInvalid
 from uptake.web.flash import flash
 from uptake.web.templating import render
@@ -162,6 +162,13 @@ def record_verdict(
     except UptakeError as error:
         session.rollback()
         _flash_error(request, response, error)
+        return response
+    intake = {
+        ReviewStatus.approved: "Worth a full review: the candidate stays a draft for its owner to complete.",
+        ReviewStatus.rejected: "Rejected: the candidate is retired.",
+    }
+    if review.kind == ReviewKind.intake and review.status in intake:
+        flash(request, response, intake[review.status], "success")
         return response
     outcome = {
         ReviewStatus.approved: "All required areas approved: the use case is approved.",

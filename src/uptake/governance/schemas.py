@@ -127,6 +127,7 @@ class Review(BaseModel):
     progress: list[AreaProgress]
     missing_areas: list[str]
     verdicts: list[ReviewVerdict]
+    evidence: dict[str, Any] | None = None
 
 
 class ConditionUpdate(BaseModel):

@@ -400,6 +400,8 @@ def _close_stale_review(session: Session, workspace_id: int, use_case: UseCase, 
 
 
 def _review_can_act(review: Review, use_case: UseCase) -> bool:
+    if review.kind == ReviewKind.intake:
+        return use_case.status == UseCaseStatus.draft
     if review.kind == ReviewKind.initial:
         return use_case.status == UseCaseStatus.in_review
     return use_case.status in LIVE_STATUSES
@@ -437,8 +439,46 @@ def submit_use_case_for_review(
     return _open_review(session, workspace_id, use_case, ReviewKind.initial, actor=actor, person_id=person_id)
 
 
+def open_intake_review(
+    session: Session,
+    workspace_id: int,
+    slug: str,
+    *,
+    actor: str,
+    person_id: int | None,
+    evidence: dict[str, Any],
+) -> Review:
+    """A candidate found in use (shadow-AI discovery) enters review while still a draft, with the evidence of its
+    use attached: one reviewer on the board (not the submitter) decides whether it is worth taking through the
+    full review (approve: it stays a draft for its owner to complete and submit) or not (reject: it is retired).
+    Submitting the draft for the full review later closes an intake still open."""
+    if person_id is None:
+        raise SubmitterRequired("open an intake review as a person: the four-eyes rule needs to know who")
+    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
+    if use_case.status != UseCaseStatus.draft:
+        raise UseCaseNotReviewable(f"{slug!r} is {use_case.status.value}; an intake review is for a draft")
+    if repository.get_open_review(session, workspace_id, use_case.id) is not None:
+        raise ReviewAlreadyOpen(f"{slug!r} has an open review already")
+    return _open_review(
+        session,
+        workspace_id,
+        use_case,
+        ReviewKind.intake,
+        actor=actor,
+        person_id=person_id,
+        evidence=evidence,
+    )
+
+
 def _open_review(
-    session: Session, workspace_id: int, use_case: UseCase, kind: ReviewKind, *, actor: str, person_id: int
+    session: Session,
+    workspace_id: int,
+    use_case: UseCase,
+    kind: ReviewKind,
+    *,
+    actor: str,
+    person_id: int,
+    evidence: dict[str, Any] | None = None,
 ) -> Review:
     review = Review(
         workspace_id=workspace_id,
@@ -447,6 +487,7 @@ def _open_review(
         status=ReviewStatus.open,
         submitted_by_id=person_id,
         use_card_version=use_case.use_card_version,
+        evidence=evidence,
         verdicts=[],
     )
     session.add(review)
@@ -463,6 +504,7 @@ def _open_review(
             "risk_tier": use_case.risk_tier,
             "use_card_version": use_case.use_card_version,
             "required_areas": required_areas_for(session, workspace_id, use_case.id),
+            **({"evidence": evidence} if evidence is not None else {}),
         },
     )
     return review
@@ -576,6 +618,10 @@ def record_verdict(
         raise InvalidInput(errors=[FieldError("comment", "say why, so the owner knows what to change")])
     if body.verdict != Verdict.approve and body.conditions:
         raise InvalidInput(errors=[FieldError("conditions", "only an approval carries conditions")])
+    if review.kind == ReviewKind.intake:
+        return _decide_intake(
+            session, workspace_id, review, use_case, body, held, actor=actor, reviewer_id=reviewer_id
+        )
     assessment = repository.get_risk_assessment(session, workspace_id, use_case.id)
     if assessment is None:
         raise RiskAssessmentMissing(f"answer the risk questionnaire for {use_case.slug!r} first")
@@ -661,6 +707,62 @@ def record_verdict(
                 re_review_months=tier_policy.re_review_months,
                 today=today,
             )
+    return review
+
+
+def _decide_intake(
+    session: Session,
+    workspace_id: int,
+    review: Review,
+    use_case: UseCase,
+    body: schemas.VerdictCreate,
+    held: list[str],
+    *,
+    actor: str,
+    reviewer_id: int,
+) -> Review:
+    """One verdict decides an intake: approve keeps the candidate a draft to complete and submit for the full
+    review; reject retires it; a request for changes is refused (there is nothing to change yet)."""
+    if body.verdict == Verdict.request_changes:
+        raise InvalidInput(
+            errors=[
+                FieldError("verdict", "an intake is approved (worth a full review) or rejected (retired)")
+            ]
+        )
+    if body.conditions:
+        raise InvalidInput(errors=[FieldError("conditions", "an intake carries no conditions")])
+    area = body.area if body.area in held else held[0]
+    review.verdicts.append(
+        ReviewVerdict(
+            workspace_id=workspace_id,
+            review_id=review.id,
+            reviewer_id=reviewer_id,
+            area=area,
+            verdict=body.verdict,
+            comment=body.comment.strip(),
+        )
+    )
+    session.flush()
+    audit_service.record_audit_entry(
+        session,
+        workspace_id,
+        actor=actor,
+        action="governance.review.verdict_recorded",
+        target=f"review:{review.id}",
+        after={"use_case_id": use_case.id, "area": area, "verdict": body.verdict.value, "kind": "intake"},
+    )
+    if body.verdict == Verdict.approve:
+        _close_review(session, workspace_id, review, ReviewStatus.approved, actor=actor)
+    else:
+        _close_review(session, workspace_id, review, ReviewStatus.rejected, actor=actor)
+        catalog_service.change_use_case_status(
+            session,
+            workspace_id,
+            use_case.slug,
+            UseCaseStatus.retired,
+            actor=actor,
+            reason=f"intake review {review.id} rejected it",
+        )
     return review
 
 
@@ -784,6 +886,7 @@ class ReviewView:
             progress=[schemas.AreaProgress.model_validate(area) for area in self.progress.areas],
             missing_areas=self.progress.missing_areas,
             verdicts=[schemas.ReviewVerdict.model_validate(verdict) for verdict in self.review.verdicts],
+            evidence=self.review.evidence,
         )
 
 

@@ -12,6 +12,7 @@ def load_all_models() -> MetaData:
     from uptake.comms import models as comms_models
     from uptake.db import Base
     from uptake.directory import models as directory_models
+    from uptake.discovery import models as discovery_models
     from uptake.enablement import models as enablement_models
     from uptake.governance import models as governance_models
     from uptake.jobs import models as jobs_models
@@ -27,4 +28,5 @@ def load_all_models() -> MetaData:
     assert rollout_models
     assert all((trust_models, surveys_models))
     assert licences_models
+    assert discovery_models
     return Base.metadata
