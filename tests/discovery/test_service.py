@@ -20,7 +20,6 @@ from uptake.discovery.service import publishable_teams
 from uptake.telemetry import service as telemetry_service
 
 
-
 def hand_worked_log() -> str:
     """k = 5. ChatGPT: Finance's 6 and Sales' 5 in the week of 30 November, Legal's 2 and one contractor the
     directory does not know in the week of 7 December (14 people, 2 requests and 1,000 bytes each). Claude: 4

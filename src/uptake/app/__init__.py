@@ -45,6 +45,8 @@ from uptake.demo import service as demo_service
 from uptake.directory import api as directory_api
 from uptake.directory import pages as directory_pages
 from uptake.directory import scim_api as directory_scim_api
+from uptake.discovery import api as discovery_api
+from uptake.discovery import pages as discovery_pages
 from uptake.enablement import api as enablement_api
 from uptake.enablement import pages as enablement_pages
 from uptake.errors import PROBLEM_CONTENT_TYPE, FieldError, Problem, UptakeError, problem_body
@@ -102,6 +104,7 @@ API_ROUTERS: list[APIRouter] = [
     trust_api.router,
     surveys_api.router,
     licences_api.router,
+    discovery_api.router,
 ]
 PAGE_ROUTERS: list[APIRouter] = [
     directory_scim_api.router,
@@ -127,6 +130,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     trust_pages.router,
     surveys_pages.router,
     licences_pages.router,
+    discovery_pages.router,
 ]
 
 

@@ -27,6 +27,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Use cases", "/use-cases", frozenset({Role.reviewer, Role.program_lead})),
     NavItem("Tools", "/tools", LEADS),
     NavItem("Licences", "/licences", LEADS),
+    NavItem("Discovery", "/discovery", LEADS),
     NavItem("Reviews", "/governance/reviews", frozenset({Role.reviewer, Role.program_lead})),
     NavItem("Frameworks", "/governance/frameworks", frozenset({Role.reviewer, Role.program_lead})),
     NavItem("Rollout", "/rollout", frozenset({Role.reviewer, Role.program_lead})),
