@@ -6,18 +6,21 @@ running server's worker)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from cli.command_line import uptake
+from discovery.discovery_builders import generic_csv, make_organization, umbrella_log, umbrella_row
 from enablement.enablement_builders import module_source
 from fixtures_path import require_shared_fixtures
 from licences.licences_builders import make_ledger
 from uptake.db import session_scope
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
+from uptake.discovery import service as discovery_service
 from uptake.enablement.service import modules as modules_service
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobContext
@@ -243,6 +246,45 @@ def test_while_a_server_holds_the_events_store_the_command_queues_the_publicatio
         assert service.publish_ledger_job(context) == {"workspace_id": ledger.workspace_id}
     with duckdb.connect(str(data_dir / "events.duckdb")) as events:
         assert events.execute("SELECT count(*) FROM seats").fetchone() == (2,)
+
+
+# -- discovery --------------------------------------------------------------------------------------------------
+
+
+def test_a_discovery_log_in_either_format_is_imported_with_each_bad_row_named(tmp_path, world, run):
+    org = make_organization(world, {"Finance": 5})
+    generic = tmp_path / "proxy.csv"
+    rows = [("2026-12-01 10:00:00", f"finance{n}@example.com", "claude.ai", 1, 10) for n in range(1, 6)]
+    generic.write_text(
+        generic_csv([*rows, ("2026-12-01", "finance1@example.com", "", 1, 1)]), encoding="utf-8"
+    )
+    dry = run("import", "discovery", str(generic), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert (
+        "6 rows read (generic): 5 to AI services, 0 elsewhere (not stored), 1 bad; 5 person-days would be"
+        in (" ".join(dry.output.split()))
+    )
+    assert "is empty; name the domain, URL or app" in dry.output
+    assert "Dry run: nothing was stored." in dry.output
+    done = run("import", "discovery", str(generic))
+    assert "5 person-days stored" in done.output
+    again = run("import", "discovery", str(generic))
+    assert "nothing changed" in again.output
+    umbrella = tmp_path / "umbrella.csv"
+    umbrella.write_text(
+        umbrella_log(
+            [umbrella_row(datetime(2026, 12, 2, 9), "F (finance1@example.com)", "https://gamma.app/x")]
+        ),
+        encoding="utf-8",
+    )
+    read = run("import", "discovery", str(umbrella), "--format", "umbrella")
+    assert "1 rows read (umbrella): 1 to AI services" in " ".join(read.output.split())
+    with session_scope(world.factory, org.workspace_id) as session:
+        tools = {tool.slug: tool for tool in discovery_service.overview(session, org.workspace_id).tools}
+    assert (tools["claude"].people, tools["gamma"].is_suppressed) == (5, True)
+    wrong = run("import", "discovery", str(umbrella), "--format", "zscaler")
+    assert wrong.exit_code != 0
+    assert "--format must be one of generic, umbrella" in wrong.output
 
 
 # -- training ---------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """``uptake import``: people from an HR CSV, licence seats from a CSV, training modules from a folder of
-Markdown, and usage from the GitHub Copilot and Microsoft 365 Copilot reports.
+Markdown, usage from the GitHub Copilot and Microsoft 365 Copilot reports, and AI services seen in web-proxy /
+CASB / SaaS-discovery logs.
 
 Its domain imports sit inside the commands, so that ``uptake --help`` does not pay for them (see
 ``uptake/cli/__init__.py``).
@@ -31,7 +32,9 @@ from uptake.cli.command import (
 if TYPE_CHECKING:
     from uptake.directory.people_import import ImportReport
 
-app = typer.Typer(help="Import people, seats, training and usage from files.", no_args_is_help=True)
+app = typer.Typer(
+    help="Import people, seats, training, usage and discovery logs from files.", no_args_is_help=True
+)
 
 
 # -- people -----------------------------------------------------------------------------------------------------
@@ -179,6 +182,78 @@ def import_seats(
             licences_service.publish_ledger(session, workspace_id, analytics_service.Analytics(backend))
         finally:
             backend.connection.disconnect()
+
+
+# -- discovery --------------------------------------------------------------------------------------------------
+
+
+@app.command("discovery")
+def import_discovery(
+    file: Annotated[
+        Path,
+        typer.Argument(help="A web-proxy / CASB / SaaS-discovery export as CSV (see docs/discovery.md)."),
+    ],
+    log_format: Annotated[
+        str | None,
+        typer.Option("--format", help="generic or umbrella (default: recognized from the first row)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would be stored and store nothing.")
+    ] = False,
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Import a discovery log: the AI services people use, found in proxy traffic (only that traffic is kept,
+    its people pseudonymized); importing the same file again changes nothing.
+
+    Every bad row is reported with its line, column and reason, and the good rows are imported all the same.
+    The exit status is non-zero only when the file cannot be read at all.
+    """
+    from uptake.discovery import service as discovery_service
+    from uptake.discovery.models import LogFormat
+
+    if not file.is_file():
+        raise CommandError(f"{file}: no such file")
+    formats = {item.value: item for item in LogFormat}
+    if log_format is not None and log_format not in formats:
+        raise CommandError(f"--format must be one of {', '.join(formats)}")
+    settings = command_settings(config)
+    try:
+        with database_session(settings) as session, file.open(encoding="utf-8-sig", newline="") as handle:
+            workspace_id = resolve_workspace(session, workspace)
+            report = discovery_service.import_log(
+                session,
+                workspace_id,
+                handle,
+                dry_run=dry_run,
+                actor="system",
+                file_name=file.name,
+                log_format=formats[log_format] if log_format else None,
+            )
+    except UnicodeDecodeError:
+        raise CommandError(f"{file} is not UTF-8 text; save it as 'CSV UTF-8' and run again") from None
+    if report.already_imported_at is not None:
+        console.print(
+            f"{file.name} was imported on {report.already_imported_at:%Y-%m-%d %H:%M}: nothing changed."
+        )
+    verb = "would be " if report.dry_run else ""
+    console.print(
+        f"{report.rows_read:,} rows read ({report.log_format}): {report.rows_matched:,} to AI services, "
+        f"{report.rows_other:,} elsewhere (not stored), {report.rejected:,} bad; "
+        f"{report.sightings:,} person-days {verb}stored",
+        highlight=False,
+    )
+    if report.tools:
+        console.print(f"AI tools: {', '.join(report.tools)}", highlight=False)
+    if report.ignored_headers:
+        console.print(f"Columns ignored: {', '.join(report.ignored_headers)}", highlight=False)
+    if report.rejections:
+        table = Table("line", "column", "reason", title="Rows not imported")
+        for rejection in report.rejections:
+            table.add_row(str(rejection.line), rejection.column, rejection.reason)
+        console.print(table)
+    if report.dry_run:
+        console.print("Dry run: nothing was stored.")
 
 
 # -- training ---------------------------------------------------------------------------------------------------
