@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from uptake.access.roles import Role
 from uptake.audit import service as audit_service
 from uptake.db import session_scope
 from uptake.directory.service import people as people_service
+from uptake.discovery import service as discovery_service
+from uptake.discovery.models import Sighting
 from uptake.enablement.service import completions as completions_service
 from uptake.enablement.service import modules as modules_service
 from uptake.privacy import service
@@ -59,8 +62,18 @@ def people(world, store) -> dict[str, Any]:
     alice_email = "alice.liddell@example.com"
     # Her events sent before the directory knew her carry her email's pseudonym.
     send(world, store, workspace_id, [make_event("Alice.Liddell@example.com")])
+    # So does a proxy log imported then (an AI service she used), unlinked to anyone.
+    discover(
+        world, workspace_id, "time,user,domain\n2026-12-01 10:00:00,Alice.Liddell@example.com,claude.ai\n"
+    )
     alice = world.person(workspace_id, email=alice_email, name="Alice Liddell", roles=[Role.employee])
     bob = world.person(workspace_id, email="bob@example.com", name="Bob Builder")
+    discover(
+        world,
+        workspace_id,
+        f"time,user,domain\n2026-12-02 10:00:00,{alice_email},chatgpt.com\n"
+        "2026-12-02 10:00:00,bob@example.com,chatgpt.com\n",
+    )
     with session_scope(world.factory, workspace_id) as session:
         modules_service.save_module_source(session, workspace_id, MODULE, actor="test", author_id=None)
         completions_service.complete_reading(session, workspace_id, "prompt-basics", alice)
@@ -83,6 +96,11 @@ def people(world, store) -> dict[str, Any]:
             [workspace_id, pseudonyms[0], workspace_id],
         )
     return {"workspace_id": workspace_id, "alice": alice, "bob": bob, "email": alice_email}
+
+
+def discover(world, workspace_id: int, log: str) -> None:
+    with session_scope(world.factory, workspace_id) as session:
+        discovery_service.import_log(session, workspace_id, io.StringIO(log), dry_run=False, actor="system")
 
 
 def send(world, store: EventStore, workspace_id: int, events: list[dict[str, Any]]) -> None:
@@ -108,6 +126,10 @@ def test_the_export_holds_the_record_the_events_and_the_training(world, store, p
     assert export["announcements_received"] == []
     assert export["notifications"] == []
     assert export["notification_preferences"]["email_enabled"] is True
+    assert [(seen["day"], seen["tool"]) for seen in export["ai_services_seen"]] == [
+        ("2026-12-01", "claude"),
+        ("2026-12-02", "chatgpt"),
+    ]
     assert export["not_included"]
     json.dumps(export)  # JSON-ready as it is
     with world.session(workspace_id) as session, pytest.raises(service.PersonNotInDirectory):
@@ -176,4 +198,9 @@ def test_erasure_leaves_nothing_linkable_in_either_store(
         entries = audit_service.list_audit_entries(session, workspace_id, action="privacy.person.erased")
         assert [entry.target for entry in entries] == [f"person:{alice}"]
         assert entries[0].after["keep_aggregates"] is keep_aggregates
+        assert entries[0].after["discovery_sightings"] == 2
+        sightings = session.scalars(select(Sighting)).all()
+        assert len(sightings) == (
+            3 if keep_aggregates else 1
+        )  # Bob's stays; Alice's only as unlinkable figures
         assert audit_service.verify_audit_chain(session, workspace_id).is_intact

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from uptake.discovery.models import LogImport, ServiceDomain, Sighting, ToolDecision
@@ -74,3 +75,38 @@ def get_decision(session: Session, workspace_id: int, tool_slug: str) -> ToolDec
             ToolDecision.workspace_id == workspace_id, ToolDecision.tool_slug == tool_slug
         )
     ).first()
+
+
+def _of_person(workspace_id: int, person_id: int, pseudonyms: Collection[str]) -> Any:
+    return (Sighting.workspace_id == workspace_id) & or_(
+        Sighting.person_id == person_id, Sighting.person_key.in_(sorted(pseudonyms))
+    )
+
+
+def list_sightings_of_person(
+    session: Session, workspace_id: int, person_id: int, pseudonyms: Collection[str]
+) -> list[Sighting]:
+    return list(
+        session.scalars(
+            select(Sighting).where(_of_person(workspace_id, person_id, pseudonyms)).order_by(Sighting.day)
+        )
+    )
+
+
+def delete_sightings_of_person(
+    session: Session, workspace_id: int, person_id: int, pseudonyms: Collection[str]
+) -> int:
+    result = session.execute(delete(Sighting).where(_of_person(workspace_id, person_id, pseudonyms)))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def rekey_sightings_of_person(
+    session: Session, workspace_id: int, person_id: int, pseudonyms: Collection[str], new_key: str
+) -> int:
+    result = session.execute(
+        update(Sighting)
+        .where(_of_person(workspace_id, person_id, pseudonyms))
+        .values(person_key=new_key, person_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

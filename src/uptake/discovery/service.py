@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -600,3 +601,34 @@ def remove_service_domain(session: Session, workspace_id: int, domain: str, *, a
         action="discovery.service_domain.removed",
         target=f"discovery_domain:{key}",
     )
+
+
+# ---------------------------------------------------------------- a person's sightings (access and erasure)
+
+
+def sightings_of_person(
+    session: Session, workspace_id: int, *, person_id: int, pseudonyms: Iterable[str]
+) -> list[dict[str, Any]]:
+    """The AI services the discovery logs saw the person use, day by day (their access request)."""
+    return [
+        {
+            "day": row.day,
+            "tool": row.tool_slug,
+            "domain": row.domain,
+            "requests": row.requests,
+            "bytes": row.bytes,
+        }
+        for row in repository.list_sightings_of_person(session, workspace_id, person_id, set(pseudonyms))
+    ]
+
+
+def erase_person_sightings(
+    session: Session, workspace_id: int, *, person_id: int, pseudonyms: Iterable[str], keep_aggregates: bool
+) -> int:
+    """Delete the person's sightings, or with `keep_aggregates` re-key them to one random pseudonym stored nowhere
+    and unlink them (the tools' past figures stay; nobody can find the person in them). Returns the rows."""
+    if keep_aggregates:
+        return repository.rekey_sightings_of_person(
+            session, workspace_id, person_id, set(pseudonyms), secrets.token_hex(16)
+        )
+    return repository.delete_sightings_of_person(session, workspace_id, person_id, set(pseudonyms))

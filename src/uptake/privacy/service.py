@@ -13,7 +13,8 @@ reviews, questions) stay, no longer pointing to anyone (ON DELETE SET NULL). The
 events. `keep_aggregates=True` instead re-keys them to one random pseudonym that is stored nowhere and clears
 their free text (session id, comment, correction, attributes): adoption figures of the past stay as they were, and
 nobody, holding the key or not, can link those events back to the person. The analytics snapshot tables in the
-events store (people, entitlements, seats, completions) are treated the same way. The erasure writes one audit
+events store (people, entitlements, seats, completions) and the AI services discovery logs saw them use (linked to
+them, or under one of their pseudonyms) are treated the same way. The erasure writes one audit
 entry naming the person only by their former id, with the counts; the audit log never held names or emails.
 """
 
@@ -32,6 +33,7 @@ from uptake.comms.service import notifications as notifications_service
 from uptake.comms.service import preferences as preferences_service
 from uptake.directory import schemas as directory_schemas
 from uptake.directory.service import people as people_service
+from uptake.discovery import service as discovery_service
 from uptake.enablement.service import literacy as literacy_service
 from uptake.errors import NotFound
 from uptake.telemetry import service as telemetry_service
@@ -88,6 +90,9 @@ def export_personal_data(
         session, workspace_id, person.id, limit=MAX_EXPORTED_NOTIFICATIONS
     )
     preferences = preferences_service.get_preferences(session, workspace_id, person.id)
+    sightings = discovery_service.sightings_of_person(
+        session, workspace_id, person_id=person.id, pseudonyms=pseudonyms
+    )
     export: dict[str, Any] = _json_ready(
         {
             "generated_at": datetime.now(UTC),
@@ -114,6 +119,7 @@ def export_personal_data(
             "events": [
                 {key: value for key, value in event.items() if key != "workspace_id"} for event in events
             ],
+            "ai_services_seen": sightings,
             "training_completions": [entry.model_dump(mode="json") for entry in literacy.entries],
             "announcements_received": [
                 {
@@ -157,6 +163,9 @@ def erase_person(
     erased = telemetry_service.erase_person_data(
         store, workspace_id, pseudonyms, keep_aggregates=keep_aggregates
     )
+    sightings = discovery_service.erase_person_sightings(
+        session, workspace_id, person_id=person_id, pseudonyms=pseudonyms, keep_aggregates=keep_aggregates
+    )
     people_service.delete_person(session, workspace_id, person_id, actor=actor)
     report = ErasureReport(
         person_id=person_id,
@@ -175,6 +184,7 @@ def erase_person(
             "events_rekeyed": report.events_rekeyed,
             "snapshot_rows": report.snapshot_rows,
             "keep_aggregates": keep_aggregates,
+            "discovery_sightings": sightings,
         },
     )
     return report
