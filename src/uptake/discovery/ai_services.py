@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from urllib.parse import urlsplit
@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 import yaml
 
 CATEGORIES = ("chat", "code", "image", "meeting", "writing", "search", "audio", "video", "productivity")
+NAME_SEPARATORS = re.compile(r"[\s_.\-·]+")
+MAX_CACHED_MATCHES = 200_000
 DOMAIN_PATTERN = re.compile(
     r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(/[\w./-]*)?$"
 )
@@ -42,9 +44,19 @@ class ServiceMap:
     services: dict[str, AIService]
     by_domain: dict[str, str]
     by_name: dict[str, str]
+    _matches: dict[str, tuple[str, str] | None] = field(default_factory=dict, compare=False, repr=False)
+    """What each text seen matched (a log names the same hosts over and over), up to `MAX_CACHED_MATCHES`."""
 
     def match(self, domain_or_url: str) -> tuple[str, str] | None:
         """The (tool slug, matched domain) of a host, URL or application name, or None when no AI service."""
+        if domain_or_url in self._matches:
+            return self._matches[domain_or_url]
+        found = self._match(domain_or_url)
+        if len(self._matches) < MAX_CACHED_MATCHES:
+            self._matches[domain_or_url] = found
+        return found
+
+    def _match(self, domain_or_url: str) -> tuple[str, str] | None:
         text = domain_or_url.strip().lower()
         if not text:
             return None
@@ -77,7 +89,7 @@ def _path_prefixes(path: str) -> list[str]:
 
 
 def _name_key(text: str) -> str:
-    return re.sub(r"[\s_.\-·]+", " ", text.strip().lower())
+    return NAME_SEPARATORS.sub(" ", text.strip().lower())
 
 
 def split_host(text: str) -> tuple[str, str]:

@@ -31,7 +31,7 @@ from uptake.audit import service as audit_service
 from uptake.directory.service import people as people_service
 from uptake.discovery import repository
 from uptake.discovery.ai_services import ServiceMap
-from uptake.discovery.models import LogFormat, LogImport, Sighting
+from uptake.discovery.models import LogFormat, LogImport
 from uptake.errors import FieldError, InvalidInput
 from uptake.telemetry import service as telemetry_service
 from uptake.workspaces import service as workspaces_service
@@ -58,6 +58,9 @@ UMBRELLA_FIELDS: dict[str, int] = {
 }
 UMBRELLA_MIN_FIELDS = 13
 TIMESTAMP_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+EPOCH_PATTERN = re.compile(r"\d{9,13}(\.\d+)?")
+DATE_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+TIME_REASON = "must be a time like 2026-12-01 09:30:00 (UTC unless it says), or Unix seconds"
 EMAIL_PATTERN = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 MAX_REJECTIONS_KEPT = 1000
 MAX_USER_LENGTH = 320
@@ -145,18 +148,16 @@ def _normalize(header: str) -> str:
 def parse_time(text: str) -> datetime:
     """An ISO 8601 time (a naive one is UTC) or Unix epoch seconds or milliseconds, as an aware datetime."""
     value = text.strip()
-    if re.fullmatch(r"\d{9,13}(\.\d+)?", value):
+    if DATE_START.match(value):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(TIME_REASON) from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if EPOCH_PATTERN.fullmatch(value):
         seconds = float(value)
         return datetime.fromtimestamp(seconds / 1000 if seconds > 1e11 else seconds, UTC)
-    if not re.match(r"^\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("must be a time like 2026-12-01 09:30:00 (UTC unless it says), or Unix seconds")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(
-            "must be a time like 2026-12-01 09:30:00 (UTC unless it says), or Unix seconds"
-        ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise ValueError(TIME_REASON)
 
 
 def _count(text: str, name: str) -> int:
@@ -388,6 +389,7 @@ def import_log(
         if person.email:
             directory_map[person.email.strip().lower()] = person.external_id
     pseudonyms: dict[str, tuple[str, int | None]] = {}
+    days_by_hour: dict[datetime, date] = {}
     totals: dict[tuple[date, str, str, str], _Total] = {}
     tools: set[str] = set()
     for row in parsed.rows:
@@ -410,7 +412,10 @@ def import_log(
                 telemetry_service.pseudonymize_person(key, external or row.user),
                 person_ids.get(external.strip().lower()) if external else None,
             )
-        day = row.time.astimezone(zone).date()
+        hour = row.time.replace(minute=0, second=0, microsecond=0)
+        day = days_by_hour.get(hour)
+        if day is None:
+            day = days_by_hour[hour] = row.time.astimezone(zone).date()
         total = totals.setdefault((day, tool, domain, known[0]), _Total(known[1]))
         total.requests += row.requests
         total.bytes += row.bytes
@@ -446,21 +451,23 @@ def import_log(
     )
     session.add(log_import)
     session.flush()
-    session.add_all(
-        Sighting(
-            workspace_id=workspace_id,
-            import_id=log_import.id,
-            day=day,
-            tool_slug=tool,
-            domain=domain[:253],
-            person_key=person_key,
-            person_id=total.person_id,
-            requests=total.requests,
-            bytes=total.bytes,
-        )
-        for (day, tool, domain, person_key), total in totals.items()
+    repository.insert_sightings(
+        session,
+        [
+            {
+                "workspace_id": workspace_id,
+                "import_id": log_import.id,
+                "day": day,
+                "tool_slug": tool,
+                "domain": domain[:253],
+                "person_key": person_key,
+                "person_id": total.person_id,
+                "requests": total.requests,
+                "bytes": total.bytes,
+            }
+            for (day, tool, domain, person_key), total in totals.items()
+        ],
     )
-    session.flush()
     audit_service.record_audit_entry(
         session,
         workspace_id,

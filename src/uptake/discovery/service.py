@@ -41,7 +41,7 @@ from uptake.discovery.ai_services import (
     shipped_services,
     split_host,
 )
-from uptake.discovery.models import LogFormat, ServiceDomain, Sighting, ToolDecision, ToolStatus
+from uptake.discovery.models import LogFormat, ServiceDomain, ToolDecision, ToolStatus
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
 from uptake.governance import service as governance_service
 
@@ -124,17 +124,23 @@ class _ToolUse:
     last_seen: date | None = None
     weeks: dict[date, tuple[set[str], list[int]]] = field(default_factory=dict)
 
-    def add(self, sighting: Sighting) -> None:
-        self.people.add(sighting.person_key)
-        if sighting.person_id is not None:
-            self.linked[sighting.person_key] = sighting.person_id
-        self.requests += sighting.requests
-        self.bytes += sighting.bytes
-        self.first_seen = min(self.first_seen or sighting.day, sighting.day)
-        self.last_seen = max(self.last_seen or sighting.day, sighting.day)
-        people, requests = self.weeks.setdefault(week_of(sighting.day), (set(), [0]))
-        people.add(sighting.person_key)
-        requests[0] += sighting.requests
+    def add(
+        self, day: date, week: date, person_key: str, person_id: int | None, requests: int, size: int
+    ) -> None:
+        self.people.add(person_key)
+        if person_id is not None:
+            self.linked[person_key] = person_id
+        self.requests += requests
+        self.bytes += size
+        if self.first_seen is None or day < self.first_seen:
+            self.first_seen = day
+        if self.last_seen is None or day > self.last_seen:
+            self.last_seen = day
+        in_week = self.weeks.get(week)
+        if in_week is None:
+            in_week = self.weeks[week] = (set(), [0])
+        in_week[0].add(person_key)
+        in_week[1][0] += requests
 
 
 def publishable_teams(counts: dict[str, int], total: int, k: int) -> tuple[list[tuple[str, int]], bool]:
@@ -233,10 +239,17 @@ def _team_names(session: Session, workspace_id: int) -> dict[int, str]:
     }
 
 
-def _uses(sightings: Iterable[Sighting]) -> dict[str, _ToolUse]:
+def _uses(sightings: Iterable[repository.SightingRow]) -> dict[str, _ToolUse]:
     uses: dict[str, _ToolUse] = {}
-    for sighting in sightings:
-        uses.setdefault(sighting.tool_slug, _ToolUse()).add(sighting)
+    weeks: dict[date, date] = {}
+    for day, tool_slug, person_key, person_id, requests, size in sightings:
+        use = uses.get(tool_slug)
+        if use is None:
+            use = uses[tool_slug] = _ToolUse()
+        week = weeks.get(day)
+        if week is None:
+            week = weeks[day] = week_of(day)
+        use.add(day, week, person_key, person_id, requests, size)
     return uses
 
 
@@ -299,22 +312,15 @@ def named_users(session: Session, workspace_id: int, slug: str, *, actor: str) -
     if not sightings:
         raise DiscoveredToolNotFound(f"no use of {slug!r} is in the discovery logs", tool=slug)
     rows: dict[str, dict[str, Any]] = {}
-    for sighting in sightings:
+    for day, _, person_key, person_id, requests, size in sightings:
         row = rows.setdefault(
-            sighting.person_key,
-            {
-                "person_id": None,
-                "requests": 0,
-                "bytes": 0,
-                "first_seen": sighting.day,
-                "last_seen": sighting.day,
-            },
+            person_key, {"person_id": None, "requests": 0, "bytes": 0, "first_seen": day, "last_seen": day}
         )
-        row["person_id"] = row["person_id"] or sighting.person_id
-        row["requests"] += sighting.requests
-        row["bytes"] += sighting.bytes
-        row["first_seen"] = min(row["first_seen"], sighting.day)
-        row["last_seen"] = max(row["last_seen"], sighting.day)
+        row["person_id"] = row["person_id"] or person_id
+        row["requests"] += requests
+        row["bytes"] += size
+        row["first_seen"] = min(row["first_seen"], day)
+        row["last_seen"] = max(row["last_seen"], day)
     ids = sorted({row["person_id"] for row in rows.values() if row["person_id"] is not None})
     people = {person.id: person for person in people_service.list_people_by_ids(session, workspace_id, ids)}
     team_of = _team_names(session, workspace_id)
