@@ -79,3 +79,15 @@ def test_the_one_who_opened_an_intake_cannot_decide_it(client: TestClient, world
     refused = client.post(f"/api/v1/reviews/{review_id}/verdicts", json={"verdict": "approve"})
     assert refused.status_code == 409
     assert "another person on the reviewer board" in refused.json()["detail"]
+
+
+def test_the_review_page_offers_an_intake_its_two_verdicts_only(client: TestClient, world):
+    workspace_id, review_id = candidate(client, world, "claude")
+    as_caller(client, board_member(world, workspace_id, "ai_governance"))
+    page = client.get(f"/governance/reviews/{review_id}")
+    assert "Intake decision" in page.text
+    assert "Evidence: found in use" in page.text
+    assert 'value="request_changes"' not in page.text
+    assert 'name="condition_text"' not in page.text
+    decided = client.post(f"/governance/reviews/{review_id}/verdicts", data={"verdict": "approve"})
+    assert "Worth a full review: the candidate stays a draft for its owner to complete." in decided.text
