@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from discovery.discovery_builders import generic_csv, umbrella_log, umbrella_row
-from uptake.discovery.ai_services import build_service_map, shipped_services
+from uptake.catalog.schemas import SLUG_PATTERN
+from uptake.discovery.ai_services import CATEGORIES, DOMAIN_PATTERN, build_service_map, shipped_services
 from uptake.discovery.intake import LogFileInvalid, LogRow, RowRejection, read_log, umbrella_user
 from uptake.discovery.models import LogFormat
 
@@ -26,6 +27,11 @@ def test_the_shipped_map_names_dozens_of_assistants_of_every_kind():
     assert {service.category for service in services} >= {"chat", "code", "image", "meeting"}
     slugs = [service.slug for service in services]
     assert len(slugs) == len(set(slugs))
+    assert all(SLUG_PATTERN.match(slug) for slug in slugs)
+    assert {service.category for service in services} <= set(CATEGORIES)
+    domains = [domain for service in services for domain in service.domains]
+    assert len(domains) == len(set(domains))
+    assert [domain for domain in domains if not DOMAIN_PATTERN.match(domain)] == []
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,8 @@ from discovery.discovery_builders import generic_csv, make_organization
 from uptake.audit import service as audit_service
 from uptake.comms.service import notifications as notifications_service
 from uptake.db import session_scope
+from uptake.directory.service import people as people_service
+from uptake.directory.service import teams as teams_service
 from uptake.discovery import schemas, service
 from uptake.discovery.models import Sighting
 from uptake.discovery.service import publishable_teams
@@ -224,3 +226,32 @@ def test_a_workspace_domain_extends_the_shipped_map(world):
     assert domains[0].domain == "assistant.acme.ai"
     assert domains[0].source == "workspace"
     assert any(domain.source == "shipped" and domain.domain == "claude.ai" for domain in domains)
+
+
+def test_a_person_added_to_the_directory_after_the_import_is_linked_to_their_sightings(world):
+    org = make_organization(world, {"Finance": 5})
+    workspace_id = org.workspace_id
+    rows = [("2026-12-01 10:00:00", f"finance{n}@example.com", "claude.ai", 1, 1) for n in range(1, 6)]
+    rows.append(("2026-12-01 10:00:00", "Late.Comer@example.com", "claude.ai", 1, 1))
+    with session_scope(world.factory, workspace_id) as session:
+        report = service.import_log(
+            session, workspace_id, io.StringIO(generic_csv(rows)), dry_run=False, actor="system"
+        )
+        before = service.discovered_tool(session, workspace_id, "claude")
+    assert (report.people_linked, report.people_unlinked) == (5, 1)
+    assert before.linked_people is None  # 5 known, 1 unknown: that one is under the floor
+    with session_scope(world.factory, workspace_id) as session:
+        finance = teams_service.get_team_by_name(session, workspace_id, "Finance")
+        people_service.create_person(
+            session,
+            workspace_id,
+            email="late.comer@example.com",
+            display_name="Late Comer",
+            team_id=finance.id,
+        )
+    with session_scope(world.factory, workspace_id) as session:
+        after = service.discovered_tool(session, workspace_id, "claude")
+        users = service.named_users(session, workspace_id, "claude", actor="person:1")
+    assert (after.people, after.linked_people) == (6, 6)
+    assert [(team.team, team.people) for team in after.teams] == [("Finance", 6)]
+    assert "Late Comer" in [user.name for user in users]

@@ -8,11 +8,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from uptake.catalog import schemas as catalog_schemas
 from uptake.discovery.models import ToolStatus
 
-ToolSlug = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
-]
+ToolSlug = catalog_schemas.Slug
+"""A catalog slug (lowercase letters, digits, hyphens): the tool and use case a candidate becomes keep it."""
 DomainText = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=253)
 ]

@@ -44,6 +44,7 @@ from uptake.discovery.ai_services import (
 from uptake.discovery.models import LogFormat, ServiceDomain, ToolDecision, ToolStatus
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
 from uptake.governance import service as governance_service
+from uptake.telemetry import service as telemetry_service
 
 NOTICE_CATEGORY = "discovery"
 SHADOW_AI_TAG = "shadow-ai"
@@ -230,19 +231,35 @@ def _figures(
     )
 
 
-def _team_names(session: Session, workspace_id: int) -> dict[int, str]:
+@dataclass(frozen=True)
+class _Directory:
+    """What the figures need of the directory, read once: each person's team name, and each person by the
+    pseudonyms a log may have named them under (their email, their external id), so a person added to the
+    directory after the log was imported is linked to their sightings all the same."""
+
+    team_of: dict[int, str]
+    by_pseudonym: dict[str, int]
+
+
+def _directory(session: Session, workspace_id: int) -> _Directory:
     teams = {team.id: team.name for team in teams_service.list_all_teams(session, workspace_id)}
-    return {
-        person.id: teams[person.team_id]
-        for person in people_service.person_snapshots(session, workspace_id)
-        if person.team_id is not None and person.team_id in teams
-    }
+    key = telemetry_service.pseudonym_key(session, workspace_id)
+    team_of: dict[int, str] = {}
+    by_pseudonym: dict[str, int] = {}
+    for person in people_service.person_snapshots(session, workspace_id):
+        if person.team_id is not None and person.team_id in teams:
+            team_of[person.id] = teams[person.team_id]
+        for identifier in (person.external_id, person.email):
+            if identifier:
+                by_pseudonym.setdefault(telemetry_service.pseudonymize_person(key, identifier), person.id)
+    return _Directory(team_of, by_pseudonym)
 
 
-def _uses(sightings: Iterable[repository.SightingRow]) -> dict[str, _ToolUse]:
+def _uses(sightings: Iterable[repository.SightingRow], directory: dict[str, int]) -> dict[str, _ToolUse]:
     uses: dict[str, _ToolUse] = {}
     weeks: dict[date, date] = {}
-    for day, tool_slug, person_key, person_id, requests, size in sightings:
+    for day, tool_slug, person_key, linked_id, requests, size in sightings:
+        person_id = linked_id if linked_id is not None else directory.get(person_key)
         use = uses.get(tool_slug)
         if use is None:
             use = uses[tool_slug] = _ToolUse()
@@ -265,7 +282,7 @@ def overview(session: Session, workspace_id: int) -> schemas.DiscoveryOverview:
     services = service_map(session, workspace_id)
     decisions = repository.list_decisions(session, workspace_id)
     approved = _approved_tool_slugs(session, workspace_id)
-    team_of = _team_names(session, workspace_id)
+    directory = _directory(session, workspace_id)
     tools = [
         _figures(
             slug,
@@ -274,17 +291,21 @@ def overview(session: Session, workspace_id: int) -> schemas.DiscoveryOverview:
             _status(slug, decisions.get(slug), approved),
             decisions.get(slug),
             k=k,
-            team_of=team_of,
+            team_of=directory.team_of,
         )
-        for slug, use in _uses(repository.list_sightings(session, workspace_id)).items()
+        for slug, use in _uses(
+            repository.list_sightings(session, workspace_id), directory.by_pseudonym
+        ).items()
     ]
     order = {"new": 0, "candidate": 1, "blocked": 2, "dismissed": 3, "approved": 4}
     tools.sort(key=lambda tool: (order.get(tool.status, 5), -(tool.people or 0), tool.name.lower()))
     return schemas.DiscoveryOverview(privacy_floor=k, map_version=services.version, tools=tools)
 
 
-def _tool_use(session: Session, workspace_id: int, slug: str) -> _ToolUse:
-    use = _uses(repository.list_sightings(session, workspace_id, tool_slugs=[slug])).get(slug)
+def _tool_use(session: Session, workspace_id: int, slug: str, directory: _Directory) -> _ToolUse:
+    use = _uses(
+        repository.list_sightings(session, workspace_id, tool_slugs=[slug]), directory.by_pseudonym
+    ).get(slug)
     if use is None:
         raise DiscoveredToolNotFound(f"no use of {slug!r} is in the discovery logs", tool=slug)
     return use
@@ -292,7 +313,8 @@ def _tool_use(session: Session, workspace_id: int, slug: str) -> _ToolUse:
 
 def discovered_tool(session: Session, workspace_id: int, slug: str) -> schemas.DiscoveredTool:
     """One tool's figures behind the floor."""
-    use = _tool_use(session, workspace_id, slug)
+    directory = _directory(session, workspace_id)
+    use = _tool_use(session, workspace_id, slug, directory)
     decision = repository.get_decision(session, workspace_id, slug)
     return _figures(
         slug,
@@ -300,8 +322,8 @@ def discovered_tool(session: Session, workspace_id: int, slug: str) -> schemas.D
         service_map(session, workspace_id),
         _status(slug, decision, _approved_tool_slugs(session, workspace_id)),
         decision,
-        k=analytics_service.workspace_settings(session, workspace_id).privacy_floor,
-        team_of=_team_names(session, workspace_id),
+        k=privacy_floor(session, workspace_id),
+        team_of=directory.team_of,
     )
 
 
@@ -311,8 +333,10 @@ def named_users(session: Session, workspace_id: int, slug: str, *, actor: str) -
     sightings = repository.list_sightings(session, workspace_id, tool_slugs=[slug])
     if not sightings:
         raise DiscoveredToolNotFound(f"no use of {slug!r} is in the discovery logs", tool=slug)
+    directory = _directory(session, workspace_id)
     rows: dict[str, dict[str, Any]] = {}
-    for day, _, person_key, person_id, requests, size in sightings:
+    for day, _, person_key, linked_id, requests, size in sightings:
+        person_id = linked_id if linked_id is not None else directory.by_pseudonym.get(person_key)
         row = rows.setdefault(
             person_key, {"person_id": None, "requests": 0, "bytes": 0, "first_seen": day, "last_seen": day}
         )
@@ -323,7 +347,6 @@ def named_users(session: Session, workspace_id: int, slug: str, *, actor: str) -
         row["last_seen"] = max(row["last_seen"], day)
     ids = sorted({row["person_id"] for row in rows.values() if row["person_id"] is not None})
     people = {person.id: person for person in people_service.list_people_by_ids(session, workspace_id, ids)}
-    team_of = _team_names(session, workspace_id)
     users = []
     for pseudonym, row in rows.items():
         person = people.get(row["person_id"]) if row["person_id"] is not None else None
@@ -332,7 +355,7 @@ def named_users(session: Session, workspace_id: int, slug: str, *, actor: str) -
                 person_id=person.id if person else None,
                 name=person.display_name if person else None,
                 email=person.email if person else None,
-                team=team_of.get(person.id) if person else None,
+                team=directory.team_of.get(person.id) if person else None,
                 pseudonym=pseudonym,
                 requests=row["requests"],
                 bytes=row["bytes"],
@@ -489,7 +512,7 @@ def dismiss_tool(
 ) -> schemas.ToolDecision:
     """Nothing to do about this tool (a false match, or use the programme accepts): it leaves the list of new
     tools, and the decision is audited."""
-    _tool_use(session, workspace_id, slug)
+    _tool_use(session, workspace_id, slug, _directory(session, workspace_id))
     return schemas.ToolDecision.model_validate(
         _decide(session, workspace_id, slug, ToolStatus.dismissed, actor=actor, note=body.note)
     )
@@ -500,7 +523,7 @@ def block_tool(
 ) -> schemas.ToolDecision:
     """The tool is not to be used: recorded, and every person the logs link to it is told through the outbox
     (in the app, and by email for those who want it), with the reason given."""
-    use = _tool_use(session, workspace_id, slug)
+    use = _tool_use(session, workspace_id, slug, _directory(session, workspace_id))
     name = service_map(session, workspace_id).services.get(slug, AIService(slug, slug, "", "", ())).name
     people = sorted(set(use.linked.values()))
     reason = f"\n\n{body.note}" if body.note else ""
