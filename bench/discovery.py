@@ -31,7 +31,7 @@ from sqlalchemy import insert
 
 from uptake.db import make_engine, make_session_factory, session_scope
 from uptake.directory.models import Person
-from uptake.discovery import service
+from uptake.discovery import figures, service
 from uptake.discovery.ai_services import shipped_services
 from uptake.migrations.commands import upgrade_database
 from uptake.workspaces import schemas as workspace_schemas
@@ -110,14 +110,14 @@ def main() -> None:
 
     def overview() -> object:
         with session_scope(factory, workspace_id) as session:
-            return service.overview(session, workspace_id)
+            return figures.overview(session, workspace_id)
 
     tools = timed("c  overview", overview)
     print(f"   {len(tools.tools)} tools")  # type: ignore[attr-defined]
 
     def one_tool() -> object:
         with session_scope(factory, workspace_id) as session:
-            return service.discovered_tool(session, workspace_id, "chatgpt")
+            return figures.discovered_tool(session, workspace_id, "chatgpt")
 
     timed("d  one tool", one_tool)
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

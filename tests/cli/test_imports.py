@@ -20,7 +20,7 @@ from licences.licences_builders import make_ledger
 from uptake.db import session_scope
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
-from uptake.discovery import service as discovery_service
+from uptake.discovery import figures as discovery_figures
 from uptake.enablement.service import modules as modules_service
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobContext
@@ -280,7 +280,7 @@ def test_a_discovery_log_in_either_format_is_imported_with_each_bad_row_named(tm
     read = run("import", "discovery", str(umbrella), "--format", "umbrella")
     assert "1 rows read (umbrella): 1 to AI services" in " ".join(read.output.split())
     with session_scope(world.factory, org.workspace_id) as session:
-        tools = {tool.slug: tool for tool in discovery_service.overview(session, org.workspace_id).tools}
+        tools = {tool.slug: tool for tool in discovery_figures.overview(session, org.workspace_id).tools}
     assert (tools["claude"].people, tools["gamma"].is_suppressed) == (5, True)
     wrong = run("import", "discovery", str(umbrella), "--format", "zscaler")
     assert wrong.exit_code != 0

@@ -69,3 +69,22 @@ def umbrella_log(rows: list[list[str]]) -> str:
     out = io.StringIO()
     csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
     return out.getvalue()
+
+
+def hand_worked_log() -> str:
+    """k = 5. ChatGPT: Finance's 6 and Sales' 5 in the week of 30 November, Legal's 2 and one contractor the
+    directory does not know in the week of 7 December (14 people, 2 requests and 1,000 bytes each). Claude: 4
+    people of Finance. Midjourney: Sales' 5. One row to a site that is no AI service."""
+    rows = []
+    rows += [("2026-12-01 10:00:00", f"finance{n}@example.com", "chatgpt.com", 2, 1000) for n in range(1, 7)]
+    rows += [
+        ("2026-12-02 10:00:00", f"SALES{n}@Example.com", "chat.openai.com", 2, 1000) for n in range(1, 6)
+    ]
+    rows += [("2026-12-08 10:00:00", f"legal{n}@example.com", "chatgpt.com", 2, 1000) for n in range(1, 3)]
+    rows += [("2026-12-08 11:00:00", "contractor@partner.test", "https://chatgpt.com/c/1", 2, 1000)]
+    rows += [("2026-12-03 10:00:00", f"finance{n}@example.com", "claude.ai", 1, 10) for n in range(1, 5)]
+    rows += [
+        ("2026-12-04 10:00:00", f"sales{n}@example.com", "www.midjourney.com", 1, 10) for n in range(1, 6)
+    ]
+    rows += [("2026-12-04 10:00:00", "finance1@example.com", "intranet.example.com", 1, 10)]
+    return generic_csv(rows)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from uptake.access.dependencies import Admin, Importer, ProgramLead, SessionDep
-from uptake.discovery import schemas, service
+from uptake.discovery import decisions, figures, schemas, service
 from uptake.discovery.models import LogFormat
 from uptake.params import CSV_REQUEST_BODY, read_csv_body
 
@@ -59,18 +59,18 @@ def list_imports(session: SessionDep, lead: ProgramLead) -> list[schemas.ImportS
 def list_discovered_tools(session: SessionDep, lead: ProgramLead) -> schemas.DiscoveryOverview:
     """Every AI tool seen in the logs, unapproved ones first; a tool used by fewer than k people shows no
     figure."""
-    return service.overview(session, lead.workspace_id)
+    return figures.overview(session, lead.workspace_id)
 
 
 @router.get("/tools/{slug}", response_model=schemas.DiscoveredTool)
 def get_discovered_tool(slug: ToolPath, session: SessionDep, lead: ProgramLead) -> schemas.DiscoveredTool:
-    return service.discovered_tool(session, lead.workspace_id, slug)
+    return figures.discovered_tool(session, lead.workspace_id, slug)
 
 
 @router.get("/tools/{slug}/users", response_model=list[schemas.NamedUser])
 def list_named_users(slug: ToolPath, session: SessionDep, admin: Admin) -> list[schemas.NamedUser]:
     """The people who used the tool, for admins only; every call is audited."""
-    return service.named_users(session, admin.workspace_id, slug, actor=admin.actor)
+    return figures.named_users(session, admin.workspace_id, slug, actor=admin.actor)
 
 
 @router.post("/tools/{slug}/candidate", status_code=201, response_model=schemas.ToolDecision)
@@ -79,7 +79,7 @@ def propose_candidate(
 ) -> schemas.ToolDecision:
     """Add the tool and a draft use case of it to the catalog, in governance's intake review with the
     discovery figures attached."""
-    return service.propose_candidate(
+    return decisions.propose_candidate(
         session, lead.workspace_id, slug, body, actor=lead.actor, person_id=lead.person_id
     )
 
@@ -88,7 +88,7 @@ def propose_candidate(
 def dismiss_tool(
     slug: ToolPath, body: schemas.ToolDecisionCreate, session: SessionDep, lead: ProgramLead
 ) -> schemas.ToolDecision:
-    return service.dismiss_tool(session, lead.workspace_id, slug, body, actor=lead.actor)
+    return decisions.dismiss_tool(session, lead.workspace_id, slug, body, actor=lead.actor)
 
 
 @router.post("/tools/{slug}/block", response_model=schemas.ToolDecision)
@@ -96,7 +96,7 @@ def block_tool(
     slug: ToolPath, body: schemas.ToolDecisionCreate, session: SessionDep, lead: ProgramLead
 ) -> schemas.ToolDecision:
     """Record that the tool is not to be used, and tell its users through the outbox."""
-    return service.block_tool(session, lead.workspace_id, slug, body, actor=lead.actor)
+    return decisions.block_tool(session, lead.workspace_id, slug, body, actor=lead.actor)
 
 
 @router.get("/service-domains", response_model=list[schemas.ServiceDomain])

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from uptake.access.dependencies import AdminPage, ProgramLeadPage, SessionDep
 from uptake.access.roles import Role
-from uptake.discovery import intake, schemas, service
+from uptake.discovery import decisions, figures, intake, schemas, service
 from uptake.discovery.ai_services import CATEGORIES
 from uptake.discovery.models import LogFormat
 from uptake.errors import UptakeError
@@ -57,7 +57,7 @@ def discovery_overview(request: Request, session: SessionDep, lead: ProgramLeadP
         request,
         "discovery/overview.html",
         {
-            "overview": service.overview(session, lead.workspace_id),
+            "overview": figures.overview(session, lead.workspace_id),
             "imports": service.list_imports(session, lead.workspace_id)[:5],
             "is_admin": lead.has_role(Role.admin),
         },
@@ -66,7 +66,7 @@ def discovery_overview(request: Request, session: SessionDep, lead: ProgramLeadP
 
 @router.get("/discovery/tools/{slug}")
 def discovered_tool_page(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
-    tool = service.discovered_tool(session, lead.workspace_id, slug)
+    tool = figures.discovered_tool(session, lead.workspace_id, slug)
     peak = max((week.people or 0 for week in tool.trend), default=0)
     return render(
         request,
@@ -74,7 +74,7 @@ def discovered_tool_page(slug: str, request: Request, session: SessionDep, lead:
         {
             "tool": tool,
             "peak": peak,
-            "privacy_floor": service.privacy_floor(session, lead.workspace_id),
+            "privacy_floor": figures.privacy_floor(session, lead.workspace_id),
             "is_admin": lead.has_role(Role.admin),
         },
     )
@@ -83,8 +83,8 @@ def discovered_tool_page(slug: str, request: Request, session: SessionDep, lead:
 @router.get("/discovery/tools/{slug}/users")
 def named_users_page(slug: str, request: Request, session: SessionDep, admin: AdminPage) -> Response:
     """Admins only; the view itself is audited (the service writes the entry)."""
-    tool = service.discovered_tool(session, admin.workspace_id, slug)
-    users = service.named_users(session, admin.workspace_id, slug, actor=admin.actor)
+    tool = figures.discovered_tool(session, admin.workspace_id, slug)
+    users = figures.named_users(session, admin.workspace_id, slug, actor=admin.actor)
     return render(request, "discovery/users.html", {"tool": tool, "users": users})
 
 
@@ -95,7 +95,7 @@ def _default_use_case_slug(slug: str) -> str:
 @router.get("/discovery/tools/{slug}/candidate")
 def candidate_form(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
     """The first click: the candidate form, filled in from the map and the figures."""
-    tool = service.discovered_tool(session, lead.workspace_id, slug)
+    tool = figures.discovered_tool(session, lead.workspace_id, slug)
     return render(
         request,
         "discovery/candidate.html",
@@ -129,7 +129,7 @@ def propose_candidate(
             use_case_title=use_case_title,
             summary=summary,
         )
-        decision = service.propose_candidate(
+        decision = decisions.propose_candidate(
             session, lead.workspace_id, slug, body, actor=lead.actor, person_id=lead.person_id
         )
     except ValidationError as error:
@@ -160,7 +160,7 @@ def dismiss_tool(
         session,
         f"/discovery/tools/{slug}",
         "Dismissed.",
-        lambda: service.dismiss_tool(
+        lambda: decisions.dismiss_tool(
             session, lead.workspace_id, slug, schemas.ToolDecisionCreate(note=note), actor=lead.actor
         ),
     )
@@ -175,7 +175,7 @@ def block_tool(
         session,
         f"/discovery/tools/{slug}",
         "Blocked: its users are told.",
-        lambda: service.block_tool(
+        lambda: decisions.block_tool(
             session, lead.workspace_id, slug, schemas.ToolDecisionCreate(note=note), actor=lead.actor
         ),
     )
