@@ -34,6 +34,7 @@ from uptake.directory.models import Person
 from uptake.discovery import figures, service
 from uptake.discovery.ai_services import shipped_services
 from uptake.migrations.commands import upgrade_database
+from uptake.settings import Settings
 from uptake.workspaces import schemas as workspace_schemas
 from uptake.workspaces import service as workspaces_service
 
@@ -75,7 +76,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp())
     engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
     upgrade_database(engine)
-    factory = make_session_factory(engine)
+    settings = Settings(data_dir=folder, secret_key="bench-secret-key-" + "x" * 32)  # type: ignore[arg-type]
+    factory = make_session_factory(engine, settings)
     with session_scope(factory) as session:
         workspace_id = workspaces_service.create_workspace(
             session, workspace_schemas.WorkspaceCreate(slug="bench", name="Bench")

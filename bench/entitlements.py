@@ -158,7 +158,7 @@ def build_workspace(settings: Settings, people_count: int, use_case_count: int) 
     """A workspace with a team tree, people, live use cases and started plans, written through the services."""
     migrate_database(settings)
     engine = make_engine(settings.effective_database_url)
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, settings)
     generator = random.Random(11)
     with session_scope(factory) as session:
         workspace_id = workspaces_service.create_workspace(

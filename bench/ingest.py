@@ -179,11 +179,11 @@ def measure_http_endpoint(
     settings = Settings(data_dir=data_dir, secret_key="bench-secret-key-" + "x" * 32, run_worker=False)  # type: ignore[arg-type]
     migrate_database(settings)
     engine = connect_database(settings)
-    with session_scope(make_session_factory(engine)) as session:
+    with session_scope(make_session_factory(engine, settings)) as session:
         workspace_id = workspaces_service.create_workspace(
             session, workspace_schemas.WorkspaceCreate(slug="bench", name="Bench", timezone="Europe/Berlin")
         ).id
-    with session_scope(make_session_factory(engine), workspace_id) as session:
+    with session_scope(make_session_factory(engine, settings), workspace_id) as session:
         people_service.add_people_in_bulk(
             session,
             workspace_id,

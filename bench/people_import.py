@@ -39,6 +39,7 @@ from uptake.db import make_engine, make_session_factory, session_scope
 from uptake.directory import people_import
 from uptake.directory.models import Person
 from uptake.migrations.commands import upgrade_database
+from uptake.settings import Settings
 from uptake.workspaces import schemas as workspace_schemas
 from uptake.workspaces import service as workspaces_service
 
@@ -131,7 +132,8 @@ def main() -> None:
         engine = make_engine(url)
         try:
             upgrade_database(engine)
-            factory = make_session_factory(engine)
+            settings = Settings(data_dir=folder, secret_key="bench-secret-key-" + "x" * 32)  # type: ignore[arg-type]
+            factory = make_session_factory(engine, settings)
             with session_scope(factory) as session:
                 workspaces = [
                     workspaces_service.create_workspace(

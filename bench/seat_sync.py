@@ -31,6 +31,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
@@ -38,6 +39,7 @@ from uptake.db import make_engine, make_session_factory, session_scope
 from uptake.directory.models import Person
 from uptake.licences import schemas, service
 from uptake.migrations.commands import upgrade_database
+from uptake.settings import Settings
 from uptake.workspaces import schemas as workspace_schemas
 from uptake.workspaces import service as workspaces_service
 
@@ -90,7 +92,12 @@ def main() -> None:
 
 def run(engine: Engine, count: int) -> None:
     upgrade_database(engine)
-    factory = make_session_factory(engine)
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = Settings(data_dir=Path(data_dir), secret_key="bench-secret-key-" + "x" * 32)  # type: ignore[arg-type]
+        run_in(make_session_factory(engine, settings), count)
+
+
+def run_in(factory: sessionmaker[Session], count: int) -> None:
     with session_scope(factory) as session:
         workspace_id = workspaces_service.create_workspace(
             session, workspace_schemas.WorkspaceCreate(slug="bench", name="Bench")

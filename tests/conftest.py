@@ -172,8 +172,8 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return make_session_factory(engine)
+def session_factory(engine: Engine, settings: Settings) -> sessionmaker[Session]:
+    return make_session_factory(engine, settings)
 
 
 @pytest.fixture

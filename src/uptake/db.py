@@ -31,9 +31,11 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
 from uptake.errors import UptakeError
+from uptake.settings import Settings
 
 WORKSPACE_KEY = "uptake.workspace_id"
 ACROSS_KEY = "uptake.across_workspaces"
+SETTINGS_KEY = "uptake.settings"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -122,8 +124,15 @@ def make_engine(url: str, **options: Any) -> Engine:
     return create_engine(url, **options)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+def make_session_factory(engine: Engine, settings: Settings) -> sessionmaker[Session]:
+    """Sessions on ``engine`` that carry the installation's settings (the audit log seals entries with its key)."""
+    return sessionmaker(engine, expire_on_commit=False, autoflush=True, info={SETTINGS_KEY: settings})
+
+
+def installation_settings(session: Session) -> Settings | None:
+    """The settings the session's factory was made with (None for a bare ``Session``)."""
+    value = session.info.get(SETTINGS_KEY)
+    return value if isinstance(value, Settings) else None
 
 
 def bind_workspace(session: Session, workspace_id: int) -> None:

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from support import as_caller
 from uptake.access.roles import Role, Scope
+from uptake.audit import service as audit_service
 
 PASSWORD = "correct horse battery"
 
@@ -176,3 +177,16 @@ def test_session_cookie_is_http_only_and_same_site(client: TestClient, world) ->
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie
     assert "Max-Age=43200" in cookie
+
+
+def test_logins_and_failed_logins_are_audited(client: TestClient, world) -> None:
+    workspace = world.workspace()
+    person = world.person(workspace, roles=[Role.employee], email="e@example.com", password=PASSWORD)
+    assert _login(client, "e@example.com", "wrong password!").status_code == 401
+    assert _login(client, "e@example.com", PASSWORD).status_code == 303
+    with world.session(workspace) as session:
+        entries = audit_service.list_audit_entries(session, workspace, action="auth.login")
+    assert [(entry.action, entry.target, entry.after) for entry in reversed(entries)] == [
+        ("auth.login.failed", f"person:{person}", {"method": "password", "locked": False}),
+        ("auth.login", f"person:{person}", {"method": "password"}),
+    ]

@@ -20,7 +20,11 @@ def test_audit_verify_names_the_tampered_entry(tmp_path, database_url, world) ->
             audit_service.record_audit_entry(
                 session, workspace, actor="system", action="t.x", target=f"t:{index}"
             )
-    env = {"UPTAKE_DATA_DIR": str(tmp_path), "UPTAKE_DATABASE_URL": database_url}
+    env = {
+        "UPTAKE_DATA_DIR": str(world.settings.data_dir),
+        "UPTAKE_DATABASE_URL": database_url,
+        "UPTAKE_SECRET_KEY": world.settings.effective_secret_key,
+    }
     intact = uptake("audit", "verify", env=env)
     assert intact.returncode == 0
     assert "acme: 5 entries, chain intact" in intact.stdout
@@ -50,3 +54,15 @@ def test_one_workspace_or_every_one(run, world) -> None:
     unknown = run("audit", "verify", "--workspace", "initech")
     assert unknown.exit_code != 0
     assert "initech" in unknown.output
+
+
+def test_audit_seal_checkpoints_every_chain(run, world) -> None:
+    world.workspace(slug="acme")
+    (world.settings.data_dir / "audit-checkpoint.json").unlink()
+    missing = run("audit", "verify")
+    assert missing.exit_code == 1
+    assert "uptake audit seal" in missing.output
+    sealed = run("audit", "seal")
+    assert sealed.exit_code == 0, sealed.output
+    assert "acme: 1 entries, head checkpointed" in sealed.output
+    assert run("audit", "verify").exit_code == 0

@@ -21,6 +21,7 @@ from uptake.db import make_engine, make_session_factory, session_scope
 from uptake.demo import catalog as demo_catalog
 from uptake.demo.organization import create_demo_organization
 from uptake.governance import service as governance_service
+from uptake.settings import Settings
 
 TODAY = date(2026, 11, 30)
 
@@ -48,7 +49,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> It
     folder = tmp_path_factory.mktemp("demo-organization")
     shutil.copy(sqlite_template, folder / "uptake.db")
     engine = make_engine(f"sqlite:///{folder / 'uptake.db'}")
-    session_factory = make_session_factory(engine)
+    settings = Settings(data_dir=folder, secret_key="demo-test-secret-key-" + "x" * 32)  # type: ignore[arg-type]
+    session_factory = make_session_factory(engine, settings)
     with clock_at(TODAY), session_scope(session_factory) as session:
         summary = create_demo_organization(session, people=200, today=TODAY)
     yield Demo(summary, session_factory)

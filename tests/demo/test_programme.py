@@ -28,6 +28,7 @@ from uptake.enablement.service import learning_paths as learning_paths_service
 from uptake.enablement.service import modules as modules_service
 from uptake.licences import seats as licences_seats
 from uptake.rollout import service as rollout_service
+from uptake.settings import Settings
 from uptake.surveys import service as surveys_service
 from uptake.telemetry.event_store import EventStore
 from uptake.trust import incidents as trust_incidents
@@ -62,7 +63,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> It
     folder = tmp_path_factory.mktemp("demo")
     shutil.copy(sqlite_template, folder / "uptake.db")
     engine = make_engine(f"sqlite:///{folder / 'uptake.db'}")
-    session_factory = make_session_factory(engine)
+    settings = Settings(data_dir=folder, secret_key="demo-test-secret-key-" + "x" * 32)  # type: ignore[arg-type]
+    session_factory = make_session_factory(engine, settings)
     events_url = f"duckdb:///{folder / 'events.duckdb'}"
     with clock_at(TODAY), session_scope(session_factory) as session:
         summary = create_demo_organization(session, people=150, today=TODAY)

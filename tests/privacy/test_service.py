@@ -114,8 +114,10 @@ def send(world, store: EventStore, workspace_id: int, events: list[dict[str, Any
 
 def test_the_export_holds_the_record_the_events_and_the_training(world, store, people) -> None:
     workspace_id = people["workspace_id"]
-    with world.session(workspace_id) as session:
-        export = service.export_personal_data(session, store, workspace_id, "ALICE.LIDDELL@example.com")
+    with session_scope(world.factory, workspace_id) as session:
+        export = service.export_personal_data(
+            session, store, workspace_id, "ALICE.LIDDELL@example.com", actor="system"
+        )
     assert export["person"]["email"] == people["email"]
     assert export["person"]["display_name"] == "Alice Liddell"
     assert export["account"]["roles"] == ["employee"]
@@ -132,8 +134,11 @@ def test_the_export_holds_the_record_the_events_and_the_training(world, store, p
     ]
     assert export["not_included"]
     json.dumps(export)  # JSON-ready as it is
+    with world.session(workspace_id) as session:
+        audited = audit_service.list_audit_entries(session, workspace_id, action="privacy.person.exported")
+    assert [(entry.actor, entry.target) for entry in audited] == [("system", f"person:{people['alice']}")]
     with world.session(workspace_id) as session, pytest.raises(service.PersonNotInDirectory):
-        service.export_personal_data(session, store, workspace_id, "nobody@example.com")
+        service.export_personal_data(session, store, workspace_id, "nobody@example.com", actor="system")
 
 
 def sql_mentions(engine: Any, needles: list[str]) -> list[str]:

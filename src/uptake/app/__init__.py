@@ -164,7 +164,7 @@ def create_app(settings: Settings, *, start_worker: bool | None = None) -> FastA
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.effective_database_url)
-    app.state.session_factory = make_session_factory(app.state.engine)
+    app.state.session_factory = make_session_factory(app.state.engine, settings)
     from uptake.telemetry.event_store import EventStore
 
     app.state.event_store = EventStore(settings.effective_events_url)

@@ -1,7 +1,8 @@
-"""The audit log: append-only and hash-chained per workspace.
+"""The audit log: append-only and chained per workspace.
 
-Each entry stores the SHA-256 of the previous entry of its workspace and its own hash over its content, so
-changing or removing any entry breaks the chain at that point. The database refuses UPDATE and DELETE on the table
+Each entry stores the seal of the previous entry of its workspace and its own seal (an HMAC whose key is not in
+the database, see ``audit/service.py``) over its content, so changing or removing any entry breaks the chain at
+that point. The database refuses UPDATE and DELETE on the table
 (triggers created by the migration), and the ORM refuses them too.
 """
 

@@ -1,24 +1,59 @@
-"""Write to the audit log (the one function every domain uses) and verify its hash chain."""
+"""Write to the audit log (the one function every domain uses) and verify its sealed hash chain.
+
+Each entry is sealed with an HMAC-SHA256 over its content and the previous entry's seal. The HMAC key is derived
+from the installation's secret key (``UPTAKE_SECRET_KEY`` or the data dir's ``secret_key`` file), which is not in
+the database: someone who can rewrite the database can delete or edit entries, but cannot recompute the seals after
+an edit. Deleting the newest entries leaves a valid chain, so the head of each chain is also checkpointed outside the
+database after every commit (:mod:`uptake.audit.checkpoint`); verification requires the checkpointed entry.
+
+Entries written before the seals existed carry a plain SHA-256; they are accepted only as the start of a chain,
+before the first sealed entry, whose seal then covers them. ``uptake audit seal`` checkpoints such a chain after an
+upgrade (docs/privacy.md, "The audit checkpoint").
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from uptake.audit import repository
+from uptake.audit import checkpoint, repository
 from uptake.audit.models import AuditEntry
-from uptake.db import CrossWorkspaceAccess, bound_workspace, utcnow
+from uptake.db import CrossWorkspaceAccess, across_workspaces, bound_workspace, installation_settings, utcnow
+from uptake.errors import UptakeError
+from uptake.settings import Settings
 
 if TYPE_CHECKING:
     from uptake.jobs.service import JobContext
 
 GENESIS_HASH = "0" * 64
+AUDIT_KEY_CONTEXT = b"uptake audit chain v1"
+_APPENDED_KEY = "uptake.audit.appended"
+_HEADS_KEY = "uptake.audit.heads"
+
+
+class AuditKeyMissing(UptakeError):
+    status = 500
+    title = "The audit log cannot seal entries: the session carries no installation settings."
+
+
+def audit_key(settings: Settings) -> bytes:
+    """The key that seals audit entries: HMAC-SHA256(secret key, "uptake audit chain v1")."""
+    secret = settings.effective_secret_key.encode("utf-8")
+    return hmac.new(secret, AUDIT_KEY_CONTEXT, hashlib.sha256).digest()
+
+
+def _settings_of(session: Session) -> Settings:
+    settings = installation_settings(session)
+    if settings is None:
+        raise AuditKeyMissing("make the session factory with make_session_factory(engine, settings)")
+    return settings
 
 
 def entry_digest(
@@ -32,8 +67,10 @@ def entry_digest(
     after: Any,
     created_at: datetime,
     prev_hash: str,
+    key: bytes | None = None,
 ) -> str:
-    """SHA-256 over the entry's content in a canonical JSON form (sorted keys, UTC microsecond time)."""
+    """The entry's seal: HMAC-SHA256 with ``key`` over its content in a canonical JSON form (sorted keys, UTC
+    microsecond time). Without a key, the plain SHA-256 that entries written before the seals carry."""
     content = {
         "workspace_id": workspace_id,
         "seq": seq,
@@ -46,7 +83,9 @@ def entry_digest(
         "prev_hash": prev_hash,
     }
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    if key is None:
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _lock_workspace_chain(session: Session, workspace_id: int) -> None:
@@ -71,6 +110,7 @@ def record_audit_entry(
         raise CrossWorkspaceAccess(
             f"audit entry for workspace {workspace_id} from a session bound to {bound}"
         )
+    key = audit_key(_settings_of(session))
     _lock_workspace_chain(session, workspace_id)
     last = repository.get_last_entry(session, workspace_id)
     seq = 1 if last is None else last.seq + 1
@@ -98,11 +138,41 @@ def record_audit_entry(
             after=after,
             created_at=created_at,
             prev_hash=prev_hash,
+            key=key,
         ),
     )
     session.add(entry)
     session.flush()
+    session.info.setdefault(_APPENDED_KEY, set()).add(workspace_id)
     return entry
+
+
+@event.listens_for(Session, "before_commit")
+def _read_heads_to_checkpoint(session: Session) -> None:
+    """Read the heads of the chains this transaction appended to, as they are about to be committed."""
+    appended: set[int] = session.info.pop(_APPENDED_KEY, set())
+    if not appended:
+        return
+    heads: dict[int, checkpoint.ChainHead] = {}
+    with across_workspaces(session):
+        for workspace_id in appended:
+            last = repository.get_last_entry(session, workspace_id)
+            if last is not None:
+                heads[workspace_id] = checkpoint.ChainHead(seq=last.seq, entry_hash=last.entry_hash)
+    session.info[_HEADS_KEY] = heads
+
+
+@event.listens_for(Session, "after_commit")
+def _write_checkpoint(session: Session) -> None:
+    heads: dict[int, checkpoint.ChainHead] = session.info.pop(_HEADS_KEY, {})
+    settings = installation_settings(session)
+    if heads and settings is not None:
+        checkpoint.write_checkpoints(settings.data_dir, heads)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_heads(session: Session) -> None:
+    session.info.pop(_HEADS_KEY, None)
 
 
 @dataclass(frozen=True)
@@ -124,13 +194,25 @@ class ChainReport:
         return self.first_break is None
 
 
-def verify_audit_chain(session: Session, workspace_id: int) -> ChainReport:
-    """Walk the workspace's log in order and report the first entry whose chain breaks."""
+def verify_audit_chain(session: Session, workspace_id: int, *, use_checkpoint: bool = True) -> ChainReport:
+    """Walk the workspace's log in order and report the first entry whose chain breaks.
+
+    Then check the chain against the checkpoint kept outside the database: the entry it names must be there with
+    the same seal (newest entries removed, or the chain rewritten, otherwise). ``use_checkpoint=False`` is for
+    ``uptake audit seal``, which writes the checkpoint.
+    """
+    settings = _settings_of(session)
+    key = audit_key(settings)
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
+    sealed_seen = False
+    head = checkpoint.read_checkpoints(settings.data_dir).get(workspace_id) if use_checkpoint else None
+    hash_at_checkpoint: str | None = None
+    last_id = 0
     for entry in repository.iter_entries(session, workspace_id):
         checked += 1
+        last_id = entry.id
         reason = None
         if entry.seq != expected_seq:
             reason = f"sequence jumps from {expected_seq - 1} to {entry.seq}: entries were removed"
@@ -139,24 +221,69 @@ def verify_audit_chain(session: Session, workspace_id: int) -> ChainReport:
                 "its link to the previous entry does not match: the previous entry was changed or removed"
             )
         else:
-            digest = entry_digest(
-                workspace_id=entry.workspace_id,
-                seq=entry.seq,
-                actor=entry.actor,
-                action=entry.action,
-                target=entry.target,
-                before=entry.before,
-                after=entry.after,
-                created_at=entry.created_at,
-                prev_hash=entry.prev_hash,
-            )
-            if digest != entry.entry_hash:
-                reason = "its content does not match its hash: the entry was edited after it was written"
+            content: dict[str, Any] = {
+                "workspace_id": entry.workspace_id,
+                "seq": entry.seq,
+                "actor": entry.actor,
+                "action": entry.action,
+                "target": entry.target,
+                "before": entry.before,
+                "after": entry.after,
+                "created_at": entry.created_at,
+                "prev_hash": entry.prev_hash,
+            }
+            if hmac.compare_digest(entry_digest(**content, key=key), entry.entry_hash):
+                sealed_seen = True
+            elif sealed_seen or entry_digest(**content) != entry.entry_hash:
+                reason = (
+                    "its content does not match its seal: the entry was edited after it was written, "
+                    "or written without this installation's key"
+                )
         if reason is not None:
             return ChainReport(workspace_id, checked, ChainBreak(workspace_id, entry.id, entry.seq, reason))
+        if head is not None and entry.seq == head.seq:
+            hash_at_checkpoint = entry.entry_hash
         expected_prev = entry.entry_hash
         expected_seq += 1
-    return ChainReport(workspace_id, checked, None)
+    if not use_checkpoint or checked == 0:
+        return ChainReport(workspace_id, checked, None)
+    reason = None
+    if head is None:
+        reason = (
+            "no checkpoint of this chain outside the database, so removed newest entries cannot be ruled out: "
+            "run `uptake audit seal` once after an upgrade"
+        )
+    elif hash_at_checkpoint is None:
+        reason = (
+            f"the checkpoint outside the database records entry #{head.seq}, but the chain ends at "
+            f"#{checked}: the newest entries were removed"
+        )
+    elif not hmac.compare_digest(hash_at_checkpoint, head.entry_hash):
+        reason = (
+            f"entry #{head.seq} does not match the checkpoint outside the database: the chain was rewritten"
+        )
+    if reason is None:
+        return ChainReport(workspace_id, checked, None)
+    seq = head.seq if head is not None else checked
+    return ChainReport(workspace_id, checked, ChainBreak(workspace_id, last_id, seq, reason))
+
+
+def seal_audit_chain(session: Session, workspace_id: int) -> ChainReport:
+    """Checkpoint the chain's current head after checking every link and seal (``uptake audit seal``).
+
+    For an installation upgraded from unsealed entries, and after restoring the database from a backup (which
+    takes the chain back behind its checkpoint). A broken chain is reported and not checkpointed.
+    """
+    report = verify_audit_chain(session, workspace_id, use_checkpoint=False)
+    if report.first_break is None:
+        last = repository.get_last_entry(session, workspace_id)
+        if last is not None:
+            checkpoint.write_checkpoints(
+                _settings_of(session).data_dir,
+                {workspace_id: checkpoint.ChainHead(seq=last.seq, entry_hash=last.entry_hash)},
+                replace=True,
+            )
+    return report
 
 
 def list_audit_entries(

@@ -367,10 +367,19 @@ def authenticate_password(
         except (VerificationError, InvalidHashError):
             with across_workspaces(session):
                 account.failed_logins += 1
-                if account.failed_logins >= MAX_FAILED_LOGINS:
+                locked = account.failed_logins >= MAX_FAILED_LOGINS
+                if locked:
                     account.locked_until = now + LOCKOUT
                     account.failed_logins = 0
                 session.flush()
+            audit_service.record_audit_entry(
+                session,
+                person.workspace_id,
+                actor=f"person:{person.id}",
+                action="auth.login.failed",
+                target=f"person:{person.id}",
+                after={"method": "password", "locked": locked},
+            )
             continue
         with across_workspaces(session):
             account.failed_logins = 0
@@ -421,6 +430,14 @@ def start_login_session(
     with across_workspaces(session):
         session.add(login)
         session.flush()
+    audit_service.record_audit_entry(
+        session,
+        workspace_id,
+        actor=f"person:{person_id}",
+        action="auth.login",
+        target=f"person:{person_id}",
+        after={"method": method},
+    )
     return token
 
 

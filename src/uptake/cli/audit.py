@@ -1,4 +1,5 @@
-"""``uptake audit verify``: walk each workspace's audit hash chain and name the first entry that breaks it.
+"""``uptake audit verify``: walk each workspace's sealed audit chain and name the first entry that breaks it;
+``uptake audit seal``: checkpoint each chain's head outside the database (once after an upgrade, or after a restore).
 
 Its domain imports sit inside the commands, so that ``uptake --help`` does not pay for them (see
 ``uptake/cli/__init__.py``).
@@ -47,6 +48,38 @@ def verify(workspace: WorkspaceOption = None, config: ConfigOption = None) -> No
                 errors.print(
                     f"[red]✗[/red] {target.slug}: the chain breaks at entry #{brk.seq} (id {brk.entry_id}): "
                     f"{brk.reason}"
+                )
+    if broken:
+        raise typer.Exit(1)
+
+
+@app.command("seal")
+def seal(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
+    """Check each chain and checkpoint its head in the data dir; run once after an upgrade or a database restore."""
+    from uptake.audit import service as audit_service
+    from uptake.db import across_workspaces
+    from uptake.workspaces import service as workspaces_service
+
+    settings = command_settings(config)
+    broken = False
+    with database_session(settings) as session, across_workspaces(session):
+        targets = (
+            [workspaces_service.get_workspace_by_slug(session, workspace)]
+            if workspace
+            else workspaces_service.list_workspaces(session)
+        )
+        for target in targets:
+            report = audit_service.seal_audit_chain(session, target.id)
+            if report.first_break is None:
+                console.print(
+                    f"[green]✓[/green] {target.slug}: {report.entries_checked} entries, head checkpointed"
+                )
+            else:
+                broken = True
+                brk = report.first_break
+                errors.print(
+                    f"[red]✗[/red] {target.slug}: not checkpointed, the chain breaks at entry #{brk.seq} "
+                    f"(id {brk.entry_id}): {brk.reason}"
                 )
     if broken:
         raise typer.Exit(1)

@@ -61,7 +61,7 @@ def session_factory(settings: Settings) -> sessionmaker[Session]:
     from uptake.db import make_session_factory
     from uptake.stores import connect_database
 
-    return make_session_factory(connect_database(settings))
+    return make_session_factory(connect_database(settings), settings)
 
 
 def database_session(settings: Settings, workspace_id: int | None = None) -> AbstractContextManager[Session]:

@@ -45,7 +45,7 @@ def export(
         events_store(settings, SERVER_HOLDS_THE_STORE) as store,
     ):
         workspace_id = resolve_workspace(session, workspace)
-        exported = privacy_service.export_personal_data(session, store, workspace_id, person)
+        exported = privacy_service.export_personal_data(session, store, workspace_id, person, actor="system")
     text = json.dumps(exported, indent=2, ensure_ascii=False)
     if output is None:
         print(text)

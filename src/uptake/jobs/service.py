@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from uptake.db import utcnow
+from uptake.db import SETTINGS_KEY, utcnow
 from uptake.errors import Conflict, NotFound
 from uptake.jobs import repository
 
@@ -141,4 +141,6 @@ def purge_finished_jobs(context: JobContext) -> dict[str, Any]:
 
 def job_session_factory(session: Session) -> sessionmaker[Session]:
     """A session factory on the same engine as ``session`` (for progress written outside the job's unit of work)."""
-    return sessionmaker(session.get_bind(), expire_on_commit=False)
+    return sessionmaker(
+        session.get_bind(), expire_on_commit=False, info={SETTINGS_KEY: session.info.get(SETTINGS_KEY)}
+    )

@@ -136,7 +136,7 @@ def run_reassignment_queues(
     )
     runs: dict[str, Any] = {}
     for workspace_id in workspace_ids:
-        with Session(context.session.get_bind()) as session:
+        with jobs_service.job_session_factory(context.session)() as session:
             bind_workspace(session, workspace_id)
             run = reassignment.run_queue(
                 session, workspace_id, analytics=analytics, administrators=administrators
@@ -160,7 +160,7 @@ def sync_seat_groups_job(context: JobContext) -> dict[str, Any]:
     )
     changed: dict[str, int] = {}
     for workspace_id in workspace_ids:
-        with Session(context.session.get_bind()) as session:
+        with jobs_service.job_session_factory(context.session)() as session:
             bind_workspace(session, workspace_id)
             reports = seat_groups.sync_seat_groups(session, workspace_id)
             count = sum(report.assigned + report.released + report.updated for report in reports)

@@ -38,7 +38,9 @@ def people_rights_page(
     export, not_found = None, None
     if wanted:
         try:
-            export = service.export_personal_data(session, _store(request), admin.workspace_id, wanted)
+            export = service.export_personal_data(
+                session, _store(request), admin.workspace_id, wanted, actor=admin.actor
+            )
         except NotFound as error:
             not_found = error.detail
     return render(
@@ -56,7 +58,9 @@ def download_personal_data(
     admin: AdminPage,
     person: Annotated[str, Query(min_length=1, max_length=320)],
 ) -> Response:
-    export = service.export_personal_data(session, _store(request), admin.workspace_id, person)
+    export = service.export_personal_data(
+        session, _store(request), admin.workspace_id, person, actor=admin.actor
+    )
     return Response(
         json.dumps(export, indent=2, ensure_ascii=False),
         media_type="application/json",

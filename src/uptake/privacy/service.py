@@ -75,9 +75,9 @@ def _pseudonyms(session: Session, workspace_id: int, person: directory_schemas.P
 
 
 def export_personal_data(
-    session: Session, store: telemetry_service.EventStore, workspace_id: int, identifier: str
+    session: Session, store: telemetry_service.EventStore, workspace_id: int, identifier: str, *, actor: str
 ) -> dict[str, Any]:
-    """Everything held about the person, as a JSON-ready map (the answer to an access request)."""
+    """Everything held about the person, as a JSON-ready map (the answer to an access request); audited."""
     person = find_person(session, workspace_id, identifier)
     record = people_service.get_person_record(session, workspace_id, person.id)
     pseudonyms = _pseudonyms(session, workspace_id, person)
@@ -143,6 +143,14 @@ def export_personal_data(
             "notification_preferences": preferences.model_dump(mode="json"),
             "not_included": list(NOT_INCLUDED),
         }
+    )
+    audit_service.record_audit_entry(
+        session,
+        workspace_id,
+        actor=actor,
+        action="privacy.person.exported",
+        target=f"person:{person.id}",
+        after={"events": len(export["events"])},
     )
     return export
 

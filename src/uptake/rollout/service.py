@@ -34,6 +34,7 @@ from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
 from uptake.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobContext
 from uptake.rollout import repository, schemas
 from uptake.rollout.analytics_gates import AnalyticsGateSource, wave_start_days
@@ -872,7 +873,7 @@ def evaluate_gates_job(context: JobContext) -> dict[str, Any]:
     )
     promoted: list[str] = []
     for workspace_id in workspace_ids:
-        with Session(context.session.get_bind()) as session:
+        with jobs_service.job_session_factory(context.session)() as session:
             bind_workspace(session, workspace_id)
             today = utcnow().date()
             source.push_entitlements(session, workspace_id, today)
