@@ -17,8 +17,10 @@ from openfeature.exception import ErrorCode
 from openfeature.flag_evaluation import Reason
 
 from rollout.rollout_builders import USE_CASE, build_organization, create_plan, live_use_case
-from uptake.access.roles import Scope
+from support import as_caller
+from uptake.access.roles import Role, Scope
 from uptake.db import session_scope
+from uptake.directory.service import teams as teams_service
 from uptake.rollout import service
 from uptake_sdk.client import Client
 
@@ -187,3 +189,30 @@ def test_no_request_body_breaks_ofrep(world, client) -> None:
             assert bulk.json()["errorCode"] in ("PARSE_ERROR", "INVALID_CONTEXT", "TARGETING_KEY_MISSING")
 
     fuzz()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_person_asks_ofrep_only_about_themself_and_the_teams_they_lead(world, client, organization) -> None:
+    """As found: an employee's evaluation with a colleague's targetingKey returned the colleague's entitlements."""
+    workspace = organization.workspace_id
+    live_use_case(world, workspace)
+    colleague = {"context": {"targetingKey": organization.emails[organization.agents[0]]}}
+    employee = world.caller(workspace, Role.employee)
+    as_caller(client, employee)
+    for url in (f"/ofrep/v1/evaluate/flags/{USE_CASE}", "/ofrep/v1/evaluate/flags"):
+        refused = client.post(url, json=colleague)
+        assert refused.status_code == 403, refused.text
+        assert "missing" not in refused.text
+        assert client.post(url, json={"context": {"targetingKey": employee.email}}).status_code == 200
+    team_lead = world.caller(workspace, Role.team_lead)
+    with session_scope(world.factory, workspace) as session:
+        teams_service.set_team_lead(session, workspace, organization.support, team_lead.person_id)
+    as_caller(client, team_lead)
+    assert client.post("/ofrep/v1/evaluate/flags", json=colleague).status_code == 200
+    analyst = {"context": {"targetingKey": organization.emails[organization.analysts[0]]}}
+    assert client.post("/ofrep/v1/evaluate/flags", json=analyst).status_code == 403
+    key = world.api_key(workspace, Scope.entitlements_read)
+    client.cookies.clear()
+    answer = client.post("/ofrep/v1/evaluate/flags", json=analyst, headers={"Authorization": f"Bearer {key}"})
+    assert answer.status_code == 200
+    assert answer.json()["flags"]

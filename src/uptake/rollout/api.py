@@ -209,7 +209,7 @@ def acknowledge_use_card(
 # ---------------------------------------------------------------- entitlements
 
 
-def _may_ask_about(session: SessionDep, caller: Principal, person: str) -> None:
+def may_ask_about(session: SessionDep, caller: Principal, person: str) -> None:
     """Integrations, program leads and reviewers ask about anyone; a team lead about the people of the teams
     they lead; anyone about themself."""
     if caller.api_key_id is not None or caller.has_role(Role.program_lead, Role.reviewer):
@@ -229,7 +229,7 @@ def list_entitlements(
     person: Annotated[str, Query(min_length=1, max_length=320, description="Email or external id")],
 ) -> schemas.Entitlements:
     """Every use case with the decision for the person and its reason (which wave or rule)."""
-    _may_ask_about(session, reader, person)
+    may_ask_about(session, reader, person)
     return service.compute_entitlements(session, reader.workspace_id, person)
 
 
@@ -237,7 +237,7 @@ def list_entitlements(
 def check_entitlement(
     body: schemas.EntitlementCheck, session: SessionDep, reader: EntitlementsReader
 ) -> schemas.Entitlement:
-    _may_ask_about(session, reader, body.person)
+    may_ask_about(session, reader, body.person)
     decision = service.check_entitlement(session, reader.workspace_id, body.person, body.use_case)
     return service.entitlement_output(body.use_case, decision)
 

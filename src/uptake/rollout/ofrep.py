@@ -10,7 +10,9 @@ person, or a wave covers them but a requirement is missing: ``metadata.uptakeRea
 ``REQUIREMENT_NOT_MET`` and ``metadata.missing`` names what). ``metadata.wave`` names the wave behind the
 answer. Errors use the protocol's bodies, not problem+json: 400 with ``errorCode`` ``PARSE_ERROR`` (the body
 is not a JSON object), ``INVALID_CONTEXT`` (``context`` is not an object) or ``TARGETING_KEY_MISSING``; 404
-``FLAG_NOT_FOUND`` for an unknown slug; 401/403 from the access rule (an API key with ``entitlements:read``).
+``FLAG_NOT_FOUND`` for an unknown slug; 401/403 from the access rule: an API key with ``entitlements:read``, a
+program lead or a reviewer asks about anyone; any other person only about themself and the teams they lead, as
+``GET /api/v1/entitlements``.
 Every call reads the current state, so pausing a use case flips the next answer.
 """
 
@@ -25,6 +27,7 @@ from fastapi.responses import JSONResponse, Response
 
 from uptake.access.dependencies import EntitlementsReader, SessionDep
 from uptake.rollout import service
+from uptake.rollout.api import may_ask_about
 from uptake_sdk.local_evaluation import Decision, Reason
 
 # The protocol publishes its own OpenAPI document (open-feature/protocol, service/openapi.yaml); its error bodies
@@ -107,6 +110,7 @@ def evaluate_flag(key: str, body: RawBody, session: SessionDep, reader: Entitlem
         person = targeting_key(body)
     except OfrepRequestError as error:
         return _failure(400, {"key": key, "errorCode": error.error_code, "errorDetails": error.details})
+    may_ask_about(session, reader, person)
     decision = service.check_entitlement(session, reader.workspace_id, person, key)
     if decision.reason == Reason.UNKNOWN_USE_CASE:
         return _failure(
@@ -129,6 +133,7 @@ def evaluate_flags(
         person = targeting_key(body)
     except OfrepRequestError as error:
         return _failure(400, {"errorCode": error.error_code, "errorDetails": error.details})
+    may_ask_about(session, reader, person)
     evaluator = service.person_evaluator(session, reader.workspace_id, person)
     flags = [evaluation(slug, evaluator.check(person, slug)) for slug in evaluator.use_case_slugs()]
     content = json.dumps({"flags": flags}, separators=(",", ":")).encode()
