@@ -4,10 +4,13 @@ pseudonyms instead of people, and no feedback leaking between workspaces."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from support import as_caller
 from trust.trust_builders import USE_CASE, live_use_case
 from uptake.access.roles import Role, Scope
+from uptake.telemetry import service as telemetry_service
+from uptake.trust.models import Feedback
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -92,3 +95,27 @@ def test_feedback_stays_in_its_workspace(client, world) -> None:
     listed = client.get(f"/api/v1/use-cases/{USE_CASE}/feedback").json()
     assert listed["total"] == 0
     assert listed["items"] == []
+
+
+def test_a_signed_in_person_gives_feedback_only_in_their_own_name(client, world) -> None:
+    """As found: an employee's feedback with `person` set to a colleague was stored as the colleague's and made
+    them active."""
+    workspace_id = world.workspace()
+    live_use_case(world, workspace_id)
+    employee = world.caller(workspace_id, Role.employee)
+    colleague = world.caller(workspace_id, Role.employee)
+    as_caller(client, employee)
+    forged = client.post(
+        "/api/v1/feedback", json={"use_case": USE_CASE, "rating": 1, "person": colleague.email}
+    )
+    assert forged.status_code == 403, forged.text
+    assert forged.json()["errors"][0]["field"] == "person"
+    give(client, employee, rating=4)
+    with world.session(workspace_id) as session:
+        colleague_pseudonyms = telemetry_service.person_pseudonyms(session, workspace_id, [colleague.email])
+        own = telemetry_service.person_pseudonyms(session, workspace_id, [employee.email])
+        stored = session.scalars(select(Feedback)).all()
+    assert [(item.rating, item.person_pseudonym) for item in stored] == [(4, own[0])]
+    store = client.app.state.event_store
+    assert telemetry_service.events_of_person(store, workspace_id, colleague_pseudonyms) == []
+    assert len(telemetry_service.events_of_person(store, workspace_id, own)) == 1

@@ -46,6 +46,10 @@ class ThemeRunNotFound(NotFound):
     title = "No such theme run."
 
 
+class FeedbackInAnothersName(Forbidden):
+    title = "Only an integration key gives feedback in someone's name."
+
+
 class OriginNotAllowed(Forbidden):
     title = "This widget key does not accept feedback from this origin."
 
@@ -221,8 +225,19 @@ def record_api_feedback(
     person_id: int | None,
     store: Any | None = None,
 ) -> Feedback:
+    """Feedback through the API: a signed-in person's (``person_id``) is always their own; only a key (no
+    ``person_id``) may name the person it is from."""
+    if person_id is not None and body.person is not None:
+        raise FeedbackInAnothersName(
+            errors=[
+                FieldError(
+                    "person",
+                    "a signed-in person's feedback is their own: leave person out (keys may send it)",
+                )
+            ]
+        )
     use_case = catalog_service.get_use_case_by_slug(session, workspace_id, body.use_case)
-    giver = FeedbackGiver(person_id=person_id if body.person is None else None, identifier=body.person)
+    giver = FeedbackGiver(person_id=person_id, identifier=body.person)
     return record_feedback(
         session,
         workspace_id,
