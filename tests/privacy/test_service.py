@@ -11,8 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import inspect, select, text
 
+from trust.trust_builders import USE_CASE, live_use_case
+from uptake.access.principal import Principal
 from uptake.access.roles import Role
 from uptake.audit import service as audit_service
+from uptake.catalog import service as catalog_service
+from uptake.comms import schemas as comms_schemas
+from uptake.comms.service import questions as questions_service
 from uptake.db import session_scope
 from uptake.directory.service import people as people_service
 from uptake.discovery import service as discovery_service
@@ -22,6 +27,9 @@ from uptake.enablement.service import modules as modules_service
 from uptake.privacy import service
 from uptake.telemetry import service as telemetry_service
 from uptake.telemetry.event_store import EventStore
+from uptake.trust import incidents as trust_incidents
+from uptake.trust import schemas as trust_schemas
+from uptake.trust import service as trust_service
 
 NOW = datetime.now(UTC)
 MODULE = """---
@@ -87,6 +95,44 @@ def people(world, store) -> dict[str, Any]:
             make_event("bob@example.com"),
         ],
     )
+    live_use_case(world, workspace_id)
+    with session_scope(world.factory, workspace_id) as session:
+        use_case = catalog_service.get_use_case_by_slug(session, workspace_id, USE_CASE)
+        trust_service.record_feedback(
+            session,
+            workspace_id,
+            use_case,
+            {"rating": 1, "comment": "The summary dropped the refund."},
+            source="api",
+            giver=trust_service.FeedbackGiver(identifier=alice_email),
+        )
+        trust_service.record_feedback(
+            session,
+            workspace_id,
+            use_case,
+            {"rating": 2, "correction": "Refund of 40 EUR, not 14."},
+            source="page",
+            giver=trust_service.FeedbackGiver(person_id=alice),
+        )
+        trust_incidents.report_incident(
+            session,
+            workspace_id,
+            trust_schemas.IncidentCreate(
+                use_case=USE_CASE,
+                title="Wrong refund amount",
+                description="I, Alice Liddell, saw it quote my own account number.",
+            ),
+            actor=f"person:{alice}",
+            reporter_id=alice,
+        )
+        questions_service.ask_question(
+            session,
+            workspace_id,
+            comms_schemas.QuestionCreate(
+                use_case_slug=USE_CASE, title="Why did it quote my account?", body="Signed, Alice Liddell"
+            ),
+            asker=Principal(workspace_id=workspace_id, person_id=alice, roles=frozenset({Role.employee})),
+        )
     with world.session(workspace_id) as session:
         pseudonyms = telemetry_service.person_pseudonyms(session, workspace_id, [alice_email])
     with store._writing() as cursor:
@@ -125,6 +171,11 @@ def test_the_export_holds_the_record_the_events_and_the_training(world, store, p
     assert {event["kind"] for event in export["events"]} == {"invoked", "feedback"}
     assert any(event["comment"] == "It invented an order number." for event in export["events"])
     assert [entry["module_slug"] for entry in export["training_completions"]] == ["prompt-basics"]
+    assert [item["comment"] for item in export["feedback"]] == ["The summary dropped the refund.", None]
+    assert [item["title"] for item in export["incidents_reported"]] == ["Wrong refund amount"]
+    assert [item["title"] for item in export["questions_asked"]] == ["Why did it quote my account?"]
+    assert export["answers_written"] == []
+    assert export["parquet_exports"] == {"instruction": None, "exports": []}
     assert export["announcements_received"] == []
     assert export["notifications"] == []
     assert export["notification_preferences"]["email_enabled"] is True
@@ -177,7 +228,15 @@ def test_erasure_leaves_nothing_linkable_in_either_store(
     workspace_id, alice = people["workspace_id"], people["alice"]
     with world.session(workspace_id) as session:
         pseudonyms = telemetry_service.person_pseudonyms(session, workspace_id, [people["email"]])
-    needles = [people["email"], "alice liddell", "invented an order number", *pseudonyms]
+    needles = [
+        people["email"],
+        "alice liddell",
+        "invented an order number",
+        "dropped the refund",
+        "40 eur",
+        "quote my",
+        *pseudonyms,
+    ]
     assert sql_mentions(engine, needles)
     assert set(duckdb_mentions(store, needles)) == {"events", "people"}
 
@@ -209,3 +268,22 @@ def test_erasure_leaves_nothing_linkable_in_either_store(
             3 if keep_aggregates else 1
         )  # Bob's stays; Alice's only as unlinkable figures
         assert audit_service.verify_audit_chain(session, workspace_id).is_intact
+
+
+def test_parquet_exports_are_listed_with_the_instruction_to_delete_them(
+    world, store, people, tmp_path
+) -> None:
+    workspace_id = people["workspace_id"]
+    with session_scope(world.factory, workspace_id) as session:
+        telemetry_service.record_events_export(
+            session, [workspace_id], tmp_path / "lake", since=None, until=None, files=3
+        )
+    with session_scope(world.factory, workspace_id) as session:
+        export = service.export_personal_data(session, store, workspace_id, people["email"], actor="system")
+        report = service.erase_person(session, store, workspace_id, people["email"], actor="system")
+    listed = export["parquet_exports"]
+    assert "delete them" in listed["instruction"]
+    assert [item["directory"] for item in listed["exports"]] == [
+        str((tmp_path / "lake" / "events").resolve())
+    ]
+    assert report.parquet_exports == (str((tmp_path / "lake" / "events").resolve()),)

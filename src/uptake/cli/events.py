@@ -99,6 +99,14 @@ def export(
             files = telemetry_service.export_events(
                 store, directory, workspace_id=workspace_id, since=first, until=last, on_partition_done=done
             )
+        exported = (
+            [workspace_id]
+            if workspace_id is not None
+            else [item.id for item in workspaces_service.list_workspaces(session)]
+        )
+        telemetry_service.record_events_export(
+            session, exported, directory, since=first, until=last, files=len(files)
+        )
     console.print(f"{len(files):,} Parquet files written under {directory / 'events'}.")
 
 

@@ -88,4 +88,11 @@ def erase(
         if keep_aggregates
         else f"{report.events_deleted:,} events deleted"
     )
-    console.print(f"Person {report.person_id} erased: directory record removed, {events}.")
+    console.print(
+        f"Person {report.person_id} erased: directory record removed, {events}, "
+        f"{report.feedback_deleted:,} feedback deleted, {report.texts_redacted:,} texts they wrote redacted."
+    )
+    for directory in report.parquet_exports:
+        errors.print(
+            f"A Parquet export of events may still hold their events: delete or re-export {directory}"
+        )

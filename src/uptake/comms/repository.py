@@ -412,3 +412,21 @@ def list_held_for_digest(session: Session, workspace_id: int) -> list[Notificati
 def workspace_ids_with(session: Session, status: DeliveryStatus) -> list[int]:
     query = select(Notification.workspace_id).where(Notification.status == status).distinct()
     return sorted(int(value) for value in session.scalars(query))
+
+
+def list_questions_asked_by(session: Session, workspace_id: int, person_id: int) -> list[Question]:
+    query = (
+        select(Question)
+        .where(Question.workspace_id == workspace_id, Question.asker_id == person_id)
+        .order_by(Question.id)
+    )
+    return list(session.scalars(query))
+
+
+def list_answers_written_by(session: Session, workspace_id: int, person_id: int) -> list[Answer]:
+    query = (
+        select(Answer)
+        .where(Answer.workspace_id == workspace_id, Answer.author_id == person_id)
+        .order_by(Answer.id)
+    )
+    return list(session.scalars(query))

@@ -102,7 +102,14 @@ def erase_person(
     flash(
         request,
         response,
-        f"Person {report.person_id} was erased: directory record removed, {what}.",
+        f"Person {report.person_id} was erased: directory record removed, {what}, "
+        f"{report.feedback_deleted:,} feedback deleted, {report.texts_redacted:,} texts they wrote redacted."
+        + (
+            " Delete the Parquet exports of events made before, or export again: "
+            + ", ".join(report.parquet_exports)
+            if report.parquet_exports
+            else ""
+        ),
         "success",
     )
     return response

@@ -1,15 +1,20 @@
 """Everything uptake holds about one person, and its erasure.
 
 **Access** (`export_personal_data`): the directory record, the account and roles, their usage and feedback
-events (found through every pseudonym their identifiers give), their training completions, the announcements
-they were sent, their in-app notifications and their notification preferences. Anonymous survey
-answers are never included: they are stored without a link to anyone, so they cannot be found for a person, by
-design.
+events (found through every pseudonym their identifiers give), the feedback they gave (signed in or named by a
+tool), the incidents they reported, the questions they asked under their name and the answers they wrote, their
+training completions, the announcements they were sent, their in-app notifications and their notification
+preferences, and the Parquet exports of events made so far (copies outside uptake, listed with the instruction to
+delete them). Anonymous survey answers and anonymous questions are never included: they are stored without a link
+to anyone, so they cannot be found for a person, by design. Every export is audited.
 
 **Erasure** (`erase_person`): the person's events leave the event store and their directory record is deleted,
 which takes their account, login sessions, training attempts and completions, champion seats, notifications and
 preferences with it (foreign keys with ON DELETE CASCADE); records they authored elsewhere (use cases they own,
-reviews, questions) stay, no longer pointing to anyone (ON DELETE SET NULL). The chosen default deletes the
+reviews) stay, no longer pointing to anyone (ON DELETE SET NULL). Their feedback rows (by account or pseudonym,
+with comments and corrections) are deleted; the incidents they reported, their named questions and their answers
+stay for the others involved, with the texts they wrote replaced by a fixed note. Parquet exports cannot be
+reached from here: the report lists them, to be deleted by whoever holds them. The chosen default deletes the
 events. `keep_aggregates=True` instead re-keys them to one random pseudonym that is stored nowhere and clears
 their free text (session id, comment, correction, attributes): adoption figures of the past stay as they were, and
 nobody, holding the key or not, can link those events back to the person. The analytics snapshot tables in the
@@ -31,17 +36,24 @@ from uptake.auth import service as auth_service
 from uptake.comms.service import announcements as announcements_service
 from uptake.comms.service import notifications as notifications_service
 from uptake.comms.service import preferences as preferences_service
+from uptake.comms.service import questions as questions_service
 from uptake.directory import schemas as directory_schemas
 from uptake.directory.service import people as people_service
 from uptake.discovery import service as discovery_service
 from uptake.enablement.service import literacy as literacy_service
 from uptake.errors import NotFound
 from uptake.telemetry import service as telemetry_service
+from uptake.trust import service as trust_service
 
 MAX_EXPORTED_NOTIFICATIONS = 10_000
 
 NOT_INCLUDED = (
     "Anonymous survey answers: they are stored without any link to a person and cannot be found for anyone.",
+    "Questions asked anonymously: they store no asker and cannot be found for anyone.",
+)
+PARQUET_INSTRUCTION = (
+    "These Parquet exports of the usage events were written outside uptake and may hold this person's events "
+    "(under their pseudonyms above). uptake cannot change them: delete them, or export again after an erasure."
 )
 
 
@@ -55,6 +67,9 @@ class ErasureReport:
     events_deleted: int
     events_rekeyed: int
     snapshot_rows: int
+    feedback_deleted: int = 0
+    texts_redacted: int = 0
+    parquet_exports: tuple[str, ...] = ()
 
 
 def find_person(session: Session, workspace_id: int, identifier: str) -> directory_schemas.PersonSnapshot:
@@ -93,6 +108,9 @@ def export_personal_data(
     sightings = discovery_service.sightings_of_person(
         session, workspace_id, person_id=person.id, pseudonyms=pseudonyms
     )
+    contributions = trust_service.personal_contributions(session, workspace_id, person.id, pseudonyms)
+    conversations = questions_service.personal_questions_and_answers(session, workspace_id, person.id)
+    exports = telemetry_service.list_events_exports(session, workspace_id)
     export: dict[str, Any] = _json_ready(
         {
             "generated_at": datetime.now(UTC),
@@ -120,6 +138,10 @@ def export_personal_data(
                 {key: value for key, value in event.items() if key != "workspace_id"} for event in events
             ],
             "ai_services_seen": sightings,
+            "feedback": contributions["feedback"],
+            "incidents_reported": contributions["incidents_reported"],
+            "questions_asked": conversations["questions_asked"],
+            "answers_written": conversations["answers_written"],
             "training_completions": [entry.model_dump(mode="json") for entry in literacy.entries],
             "announcements_received": [
                 {
@@ -141,6 +163,7 @@ def export_personal_data(
                 for item in inbox
             ],
             "notification_preferences": preferences.model_dump(mode="json"),
+            "parquet_exports": {"instruction": PARQUET_INSTRUCTION if exports else None, "exports": exports},
             "not_included": list(NOT_INCLUDED),
         }
     )
@@ -174,12 +197,20 @@ def erase_person(
     sightings = discovery_service.erase_person_sightings(
         session, workspace_id, person_id=person_id, pseudonyms=pseudonyms, keep_aggregates=keep_aggregates
     )
+    contributions = trust_service.erase_person_contributions(session, workspace_id, person_id, pseudonyms)
+    conversations = questions_service.erase_person_questions_and_answers(session, workspace_id, person_id)
+    exports = telemetry_service.list_events_exports(session, workspace_id)
     people_service.delete_person(session, workspace_id, person_id, actor=actor)
     report = ErasureReport(
         person_id=person_id,
         events_deleted=0 if keep_aggregates else erased.events,
         events_rekeyed=erased.events if keep_aggregates else 0,
         snapshot_rows=erased.snapshot_rows,
+        feedback_deleted=contributions["feedback_deleted"],
+        texts_redacted=contributions["incidents_redacted"]
+        + conversations["questions_redacted"]
+        + conversations["answers_redacted"],
+        parquet_exports=tuple(sorted({str(item["directory"]) for item in exports})),
     )
     audit_service.record_audit_entry(
         session,
@@ -191,6 +222,8 @@ def erase_person(
             "events_deleted": report.events_deleted,
             "events_rekeyed": report.events_rekeyed,
             "snapshot_rows": report.snapshot_rows,
+            "feedback_deleted": report.feedback_deleted,
+            "texts_redacted": report.texts_redacted,
             "keep_aggregates": keep_aggregates,
             "discovery_sightings": sightings,
         },

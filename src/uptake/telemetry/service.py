@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from uptake.audit import service as audit_service
 from uptake.catalog import service as catalog_service
 from uptake.db import across_workspaces
 from uptake.directory.service import people as people_service
@@ -282,6 +283,42 @@ def export_events(
         if on_partition_done is not None:
             on_partition_done(done, len(months))
     return written
+
+
+EVENTS_EXPORTED = "events.exported"
+
+
+def record_events_export(
+    session: Session,
+    workspace_ids: Iterable[int],
+    directory: Path,
+    *,
+    since: date | None,
+    until: date | None,
+    files: int,
+) -> None:
+    """Audit a Parquet export in each workspace it holds events of: the copies outside uptake that an erasure
+    cannot reach, which access and erasure requests list (privacy service)."""
+    for workspace_id in workspace_ids:
+        audit_service.record_audit_entry(
+            session,
+            workspace_id,
+            actor="system",
+            action=EVENTS_EXPORTED,
+            target="events",
+            after={
+                "directory": str((directory / "events").resolve()),
+                "since": since.isoformat() if since else None,
+                "until": until.isoformat() if until else None,
+                "files": files,
+            },
+        )
+
+
+def list_events_exports(session: Session, workspace_id: int) -> list[dict[str, Any]]:
+    """The workspace's Parquet exports so far (newest first): folder, days and when."""
+    entries = audit_service.list_audit_entries(session, workspace_id, action=EVENTS_EXPORTED, limit=500)
+    return [{**dict(entry.after or {}), "exported_at": entry.created_at} for entry in entries]
 
 
 # -- a person's events ------------------------------------------------------------------------------------------

@@ -176,3 +176,23 @@ def latest_theme_run(session: Session, workspace_id: int, use_case_id: int | Non
         ThemeRun.use_case_id == use_case_id if use_case_id is not None else ThemeRun.use_case_id.is_(None)
     )
     return session.scalar(query.order_by(ThemeRun.id.desc()).limit(1))
+
+
+def list_feedback_of_person(
+    session: Session, workspace_id: int, person_id: int, pseudonyms: Collection[str]
+) -> list[Feedback]:
+    """Feedback the person gave: signed in (reporter) or named by a tool (their pseudonym)."""
+    who = Feedback.reporter_id == person_id
+    if pseudonyms:
+        who = who | Feedback.person_pseudonym.in_(list(pseudonyms))
+    query = select(Feedback).where(Feedback.workspace_id == workspace_id, who).order_by(Feedback.id)
+    return list(session.scalars(query))
+
+
+def list_incidents_reported_by(session: Session, workspace_id: int, person_id: int) -> list[Incident]:
+    query = (
+        select(Incident)
+        .where(Incident.workspace_id == workspace_id, Incident.reported_by_id == person_id)
+        .order_by(Incident.id)
+    )
+    return list(session.scalars(query))

@@ -1,6 +1,8 @@
 """The trust domain's door: feedback on outputs, widget keys, feedback themes, and the `incidents` snapshot other
 domains read. Incidents (`incidents.py`) and the trust score and label (`trust_score.py`) are the domain's own;
-the app layer and the demo use them directly.
+the app layer and the demo use them directly. It stays whole: it is the one door of the domain, each part
+(widget keys, feedback, themes, what an access or erasure request reads) is short, and incidents and the trust
+score already live in their own modules.
 
 The loop this closes: feedback (from the API, the SDK or the embeddable widget) can be escalated to an
 incident; a severity-1 incident pauses its use case (a workspace setting, on by default); resolving an incident
@@ -451,3 +453,61 @@ def incident_snapshot_rows(session: Session, workspace_id: int) -> list[dict[str
                     }
                 )
     return rows
+
+
+# --- a person's feedback and incidents, for access and erasure requests -------------------------------------------
+
+ERASED_TEXT = "[removed: written by a person who was erased]"
+
+
+def personal_contributions(
+    session: Session, workspace_id: int, person_id: int, pseudonyms: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The feedback the person gave (signed in, or named by a tool) and the incidents they reported."""
+    feedback = repository.list_feedback_of_person(session, workspace_id, person_id, pseudonyms)
+    incidents = repository.list_incidents_reported_by(session, workspace_id, person_id)
+    return {
+        "feedback": [
+            {
+                "id": item.id,
+                "use_case_id": item.use_case_id,
+                "rating": item.rating,
+                "thumbs_up": item.thumbs_up,
+                "category": item.category,
+                "comment": item.comment,
+                "correction": item.correction,
+                "source": item.source,
+                "created_at": item.created_at,
+            }
+            for item in feedback
+        ],
+        "incidents_reported": [
+            {
+                "id": item.id,
+                "use_case_id": item.use_case_id,
+                "title": item.title,
+                "description": item.description,
+                "evidence": item.evidence,
+                "status": str(item.status),
+                "reported_at": item.reported_at,
+            }
+            for item in incidents
+        ],
+    }
+
+
+def erase_person_contributions(
+    session: Session, workspace_id: int, person_id: int, pseudonyms: list[str]
+) -> dict[str, int]:
+    """Delete the person's feedback (its comments and corrections with it); keep the incidents they reported,
+    for their owners and the trust score, with the texts the person wrote replaced by :data:`ERASED_TEXT`."""
+    feedback = repository.list_feedback_of_person(session, workspace_id, person_id, pseudonyms)
+    for item in feedback:
+        session.delete(item)
+    incidents = repository.list_incidents_reported_by(session, workspace_id, person_id)
+    for incident in incidents:
+        incident.title = ERASED_TEXT
+        incident.description = ERASED_TEXT
+        incident.evidence = None
+    session.flush()
+    return {"feedback_deleted": len(feedback), "incidents_redacted": len(incidents)}

@@ -245,3 +245,50 @@ def _answerers_or_empty(session: Session, workspace_id: int, use_case_slug: str)
     if catalog_service.find_use_case_by_slug(session, workspace_id, use_case_slug) is None:
         return []
     return answerer_ids(session, workspace_id, use_case_slug)
+
+
+# -- a person's questions and answers, for access and erasure requests ------------------------------------------
+
+ERASED_TEXT = "[removed: written by a person who was erased]"
+
+
+def personal_questions_and_answers(
+    session: Session, workspace_id: int, person_id: int
+) -> dict[str, list[dict[str, Any]]]:
+    """The questions the person asked under their name (anonymous ones are linked to no one) and their answers."""
+    questions = repository.list_questions_asked_by(session, workspace_id, person_id)
+    answers = repository.list_answers_written_by(session, workspace_id, person_id)
+    return {
+        "questions_asked": [
+            {
+                "id": question.id,
+                "use_case": question.use_case_slug,
+                "title": question.title,
+                "body": question.body,
+                "created_at": question.created_at,
+            }
+            for question in questions
+        ],
+        "answers_written": [
+            {
+                "question_id": answer.question_id,
+                "body_markdown": answer.body_markdown,
+                "created_at": answer.created_at,
+            }
+            for answer in answers
+        ],
+    }
+
+
+def erase_person_questions_and_answers(session: Session, workspace_id: int, person_id: int) -> dict[str, int]:
+    """Replace the texts of the person's questions and answers by :data:`ERASED_TEXT`; the threads stay, so the
+    answers others gave still read in place."""
+    questions = repository.list_questions_asked_by(session, workspace_id, person_id)
+    for question in questions:
+        question.title = ERASED_TEXT
+        question.body = ""
+    answers = repository.list_answers_written_by(session, workspace_id, person_id)
+    for answer in answers:
+        answer.body_markdown = ERASED_TEXT
+    session.flush()
+    return {"questions_redacted": len(questions), "answers_redacted": len(answers)}
