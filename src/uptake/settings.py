@@ -165,6 +165,19 @@ class Settings(BaseSettings):
         description="Largest ingest body in bytes, as sent and once gunzipped.",
     )
 
+    widget_posts_per_address: int = Field(
+        default=20,
+        ge=1,
+        le=100_000,
+        description="Feedback widget posts accepted from one client address per 10 minutes (then 429).",
+    )
+    widget_posts_per_key: int = Field(
+        default=600,
+        ge=1,
+        le=1_000_000,
+        description="Feedback widget posts accepted for one widget key per 10 minutes (then 429).",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

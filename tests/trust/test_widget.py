@@ -10,6 +10,9 @@ from uptake.access.roles import Role
 from uptake.db import session_scope
 from uptake.trust import incidents as trust_incidents
 from uptake.trust import schemas, service
+from uptake.trust.service import incident_snapshot_rows
+from uptake.trust.widget import WidgetRateLimits
+from uptake.web.rate_limit import RateLimiter
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 SITE = "https://assistant.example.com"
@@ -95,6 +98,49 @@ def test_a_harm_reported_from_the_widget_opens_an_incident(client, world, widget
     assert sent.status_code == 201, sent.text
     incident_id = sent.json()["incident_id"]
     with session_scope(world.factory, workspace_id) as session:
+        assert trust_incidents.open_incidents(session, workspace_id, USE_CASE) == []  # waits for a person
+        trust_incidents.update_incident(
+            session, workspace_id, incident_id, schemas.IncidentUpdate(status="triaged"), actor="person:1"
+        )
+    with session_scope(world.factory, workspace_id) as session:
         incident = trust_incidents.open_incidents(session, workspace_id, USE_CASE)[0]
         assert incident.id == incident_id
         assert (incident.source, incident.severity, incident.failure_type) == ("widget", 3, "harmful_content")
+        assert len(incident_snapshot_rows(session, workspace_id)) == 1
+
+
+def _report(client, key: str, number: int):
+    return client.post(
+        f"/widget/{key}/feedback",
+        json={"category": "unsafe", "comment": f"Forged report {number}", "report_incident": True},
+        headers={"Origin": SITE},
+    )
+
+
+def test_anonymous_incident_posts_are_limited_and_count_nowhere_until_confirmed(
+    client, world, widget
+) -> None:
+    """As found: 25 anonymous posts with a forged Origin opened 25 incidents and moved the trust score."""
+    workspace_id, _, key = widget
+    answers = [_report(client, key, number) for number in range(25)]
+    assert [answer.status_code for answer in answers] == [201] * 20 + [429] * 5
+    refused = answers[-1]
+    assert int(refused.headers["retry-after"]) > 0
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.headers["access-control-allow-origin"] == SITE
+    with session_scope(world.factory, workspace_id) as session:
+        assert len(trust_incidents.list_incidents(session, workspace_id)) == 20
+        assert trust_incidents.open_incidents(session, workspace_id, USE_CASE) == []
+        assert incident_snapshot_rows(session, workspace_id) == []
+
+
+def test_a_widget_key_is_limited_across_addresses(client, widget) -> None:
+    _, _, key = widget
+    client.app.state.widget_rate_limits = WidgetRateLimits(
+        per_address=RateLimiter(100, 600), per_key=RateLimiter(3, 600)
+    )
+    statuses = [
+        client.post(f"/widget/{key}/feedback", json={"rating": 4}, headers={"Origin": SITE}).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [201, 201, 201, 429]

@@ -299,23 +299,30 @@ def list_incidents(
     )
 
 
+def awaits_confirmation(incident: Incident) -> bool:
+    """Whether the incident came from the widget (which anyone can post to) and no person triaged it yet: it
+    waits in triage and counts nowhere (trust score, gates, trust label) until then."""
+    return incident.source == "widget" and incident.triaged_at is None
+
+
 def open_incidents(
     session: Session, workspace_id: int, use_case: str | None = None, severity: int | None = None
 ) -> list[Incident]:
     """Incidents not yet resolved (reported, triaged or mitigating), of one use case and/or severity: what a
     rollout gate reads as "no open severity-1 incident". A use case counts when it is the incident's own or
-    among those also affected."""
-    if use_case is None:
-        return repository.list_incidents(session, workspace_id, statuses=OPEN_STATUSES, severity=severity)
-    found = catalog_service.find_use_case_by_slug(session, workspace_id, use_case)
-    if found is None:
-        return []
+    among those also affected. Widget incidents no one has confirmed yet are left out."""
+    found = None
+    if use_case is not None:
+        found = catalog_service.find_use_case_by_slug(session, workspace_id, use_case)
+        if found is None:
+            return []
     return [
         incident
         for incident in repository.list_incidents(
             session, workspace_id, statuses=OPEN_STATUSES, severity=severity
         )
-        if incident.use_case_id == found.id or found.id in incident.also_affected
+        if not awaits_confirmation(incident)
+        and (found is None or incident.use_case_id == found.id or found.id in incident.also_affected)
     ]
 
 

@@ -27,11 +27,11 @@ from uptake.catalog import service as catalog_service
 from uptake.catalog.service import UseCase
 from uptake.db import across_workspaces, bind_workspace, bound_workspace, utcnow
 from uptake.directory.service import people as people_service
-from uptake.errors import FieldError, Forbidden, InvalidInput, NotFound
+from uptake.errors import FieldError, Forbidden, InvalidInput, NotFound, UptakeError
 from uptake.jobs.service import JobContext
 from uptake.telemetry import service as telemetry_service
 from uptake.trust import repository, schemas, themes
-from uptake.trust.incidents import escalate_feedback
+from uptake.trust.incidents import awaits_confirmation, escalate_feedback
 from uptake.trust.models import Feedback, Incident, ThemeRun, WidgetKey
 
 FEEDBACK_PAGE_SIZE = 50
@@ -50,6 +50,11 @@ class ThemeRunNotFound(NotFound):
 
 class FeedbackInAnothersName(Forbidden):
     title = "Only an integration key gives feedback in someone's name."
+
+
+class TooManyWidgetPosts(UptakeError):
+    status = 429
+    title = "Too many feedback posts; wait before sending more."
 
 
 class OriginNotAllowed(Forbidden):
@@ -255,7 +260,8 @@ def record_widget_feedback(
     session: Session, key: WidgetKey, body: schemas.WidgetFeedbackCreate
 ) -> tuple[Feedback, Incident | None]:
     """Feedback from the embedded widget; with `report_incident`, it also opens an incident (severity 3,
-    triaged by the use case's owner), since the widget's user cannot judge severity."""
+    triaged by the use case's owner), since the widget's user cannot judge severity. Anyone can post to the
+    widget, so its incident counts toward the trust score and the gates only once a person triages it."""
     use_case = catalog_service.get_use_case(session, key.workspace_id, key.use_case_id)
     values = body.model_dump(exclude={"report_incident"})
     feedback = record_feedback(
@@ -430,8 +436,13 @@ def theme_run_output(session: Session, workspace_id: int, run: ThemeRun) -> sche
 
 
 def incident_snapshot_rows(session: Session, workspace_id: int) -> list[dict[str, Any]]:
-    """The `incidents` snapshot analytics reads: one row per incident and affected use case."""
-    incidents = repository.list_all_incidents(session, workspace_id)
+    """The `incidents` snapshot analytics reads: one row per incident and affected use case (widget incidents
+    only once a person confirmed them)."""
+    incidents = [
+        incident
+        for incident in repository.list_all_incidents(session, workspace_id)
+        if not awaits_confirmation(incident)
+    ]
     ids = {incident.use_case_id for incident in incidents} | {
         other for incident in incidents for other in incident.also_affected
     }

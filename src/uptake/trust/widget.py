@@ -5,10 +5,13 @@ policy embeds it by allowing uptake's origin in `script-src` and `connect-src`. 
 `/widget/{key}/feedback` with a public key that can only write feedback for its one use case; the browser's
 preflight (OPTIONS) and the POST are answered with CORS headers only for the origins the key lists. These paths
 carry no cookies (`credentials: "omit"`), so they are exempt from CSRF checks like the other machine paths.
+Posts are rate-limited per client address and per key; an incident the widget opens waits in triage and counts
+toward the trust score and the gates only once a person triages it (``trust/incidents.py``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path as FilePath
 from typing import Annotated
@@ -16,16 +19,19 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 
-from uptake.access.dependencies import Public, SessionDep
+from uptake.access.dependencies import Public, SessionDep, SettingsDep
 from uptake.analytics.dependencies import get_analytics
+from uptake.settings import Settings
 from uptake.trust import schemas, service
 from uptake.trust.models import WidgetKey
 from uptake.trust.trust_score import publish_incidents
+from uptake.web.rate_limit import RateLimiter
 
 router = APIRouter(tags=["trust"], include_in_schema=False)
 
 SCRIPT_FILE = FilePath(__file__).resolve().parent / "static" / "feedback.js"
 PREFLIGHT_MAX_AGE_SECONDS = 600
+RATE_WINDOW_SECONDS = 600
 KeyPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
@@ -45,6 +51,38 @@ def cors_headers(key: WidgetKey, origin: str | None) -> dict[str, str]:
         "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE_SECONDS),
         "Vary": "Origin",
     }
+
+
+@dataclass
+class WidgetRateLimits:
+    """The posts counted per client address and per widget key (see ``web/rate_limit.py``)."""
+
+    per_address: RateLimiter
+    per_key: RateLimiter
+
+
+def rate_limits(request: Request, settings: Settings) -> WidgetRateLimits:
+    """The application's widget rate limits, made on first use from the settings."""
+    limits: WidgetRateLimits | None = getattr(request.app.state, "widget_rate_limits", None)
+    if limits is None:
+        limits = WidgetRateLimits(
+            per_address=RateLimiter(settings.widget_posts_per_address, RATE_WINDOW_SECONDS),
+            per_key=RateLimiter(settings.widget_posts_per_key, RATE_WINDOW_SECONDS),
+        )
+        request.app.state.widget_rate_limits = limits
+    return limits
+
+
+def _too_many(request: Request, headers: dict[str, str], retry_after: int, what: str) -> JSONResponse:
+    error = service.TooManyWidgetPosts(
+        f"too many feedback posts {what}; try again in {retry_after} seconds", retry_after=retry_after
+    )
+    return JSONResponse(
+        error.problem(request.url.path),
+        status_code=error.status,
+        media_type="application/problem+json",
+        headers={**headers, "Retry-After": str(retry_after)},
+    )
 
 
 @router.get("/widget/feedback.js")
@@ -70,12 +108,28 @@ def feedback_preflight(key: KeyPath, request: Request, session: SessionDep, anyo
 
 @router.post("/widget/{key}/feedback", status_code=201)
 def post_feedback(
-    key: KeyPath, body: schemas.WidgetFeedbackCreate, request: Request, session: SessionDep, anyone: Public
+    key: KeyPath,
+    body: schemas.WidgetFeedbackCreate,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    anyone: Public,
 ) -> JSONResponse:
+    """Record the widget's feedback: at most ``widget_posts_per_address`` posts per client address and
+    ``widget_posts_per_key`` per key in 10 minutes (429 with ``Retry-After`` beyond)."""
     widget_key = service.widget_key_for(session, key)
     origin = request.headers.get("origin")
     if not service.is_origin_allowed(widget_key, origin):
         raise service.OriginNotAllowed(f"origin {origin or '(none)'} is not one this key accepts")
+    limits = rate_limits(request, settings)
+    address = request.client.host if request.client else "unknown"
+    headers = cors_headers(widget_key, origin)
+    retry_after = limits.per_address.hit(address)
+    if retry_after is not None:
+        return _too_many(request, headers, retry_after, "from your address")
+    retry_after = limits.per_key.hit(str(widget_key.id))
+    if retry_after is not None:
+        return _too_many(request, headers, retry_after, "for this widget")
     feedback, incident = service.record_widget_feedback(session, widget_key, body)
     if incident is not None:
         publish_incidents(session, widget_key.workspace_id, get_analytics(request))
