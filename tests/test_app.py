@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from support import as_caller
 from uptake.access.dependencies import SessionDep
 from uptake.access.roles import Role, Scope
+from uptake.app import create_app
 from uptake.directory.models import Person
 
 
@@ -79,10 +80,19 @@ def test_readiness_fails_when_a_store_is_gone(client: TestClient, app) -> None:
     assert response.json()["detail"] == "these stores do not answer: database"
 
 
-def test_metrics_count_requests(client: TestClient) -> None:
+def test_metrics_count_requests(client: TestClient, world) -> None:
     client.get("/healthz")
-    text = client.get("/metrics").text
+    assert client.get("/metrics").status_code == 401  # as found: open to anyone
+    key = world.api_key(world.workspace(), Scope.metrics_read)
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {key}"}).text
     assert 'uptake_http_requests_total{method="GET",route="/healthz",status="200"}' in text
+
+
+def test_metrics_public_opens_the_metrics_to_anyone(settings) -> None:
+    with TestClient(
+        create_app(settings.model_copy(update={"metrics_public": True}), start_worker=False)
+    ) as client:
+        assert client.get("/metrics").status_code == 200
 
 
 def test_request_id_is_kept_when_sent(client: TestClient) -> None:
@@ -150,3 +160,22 @@ def test_openapi_is_served_under_the_api(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     assert spec["info"]["title"] == "uptake"
     assert "/api/v1/workspace" in spec["paths"]
+
+
+def test_pages_carry_a_strict_content_security_policy_and_refuse_framing(client: TestClient) -> None:
+    page = client.get("/login")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/healthz").headers["x-content-type-options"] == "nosniff"
+
+
+def test_cookies_are_secure_by_default_when_the_base_url_is_https(settings) -> None:
+    assert not settings.effective_secure_cookies
+    assert settings.model_copy(update={"base_url": "https://uptake.example.org"}).effective_secure_cookies
+    assert not settings.model_copy(
+        update={"base_url": "https://uptake.example.org", "secure_cookies": False}
+    ).effective_secure_cookies

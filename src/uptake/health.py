@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from uptake.access.dependencies import Public
+from uptake.access.dependencies import MetricsScraper, Public
 from uptake.errors import PROBLEM_CONTENT_TYPE, problem_body
 from uptake.telemetry.dependencies import get_event_store
 
@@ -47,6 +47,23 @@ def readyz(request: Request, caller: Public) -> Response:
     return JSONResponse(body, status_code=503, media_type=PROBLEM_CONTENT_TYPE)
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-def metrics(request: Request, caller: Public) -> Response:
+# /metrics names routes and their traffic: by default only a key with metrics:read (or an admin) scrapes it; with
+# the setting metrics_public the app mounts the open router instead (a scrape from a private network).
+metrics_router = APIRouter(tags=["operations"])
+public_metrics_router = APIRouter(tags=["operations"])
+
+
+def _metrics(request: Request) -> Response:
     return Response(generate_latest(request.app.state.http_metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+@metrics_router.get(
+    "/metrics", summary="Prometheus metrics (a key with metrics:read)", response_class=Response
+)
+def metrics(request: Request, scraper: MetricsScraper) -> Response:
+    return _metrics(request)
+
+
+@public_metrics_router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+def public_metrics(request: Request, anyone: Public) -> Response:
+    return _metrics(request)

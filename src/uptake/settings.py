@@ -115,7 +115,9 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(
         default=12, ge=1, description="A login session ends this long after login."
     )
-    secure_cookies: bool = Field(default=False, description="Mark cookies Secure (set true behind HTTPS).")
+    secure_cookies: bool | None = Field(
+        default=None, description="Mark cookies Secure; unset: on when base_url is https."
+    )
     smtp_host: str | None = Field(
         default=None, description="SMTP server for notification email; none: email is not sent (in-app only)."
     )
@@ -165,6 +167,10 @@ class Settings(BaseSettings):
         description="Largest ingest body in bytes, as sent and once gunzipped.",
     )
 
+    metrics_public: bool = Field(
+        default=False,
+        description="Serve /metrics to anyone; unset, only to a key with metrics:read (or admins).",
+    )
     widget_posts_per_address: int = Field(
         default=20,
         ge=1,
@@ -196,6 +202,12 @@ class Settings(BaseSettings):
     @property
     def effective_events_url(self) -> str:
         return self.events_url or f"duckdb:///{(self.data_dir / 'events.duckdb').resolve()}"
+
+    @property
+    def effective_secure_cookies(self) -> bool:
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return (self.base_url or "").lower().startswith("https://")
 
     @property
     def effective_secret_key(self) -> str:

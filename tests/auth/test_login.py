@@ -187,6 +187,24 @@ def test_logins_and_failed_logins_are_audited(client: TestClient, world) -> None
     with world.session(workspace) as session:
         entries = audit_service.list_audit_entries(session, workspace, action="auth.login")
     assert [(entry.action, entry.target, entry.after) for entry in reversed(entries)] == [
-        ("auth.login.failed", f"person:{person}", {"method": "password", "locked": False}),
+        ("auth.login.failed", f"person:{person}", {"method": "password"}),
         ("auth.login", f"person:{person}", {"method": "password"}),
     ]
+
+
+def test_the_lock_out_answers_the_same_for_unknown_emails_and_counts_per_address(
+    client: TestClient, world
+) -> None:
+    """As found: five wrong passwords locked a real account (429) but not an unknown email (401), telling which
+    accounts exist; and anyone anywhere could lock a person out."""
+    workspace = world.workspace()
+    world.person(workspace, roles=[Role.employee], email="real@example.com", password=PASSWORD)
+    answers = {}
+    for email in ("real@example.com", "nobody@example.com"):
+        for _ in range(5):
+            assert _login(client, email, "wrong password!").status_code == 401
+        sixth = _login(client, email, "wrong password!")
+        answers[email] = (sixth.status_code, sixth.text.replace(email, "EMAIL"))
+    assert answers["real@example.com"][0] == answers["nobody@example.com"][0] == 429
+    with TestClient(client.app, client=("198.51.100.9", 50000)) as elsewhere:
+        assert _login(elsewhere, "real@example.com", PASSWORD).status_code == 303

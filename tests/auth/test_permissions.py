@@ -26,12 +26,14 @@ EVENTS_KEY = "key:events:write"
 ENTITLEMENTS_KEY = "key:entitlements:read"
 FEEDBACK_KEY = "key:feedback:write"
 SCIM_KEY = "key:scim"
+METRICS_KEY = "key:metrics:read"
 ADMIN_KEY = "key:admin"
 SCOPE_KEYS = {
     Scope.events_write: EVENTS_KEY,
     Scope.entitlements_read: ENTITLEMENTS_KEY,
     Scope.feedback_write: FEEDBACK_KEY,
     Scope.scim: SCIM_KEY,
+    Scope.metrics_read: METRICS_KEY,
     Scope.admin: ADMIN_KEY,
 }
 KEYS = frozenset(SCOPE_KEYS.values())
@@ -52,7 +54,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # operations
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
-    ("GET", "/metrics"): PUBLIC,
+    ("GET", "/metrics"): frozenset({ADMIN, ADMIN_KEY, METRICS_KEY}),
     # workspace
     ("GET", "/api/v1/workspace"): PEOPLE,
     ("PATCH", "/api/v1/workspace"): ADMINS,

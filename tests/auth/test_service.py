@@ -105,18 +105,20 @@ def test_setting_a_password_unlocks_a_locked_account(world) -> None:
     person = world.person(workspace, roles=[Role.employee], email="locked@acme.example", password=PASSWORD)
     with session_scope(world.factory) as session:
         for _ in range(auth_service.MAX_FAILED_LOGINS):
+            auth_service.check_login_throttle(session, "203.0.113.7", "locked@acme.example")
             with pytest.raises(auth_service.InvalidCredentials):
                 auth_service.authenticate_password(
                     session, workspace_id=None, email="locked@acme.example", password="wrong password!"
                 )
+            auth_service.record_failed_login(session, "203.0.113.7", "password", "locked@acme.example")
         with pytest.raises(auth_service.AccountLocked) as locked:
-            auth_service.authenticate_password(
-                session, workspace_id=None, email="locked@acme.example", password=PASSWORD
-            )
+            auth_service.check_login_throttle(session, "203.0.113.7", "Locked@Acme.example")
         assert 14 * 60 <= locked.value.context["retry_after"] <= 15 * 60
+        auth_service.check_login_throttle(session, "198.51.100.1", "locked@acme.example")  # another address
     with session_scope(world.factory, workspace) as session:
         auth_service.set_password(session, workspace, person, "a brand new password", actor="system")
     with session_scope(world.factory) as session:
+        auth_service.check_login_throttle(session, "203.0.113.7", "locked@acme.example")
         account = auth_service.authenticate_password(
             session, workspace_id=None, email="locked@acme.example", password="a brand new password"
         )

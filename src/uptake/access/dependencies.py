@@ -182,4 +182,6 @@ PublicPage = Annotated[Principal | None, Depends(Access(public=True, page=True))
 EventsWriter = Annotated[Principal, Depends(Access(scopes=(Scope.events_write,)))]
 EntitlementsReader = Annotated[Principal, Depends(Access(*EVERYONE, scopes=(Scope.entitlements_read,)))]
 FeedbackWriter = Annotated[Principal, Depends(Access(*EVERYONE, scopes=(Scope.feedback_write,)))]
+# Prometheus scraping /metrics: a key with metrics:read (or an admin); the setting metrics_public opens it to all.
+MetricsScraper = Annotated[Principal, Depends(Access(Role.admin, scopes=(Scope.metrics_read,)))]
 ScimClient = Annotated[Principal, Depends(Access(scopes=(Scope.scim,)))]

@@ -21,5 +21,6 @@ class Scope(enum.StrEnum):
     events_write = "events:write"
     entitlements_read = "entitlements:read"
     feedback_write = "feedback:write"
+    metrics_read = "metrics:read"
     scim = "scim"
     admin = "admin"

@@ -75,6 +75,7 @@ from uptake.trust import api as trust_api
 from uptake.trust import pages as trust_pages
 from uptake.trust import widget as trust_widget
 from uptake.web.csrf import CsrfMiddleware
+from uptake.web.security_headers import SecurityHeadersMiddleware
 from uptake.web.templating import build_environment, render
 from uptake.workspaces import api as workspaces_api
 from uptake.workspaces import pages as workspaces_pages
@@ -181,13 +182,17 @@ def create_app(settings: Settings, *, start_worker: bool | None = None) -> FastA
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
+    app.include_router(health.public_metrics_router if settings.metrics_public else health.metrics_router)
     for router in PAGE_ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     _document_problems(app)
     _install_error_handlers(app)
-    app.add_middleware(CsrfMiddleware, exempt_prefixes=MACHINE_PATH_PREFIXES, secure=settings.secure_cookies)
+    app.add_middleware(
+        CsrfMiddleware, exempt_prefixes=MACHINE_PATH_PREFIXES, secure=settings.effective_secure_cookies
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.http_metrics)
     return app
 

@@ -98,5 +98,8 @@ class FailedLogin(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_address: Mapped[str] = mapped_column(String(64), index=True)
+    # SHA-256 of the email tried (lower case), whether or not an account has it: the lock-out counts failures
+    # per email and address, so it answers the same for unknown emails and cannot lock a person out from afar.
+    account_key: Mapped[str | None] = mapped_column(String(64), index=True)
     method: Mapped[str] = mapped_column(String(20))
     failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -153,7 +153,7 @@ def _open_login_session(
         cookie_serializer(settings).dumps(token),
         httponly=True,
         samesite="lax",
-        secure=settings.secure_cookies,
+        secure=settings.effective_secure_cookies,
         max_age=settings.session_absolute_hours * 3600,
         path="/",
     )
@@ -184,11 +184,11 @@ def log_in(
 ) -> Response:
     client = _client_address(request)
     try:
-        service.check_login_throttle(session, client)
+        service.check_login_throttle(session, client, email)
         account = service.authenticate_password(session, workspace_id=None, email=email, password=password)
     except UptakeError as error:
-        if not isinstance(error, service.TooManyLoginAttempts):
-            service.record_failed_login(session, client, "password")
+        if not isinstance(error, service.TooManyLoginAttempts | service.AccountLocked):
+            service.record_failed_login(session, client, "password", email)
         session.commit()  # keep the failure counts even though the answer is an error page
         return _login_page(
             request,
@@ -236,7 +236,7 @@ def start_sso_login(
         path=SSO_COOKIE_PATH,
         httponly=True,
         samesite="lax",  # the provider's redirect back is a top-level GET from another site
-        secure=settings.secure_cookies,
+        secure=settings.effective_secure_cookies,
     )
     return response
 

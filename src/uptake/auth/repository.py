@@ -88,19 +88,34 @@ def get_login_session(session: Session, workspace_id: int, login_session_id: int
     return session.scalar(query)
 
 
-def list_failed_login_times(session: Session, client_address: str, *, since: datetime) -> list[datetime]:
-    """When ``client_address`` failed to log in since ``since``, oldest first (not a tenant table)."""
-    query = (
-        select(FailedLogin.failed_at)
-        .where(FailedLogin.client_address == client_address, FailedLogin.failed_at > since)
-        .order_by(FailedLogin.failed_at)
+def list_failed_login_times(
+    session: Session, client_address: str, *, since: datetime, account_key: str | None = None
+) -> list[datetime]:
+    """When ``client_address`` failed to log in since ``since`` (as ``account_key``, if given), oldest first
+    (not a tenant table)."""
+    query = select(FailedLogin.failed_at).where(
+        FailedLogin.client_address == client_address, FailedLogin.failed_at > since
     )
-    return list(session.scalars(query))
+    if account_key is not None:
+        query = query.where(FailedLogin.account_key == account_key)
+    return list(session.scalars(query.order_by(FailedLogin.failed_at)))
 
 
-def add_failed_login(session: Session, client_address: str, method: str, at: datetime) -> None:
-    session.add(FailedLogin(client_address=client_address, method=method, failed_at=at))
+def add_failed_login(
+    session: Session, client_address: str, method: str, at: datetime, *, account_key: str | None = None
+) -> None:
+    session.add(
+        FailedLogin(client_address=client_address, method=method, failed_at=at, account_key=account_key)
+    )
     session.flush()
+
+
+def delete_failed_logins_of_account_key(session: Session, account_key: str) -> None:
+    session.execute(
+        delete(FailedLogin)
+        .where(FailedLogin.account_key == account_key)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def delete_failed_logins_before(session: Session, cutoff: datetime) -> None:

@@ -266,9 +266,12 @@ def revoke_role(
 def set_password(
     session: Session, workspace_id: int, person_id: int, password: str, *, actor: str
 ) -> Account:
-    """Set or reset a person's local password (their account is made when they have none); unlocks the account."""
+    """Set or reset a person's local password (their account is made when they have none); lifts the lock-out of
+    their email from every address."""
     check_password_strength(password)
-    people_service.get_person(session, workspace_id, person_id)
+    person = people_service.get_person(session, workspace_id, person_id)
+    if person.email:
+        repository.delete_failed_logins_of_account_key(session, login_account_key(person.email))
     account = repository.get_account_for_person(session, workspace_id, person_id)
     if account is None:
         account = Account(workspace_id=workspace_id, person_id=person_id, roles=[], idp_roles=[])
@@ -318,13 +321,30 @@ def set_account_active(
 # -- passwords and the login throttle -----------------------------------------------------------------------------
 
 
-def check_login_throttle(session: Session, client_address: str) -> None:
-    """Refuse a login attempt from a client address with too many recent failures (any account, any method).
+def login_account_key(email: str) -> str:
+    """What the lock-out counts failures of: the SHA-256 of the email as typed, in lower case (never the email)."""
+    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
 
-    Raises :class:`TooManyLoginAttempts` with ``retry_after`` (seconds) in its context. The failures are kept in
-    the database, so every server process and worker of an installation counts the same attempts.
+
+def check_login_throttle(session: Session, client_address: str, email: str | None = None) -> None:
+    """Refuse a login attempt from a client address with too many recent failures (any account, any method),
+    or, for ``email``, with 5 failures of that email from that address in 15 minutes (the lock-out).
+
+    Raises :class:`TooManyLoginAttempts` or :class:`AccountLocked` with ``retry_after`` (seconds) in its context.
+    The lock-out counts per email and address, whether or not an account has the email: an unknown email locks
+    the same way (so the answer tells nothing of which accounts exist), and failures from one address do not
+    lock the person out on their own machine. The failures are kept in the database, so every server process and
+    worker of an installation counts the same attempts.
     """
     now = utcnow()
+    if email is not None:
+        tried = repository.list_failed_login_times(
+            session, client_address, since=now - LOCKOUT, account_key=login_account_key(email)
+        )
+        if len(tried) >= MAX_FAILED_LOGINS:
+            until = tried[len(tried) - MAX_FAILED_LOGINS] + LOCKOUT
+            retry_after = max(1, math.ceil((until - now).total_seconds()))
+            raise AccountLocked(f"try again after {until:%H:%M} UTC", retry_after=retry_after)
     failures = repository.list_failed_login_times(session, client_address, since=now - CLIENT_THROTTLE_WINDOW)
     if len(failures) < MAX_FAILED_LOGINS_PER_CLIENT:
         return
@@ -338,17 +358,19 @@ def check_login_throttle(session: Session, client_address: str) -> None:
     )
 
 
-def record_failed_login(session: Session, client_address: str, method: str) -> None:
-    """Count one failed login against a client address (and forget failures older than the window)."""
+def record_failed_login(session: Session, client_address: str, method: str, email: str | None = None) -> None:
+    """Count one failed login against a client address, and the email tried if any (and forget failures older
+    than the window)."""
     now = utcnow()
-    repository.add_failed_login(session, client_address[:64], method, now)
+    account_key = login_account_key(email) if email is not None else None
+    repository.add_failed_login(session, client_address[:64], method, now, account_key=account_key)
     repository.delete_failed_logins_before(session, now - CLIENT_THROTTLE_WINDOW)
 
 
 def authenticate_password(
     session: Session, *, workspace_id: int | None, email: str, password: str
 ) -> Account:
-    """Check a local password; lock the account for 15 minutes after 5 failures in a row."""
+    """Check a local password (the lock-out is :func:`check_login_throttle`'s, per email and address)."""
     now = utcnow()
     people = people_service.find_people_by_email_in_any_workspace(session, email)
     if workspace_id is not None:
@@ -359,26 +381,16 @@ def authenticate_password(
             continue
         if str(person.employment_status) == LEFT_STATUS:
             continue
-        if account.locked_until is not None and account.locked_until > now:
-            retry_after = max(1, math.ceil((account.locked_until - now).total_seconds()))
-            raise AccountLocked(f"try again after {account.locked_until:%H:%M} UTC", retry_after=retry_after)
         try:
             _password_hasher.verify(account.password_hash, password)
         except (VerificationError, InvalidHashError):
-            with across_workspaces(session):
-                account.failed_logins += 1
-                locked = account.failed_logins >= MAX_FAILED_LOGINS
-                if locked:
-                    account.locked_until = now + LOCKOUT
-                    account.failed_logins = 0
-                session.flush()
             audit_service.record_audit_entry(
                 session,
                 person.workspace_id,
                 actor=f"person:{person.id}",
                 action="auth.login.failed",
                 target=f"person:{person.id}",
-                after={"method": "password", "locked": locked},
+                after={"method": "password"},
             )
             continue
         with across_workspaces(session):

@@ -30,7 +30,9 @@ def create_key(
     name: Annotated[str, typer.Argument(help="What the key is for, e.g. 'support assistant'")],
     scope: Annotated[
         list[str],
-        typer.Option("--scope", "-s", help="events:write, entitlements:read, feedback:write, scim, admin"),
+        typer.Option(
+            "--scope", "-s", help="events:write, entitlements:read, feedback:write, metrics:read, scim, admin"
+        ),
     ],
     expires_in_days: Annotated[
         int | None, typer.Option(min=1, max=3650, help="The key stops working after this many days.")
