@@ -151,6 +151,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         events_url=f"duckdb:///{data_dir / 'events.duckdb'}",
         secret_key=SECRET,  # type: ignore[arg-type]
         run_worker=False,
+        development_mode=True,  # the tests' identity providers run on this machine over plain http
         log_format="console",
         log_level="warning",
     )

@@ -167,6 +167,14 @@ class Settings(BaseSettings):
         description="Largest ingest body in bytes, as sent and once gunzipped.",
     )
 
+    development_mode: bool = Field(
+        default=False,
+        description="Development: accept OpenID providers over plain http on this machine (loopback).",
+    )
+    sso_missing_email_verified: Literal["accept", "refuse"] = Field(
+        default="accept",
+        description="An SSO login whose ID token has no email_verified claim: accept it, or refuse it.",
+    )
     metrics_public: bool = Field(
         default=False,
         description="Serve /metrics to anyone; unset, only to a key with metrics:read (or admins).",

@@ -31,6 +31,7 @@ from uptake.audit.models import AuditEntry
 from uptake.auth import schemas, sso
 from uptake.auth.models import Account, LoginSession
 from uptake.db import session_scope
+from uptake.errors import InvalidInput
 
 # The provider (oidc-provider-mock) uses Authlib server APIs that Authlib marks deprecated.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:authlib.*")
@@ -372,3 +373,48 @@ def test_an_unreachable_provider_is_a_clear_error(client: TestClient, world) -> 
     response = client.get("/login/sso/down-sso", follow_redirects=False)
     assert response.status_code == 502
     assert "did not answer" in response.text
+
+
+def test_an_unverified_email_never_provisions_a_person(
+    client: TestClient, world, identity_provider: IdentityProvider
+) -> None:
+    """As found: matched by subject with just-in-time provisioning, an email the provider marks unverified
+    became a directory person's email."""
+    workspace = world.workspace("unverified-sso")
+    configure_sso(
+        world, workspace, identity_provider.issuer, match_claim="subject", just_in_time_provisioning=True
+    )
+    identity_provider.set_user("claims-ceo", email="ceo@acme.example", email_verified=False)
+    refused = log_in_at_provider(client, "unverified-sso", "claims-ceo")
+    assert refused.status_code == 401
+    assert "not verified" in refused.text
+
+
+def test_a_missing_email_verified_claim_follows_the_setting(
+    world, identity_provider: IdentityProvider
+) -> None:
+    workspace = world.workspace("strict-sso")
+    configure_sso(world, workspace, identity_provider.issuer)
+    with world.session(workspace) as session:
+        configuration = sso.get_sso_configuration(session, workspace)
+    claims = {"sub": "s", "email": "e@acme.example"}
+    strict = world.settings.model_copy(update={"sso_missing_email_verified": "refuse"})
+    with pytest.raises(sso.SsoLoginRefused, match="does not say"):
+        sso._check_email_verified(configuration, claims, "e@acme.example", strict)
+    sso._check_email_verified(configuration, claims, "e@acme.example", world.settings)  # accept: the default
+
+
+def test_an_http_issuer_is_refused_outside_development_mode(world) -> None:
+    workspace = world.workspace()
+    production = world.settings.model_copy(update={"development_mode": False})
+    body = schemas.SsoConfigurationSave(
+        provider_name="Acme IdP",
+        issuer_url="http://127.0.0.1:9/",
+        client_id="uptake-test-client",
+        client_secret="client-secret-for-tests",  # type: ignore[arg-type]
+    )
+    with world.session(workspace) as session, pytest.raises(InvalidInput) as refused:
+        sso.save_sso_configuration(session, production, workspace, body, actor="system")
+    assert refused.value.errors[0].field == "issuer_url"
+    with world.session(workspace) as session:
+        sso.save_sso_configuration(session, world.settings, workspace, body, actor="system")  # development

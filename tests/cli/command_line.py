@@ -42,4 +42,5 @@ def environment_of(settings: Settings) -> dict[str, str]:
         "UPTAKE_DATABASE_URL": settings.effective_database_url,
         "UPTAKE_EVENTS_URL": settings.effective_events_url,
         "UPTAKE_SECRET_KEY": settings.effective_secret_key,
+        "UPTAKE_DEVELOPMENT_MODE": "true" if settings.development_mode else "false",
     }

@@ -73,6 +73,11 @@ class AuthorizationRequest:
     code_verifier: str
 
 
+def is_https_or_loopback_http(url: str, *, development_mode: bool) -> bool:
+    """An issuer uptake may trust: HTTPS, or, in development mode only, plain HTTP to this machine."""
+    return urlsplit(url).scheme == "https" or (development_mode and is_allowed_url(url))
+
+
 def is_allowed_url(url: str) -> bool:
     """HTTPS, or plain HTTP to this machine (a provider run locally for testing or development)."""
     try:

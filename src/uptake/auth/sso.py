@@ -149,10 +149,16 @@ def describe_sso_configuration(
     )
 
 
-def _check_settings(body: schemas.SsoConfigurationSave, has_stored_secret: bool) -> list[FieldError]:
+def _check_settings(
+    body: schemas.SsoConfigurationSave, has_stored_secret: bool, *, development_mode: bool
+) -> list[FieldError]:
     errors: list[FieldError] = []
-    if not oidc.is_allowed_url(body.issuer_url.strip()):
-        errors.append(FieldError("issuer_url", "must be an https:// URL (http:// only for this machine)"))
+    if not oidc.is_https_or_loopback_http(body.issuer_url.strip(), development_mode=development_mode):
+        errors.append(
+            FieldError(
+                "issuer_url", "must be an https:// URL (http:// to this machine only in development mode)"
+            )
+        )
     if "openid" not in body.scopes.split():
         errors.append(FieldError("scopes", "must include openid"))
     if body.match_claim == "email" and "email" not in body.scopes.split():
@@ -180,7 +186,9 @@ def save_sso_configuration(
     """Create or replace a workspace's SSO settings. Nothing is fetched from the provider here; the first login
     (or ``uptake sso check``) shows whether the provider answers."""
     configuration = repository.get_sso_configuration(session, workspace_id)
-    errors = _check_settings(body, has_stored_secret=configuration is not None)
+    errors = _check_settings(
+        body, has_stored_secret=configuration is not None, development_mode=settings.development_mode
+    )
     if errors:
         raise InvalidInput(errors=errors)
     before = _audited_fields(configuration) if configuration is not None else None
@@ -322,6 +330,13 @@ def complete_sso_login(
     """Finish a login: trade the code, verify the ID token, find the person, refresh their provider roles."""
     workspace_id = _workspace_for_login(session, workspace_slug)
     configuration = _enabled_configuration(session, workspace_id)
+    if not oidc.is_https_or_loopback_http(
+        configuration.issuer_url, development_mode=settings.development_mode
+    ):
+        raise SsoLoginRefused(
+            f"the identity provider {configuration.issuer_url} is not served over https; "
+            "plain http is accepted only on this machine in development mode"
+        )
     client_secret = decrypt_client_secret(settings, configuration)
     with oidc.http_client() as http:
         metadata = oidc.discover_provider(http, configuration.issuer_url)
@@ -350,15 +365,34 @@ def complete_sso_login(
             userinfo = oidc.fetch_userinfo(http, metadata, access_token)
             if userinfo.get("sub") == claims["sub"]:
                 claims = {**userinfo, **claims}
-    account = _account_for_claims(session, workspace_id, configuration, claims)
+    account = _account_for_claims(session, workspace_id, configuration, claims, settings)
     _refresh_provider_roles(session, workspace_id, configuration, account, claims)
     account.last_login_at = utcnow()
     session.flush()
     return account
 
 
+def _check_email_verified(
+    configuration: SsoConfiguration, claims: dict[str, Any], email: str, settings: Settings
+) -> None:
+    """An email is used (to match or to provision) only when the provider does not say it is unverified; a
+    missing ``email_verified`` claim is accepted or refused by the setting ``sso_missing_email_verified``."""
+    verified = claims.get("email_verified")
+    if verified is False or verified == "false":
+        raise SsoLoginRefused(f"{configuration.provider_name} says your email {email} is not verified")
+    if verified is None and settings.sso_missing_email_verified == "refuse":
+        raise SsoLoginRefused(
+            f"{configuration.provider_name} does not say whether your email {email} is verified, and this "
+            "installation requires it (setting sso_missing_email_verified)"
+        )
+
+
 def _account_for_claims(
-    session: Session, workspace_id: int, configuration: SsoConfiguration, claims: dict[str, Any]
+    session: Session,
+    workspace_id: int,
+    configuration: SsoConfiguration,
+    claims: dict[str, Any],
+    settings: Settings,
 ) -> Account:
     subject = str(claims["sub"])
     email = claims.get("email")
@@ -368,8 +402,7 @@ def _account_for_claims(
             raise SsoLoginRefused(
                 f"{configuration.provider_name} sent no email for you; ask an admin to check the 'email' scope"
             )
-        if claims.get("email_verified") is False:
-            raise SsoLoginRefused(f"{configuration.provider_name} says your email {email} is not verified")
+        _check_email_verified(configuration, claims, email, settings)
         person = people_service.get_person_by_email(session, workspace_id, email)
         described = email
     else:
@@ -382,6 +415,7 @@ def _account_for_claims(
                 f"{'email' if configuration.match_claim == 'email' else 'identity'} is in this workspace's "
                 "directory; ask an uptake admin to add you"
             )
+        _check_email_verified(configuration, claims, email, settings)
         name = claims.get("name")
         person = people_service.create_person(
             session,
