@@ -175,6 +175,10 @@ class Settings(BaseSettings):
         default="accept",
         description="An SSO login whose ID token has no email_verified claim: accept it, or refuse it.",
     )
+    webhook_allow_internal: bool = Field(
+        default=False,
+        description="Allow webhook URLs to loopback, link-local and private addresses (refused by default).",
+    )
     metrics_public: bool = Field(
         default=False,
         description="Serve /metrics to anyone; unset, only to a key with metrics:read (or admins).",

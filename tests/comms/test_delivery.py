@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from comms.smtp_server import RecordingHandler, SmtpServer
 from conftest import free_port
@@ -20,7 +20,9 @@ from uptake.comms import channels, schemas
 from uptake.comms.models import Channel, DeliveryStatus, Notification
 from uptake.comms.service import announcements as announcements_service
 from uptake.comms.service import notifications as notifications_service
+from uptake.comms.service import webhooks as webhooks_service
 from uptake.db import session_scope
+from uptake.errors import InvalidInput
 from uptake.jobs.service import JobContext
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -43,6 +45,12 @@ class StandIn(BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         return
+
+
+@pytest.fixture
+def settings(settings):
+    """The stand-in chat server listens on this machine, which webhooks may reach only by this setting."""
+    return settings.model_copy(update={"webhook_allow_internal": True})
 
 
 @pytest.fixture
@@ -126,7 +134,7 @@ def test_slack_and_teams_get_the_payloads_their_webhooks_define(
 
     dead = client.get("/api/v1/notifications/outbox", params={"status": "dead"}).json()
     assert [(row["webhook_id"], row["attempts"]) for row in dead] == [(gone["id"], 1)]
-    assert dead[0]["last_error"].startswith("webhook answered 404")
+    assert dead[0]["last_error"] == "webhook answered 404"  # the reply's body is never shown
 
 
 class RefusingHandler(RecordingHandler):
@@ -209,3 +217,61 @@ def test_without_smtp_settings_email_is_skipped_and_says_why(world, settings) ->
             DeliveryStatus.skipped,
             "email is not configured (UPTAKE_SMTP_HOST)",
         )
+
+
+def test_a_webhook_into_the_servers_own_network_is_refused(world, settings, client) -> None:
+    """As found: a webhook could point at loopback or the cloud metadata address, and the reply's body was
+    shown in the outbox."""
+    closed = settings.model_copy(update={"webhook_allow_internal": False})
+    workspace = world.workspace()
+    for url in (
+        "http://127.0.0.1:8000/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.1.2.3/hook",
+        "http://[::1]/hook",
+        "http://localhost/hook",
+    ):
+        with session_scope(world.factory, workspace) as session, pytest.raises(InvalidInput) as refused:
+            webhooks_service.create_webhook(
+                session,
+                workspace,
+                schemas.WebhookCreate(name="x", kind="slack", url=url),
+                actor="test",
+                allow_internal=closed.webhook_allow_internal,
+            )
+        assert refused.value.errors[0].field == "url"
+    assert webhooks_service.internal_destination("https://hooks.slack.com/services/x", resolve=False) is None
+
+
+def test_a_stored_webhook_that_now_reaches_inside_is_refused_when_sending(
+    world, settings, webhook_server
+) -> None:
+    base, received = webhook_server
+    workspace = world.workspace()
+    with session_scope(world.factory, workspace) as session:
+        webhook = webhooks_service.create_webhook(
+            session,
+            workspace,
+            schemas.WebhookCreate(name="x", kind="slack", url=f"{base}/hook"),
+            actor="test",
+            allow_internal=True,
+        )
+        announcements_service.create_announcement(
+            session,
+            workspace,
+            schemas.AnnouncementCreate(
+                title="Hello",
+                body_markdown="Hi",
+                audience={"everyone": True},
+                webhook_ids=[webhook.id],
+                send_now=True,
+            ),
+            author=Principal(workspace_id=workspace, roles=frozenset({Role.program_lead})),
+        )
+    closed = settings.model_copy(update={"webhook_allow_internal": False})
+    _deliver(world, closed, workspace)
+    assert received == []
+    with world.session(workspace) as session:
+        dead = session.scalars(select(Notification).where(Notification.webhook_id == webhook.id)).all()
+    assert [row.status for row in dead] == [DeliveryStatus.dead]
+    assert "is an internal address" in dead[0].last_error

@@ -270,9 +270,17 @@ def list_webhooks(session: SessionDep, admin: Admin) -> list[schemas.Webhook]:
 
 
 @router.post("/webhooks", status_code=201, response_model=schemas.Webhook)
-def create_webhook(body: schemas.WebhookCreate, session: SessionDep, admin: Admin) -> schemas.Webhook:
+def create_webhook(
+    body: schemas.WebhookCreate, session: SessionDep, settings: SettingsDep, admin: Admin
+) -> schemas.Webhook:
     return webhooks_service.webhook_output(
-        webhooks_service.create_webhook(session, admin.workspace_id, body, actor=admin.actor)
+        webhooks_service.create_webhook(
+            session,
+            admin.workspace_id,
+            body,
+            actor=admin.actor,
+            allow_internal=settings.webhook_allow_internal,
+        )
     )
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from uptake.comms import channels, repository
 from uptake.comms.models import Channel, DeliveryStatus, Notification, Webhook
+from uptake.comms.service import webhooks as webhooks_service
 from uptake.db import across_workspaces, bind_workspace, utcnow
 from uptake.directory.service import people as people_service
 from uptake.jobs import service as jobs_service
@@ -125,9 +126,9 @@ def post_webhook(client: httpx.Client, url: str, payload: dict[str, Any], messag
     except httpx.HTTPError as error:
         raise DeliveryFailed(f"webhook call failed: {type(error).__name__}: {error}") from None
     if response.status_code >= 300:
-        body = response.text[:300]
+        # The reply's body is never kept or shown: a webhook must not become a way to read another server.
         raise DeliveryFailed(
-            f"webhook answered {response.status_code}: {body}",
+            f"webhook answered {response.status_code}",
             permanent=response.status_code in PERMANENT_HTTP_STATUSES,
         )
 
@@ -186,6 +187,12 @@ def _send(session: Session, workspace_id: int, notification: Notification, sende
         if notification.channel == Channel.slack
         else channels.teams_payload(message, link=link)
     )
+    if not senders.settings.webhook_allow_internal:
+        internal = webhooks_service.internal_destination(webhook.url, resolve=True)
+        if internal is not None:
+            raise DeliveryFailed(
+                f"webhook refused: {internal} (setting webhook_allow_internal)", permanent=True
+            )
     post_webhook(senders.http, webhook.url, payload, notification.message_key)
 
 
