@@ -1,12 +1,14 @@
 """`POST /v1/traces`: the real OpenTelemetry SDK and its OTLP/HTTP exporter against a live server, and
 OTLP/JSON bodies through the app."""
 
+import asyncio
 import gzip
 import json
 from datetime import UTC, datetime
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
@@ -17,6 +19,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from fixtures_path import require_shared_fixtures
 from uptake.access.roles import Scope
+from uptake.app import create_app
 from uptake.telemetry import otlp
 from uptake.telemetry.pseudonyms import pseudonymize_person
 from uptake.telemetry.service import ingest_context
@@ -306,3 +309,59 @@ def test_the_reference_trace_made_a_genai_span_is_stored_with_its_ids_and_time(c
         tzinfo=None
     )
     assert json.loads(event["attributes"])["duration_ms"] == 1000.0
+
+
+def test_a_body_without_content_length_stops_being_read_at_the_limit(settings, world) -> None:
+    """As found: /v1/traces read a chunked body (no Content-Length) whole before answering 413."""
+    limited = settings.model_copy(update={"events_max_body_bytes": 4096})
+    application = create_app(limited, start_worker=False)
+    workspace = world.workspace()
+    key = world.api_key(workspace, Scope.events_write)
+    chunks_read = 0
+    answer: dict = {}
+
+    async def receive() -> dict:
+        nonlocal chunks_read
+        chunks_read += 1
+        return {"type": "http.request", "body": b"x" * 1024, "more_body": chunks_read < 1000}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/traces",
+        "raw_path": b"/v1/traces",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"authorization", f"Bearer {key}".encode()),
+            (b"content-type", b"application/json"),
+            (b"transfer-encoding", b"chunked"),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    with TestClient(application):  # runs the lifespan around the call
+        asyncio.run(application(scope, receive, send))
+    assert answer["status"] == 413
+    assert chunks_read <= 8  # 4 KiB allowed: it stopped at the limit, not after 1,000 KiB
+
+
+@pytest.mark.parametrize("path", ["/v1/traces", "/api/v1/events"])
+def test_deeply_nested_json_is_a_bad_request(client, world, path) -> None:
+    """As found: 100,000 levels of nesting gave 500 on both ingest endpoints."""
+    workspace = world.workspace()
+    key = world.api_key(workspace, Scope.events_write)
+    nested = b"[" * 100_000 + b"]" * 100_000
+    answer = client.post(
+        path, content=nested, headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"

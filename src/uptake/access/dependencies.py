@@ -13,7 +13,8 @@ without importing `auth`, which itself reads the directory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from http.cookies import SimpleCookie
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
@@ -85,6 +86,23 @@ AuthenticatorDep = Annotated[Authenticator, Depends(get_authenticator)]
 
 def cookie_serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.effective_secret_key, salt="uptake.session")
+
+
+def signed_session_checker(settings: Settings) -> Callable[[SimpleCookie], bool]:
+    """Whether a request's cookies hold a session cookie this server signed (not whether the session still
+    lives: that needs the database). The CSRF middleware buffers large forms only for such senders."""
+    serializer = cookie_serializer(settings)
+
+    def is_signed_in(cookie: SimpleCookie) -> bool:
+        if SESSION_COOKIE not in cookie:
+            return False
+        try:
+            serializer.loads(cookie[SESSION_COOKIE].value)
+        except BadSignature:
+            return False
+        return True
+
+    return is_signed_in
 
 
 def _authenticate(

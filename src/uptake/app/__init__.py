@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from uptake import health
-from uptake.access.dependencies import Authenticator, LoginRequired
+from uptake.access.dependencies import Authenticator, LoginRequired, signed_session_checker
 from uptake.analytics import api as analytics_api
 from uptake.app import pages as app_pages
 from uptake.app import use_case_pages
@@ -190,7 +190,10 @@ def create_app(settings: Settings, *, start_worker: bool | None = None) -> FastA
     _document_problems(app)
     _install_error_handlers(app)
     app.add_middleware(
-        CsrfMiddleware, exempt_prefixes=MACHINE_PATH_PREFIXES, secure=settings.effective_secure_cookies
+        CsrfMiddleware,
+        exempt_prefixes=MACHINE_PATH_PREFIXES,
+        secure=settings.effective_secure_cookies,
+        is_signed_in=signed_session_checker(settings),
     )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.http_metrics)

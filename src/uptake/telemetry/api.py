@@ -68,7 +68,9 @@ def _ingest_contexts(request: Request) -> service.IngestContexts:
     return contexts
 
 
-async def _read_body(request: Request, max_body_bytes: int) -> bytes:
+async def read_body_within_limit(request: Request, max_body_bytes: int) -> bytes:
+    """The request's body, read chunk by chunk and abandoned (413) as soon as it passes ``max_body_bytes``, with
+    or without a Content-Length (a chunked upload announces none)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_body_bytes:
         raise _body_too_large(int(declared), max_body_bytes)
@@ -105,7 +107,7 @@ async def ingest_events(
     are stored and each bad one is named with its index, field and reason. Resending a batch changes nothing
     (its events come back as duplicates). Use cases and tools the catalog does not know are stored and listed
     under `unrecognized`."""
-    body = await _read_body(request, settings.events_max_body_bytes)
+    body = await read_body_within_limit(request, settings.events_max_body_bytes)
     store = _event_store(request)
     contexts = _ingest_contexts(request)
 

@@ -211,8 +211,38 @@ def decode_batch(
     standard kinds are always accepted. `now` (aware) is the server's clock against which "more than 5
     minutes in the future" is judged. `max_body_bytes` applies before and after gzip.
 
-    Raises `BatchTooLarge` (413), `UnsupportedBatchFormat` (415) or `BatchUnreadable` (400).
+    Raises `BatchTooLarge` (413), `UnsupportedBatchFormat` (415) or `BatchUnreadable` (400), also for JSON
+    nested deeper than the decoder follows (an event is never more than a few levels deep).
     """
+    try:
+        return _decode_batch(
+            body,
+            content_type=content_type,
+            content_encoding=content_encoding,
+            known_kinds=known_kinds,
+            now=now,
+            max_events=max_events,
+            max_body_bytes=max_body_bytes,
+        )
+    except RecursionError:
+        raise BatchUnreadable(NESTED_TOO_DEEP) from None
+
+
+NESTED_TOO_DEEP: Final = (
+    "The body's JSON is nested too deeply to be events; send a flat array of event objects."
+)
+
+
+def _decode_batch(
+    body: bytes,
+    *,
+    content_type: str | None,
+    content_encoding: str | None,
+    known_kinds: frozenset[str],
+    now: datetime,
+    max_events: int,
+    max_body_bytes: int,
+) -> DecodedBatch:
     _require_aware(now)
     is_ndjson = _is_ndjson(content_type)
     if len(body) > max_body_bytes:

@@ -253,6 +253,8 @@ def _spans_from_json(body: bytes) -> Iterator[Span]:
         request = _JSON_DECODER.decode(body)
     except msgspec.DecodeError as error:
         raise BatchUnreadable(f"The body is not JSON ({error}).") from None
+    except RecursionError:
+        raise BatchUnreadable("The body's JSON is nested too deeply to be an OTLP export.") from None
     if not isinstance(request, dict):
         raise BatchUnreadable('The body must be an OTLP/JSON object: {"resourceSpans": [...]}.')
     try:

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from uptake.access.dependencies import EventsWriter, SessionDep, SettingsDep
 from uptake.settings import Settings
 from uptake.telemetry import otlp
+from uptake.telemetry.api import read_body_within_limit
 from uptake.telemetry.dependencies import get_event_store
-from uptake.telemetry.event_schema import BatchTooLarge
 from uptake.telemetry.event_sources import store_events
 from uptake.telemetry.event_store import EventStore
 from uptake.telemetry.ingest import IngestResult
@@ -43,15 +43,7 @@ MAX_NAMED_REJECTIONS: Final = 5
 async def receive_traces(
     request: Request, session: SessionDep, settings: SettingsDep, writer: EventsWriter
 ) -> Response:
-    limit = settings.events_max_body_bytes
-    announced = request.headers.get("content-length", "")
-    if announced.isdigit() and int(announced) > limit:
-        raise BatchTooLarge(
-            f"The body is {int(announced):,} bytes; at most {limit:,} bytes are accepted.",
-            limit=limit,
-            unit="bytes",
-        )
-    body = await request.body()
+    body = await read_body_within_limit(request, settings.events_max_body_bytes)
     content_type = request.headers.get("content-type")
     store = get_event_store(request)
     response = await run_in_threadpool(

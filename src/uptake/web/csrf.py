@@ -4,6 +4,11 @@ Double-submit token: a random ``uptake_csrf`` cookie (SameSite=Strict) is set on
 that carries no ``Authorization`` header must repeat it, in the ``X-CSRF-Token`` header (API calls from pages) or in
 the ``csrf_token`` form field (plain HTML forms, including uploads). Requests with an Authorization header carry
 no ambient credentials and are exempt, as are the machine-to-machine paths listed by the app.
+
+A form is read here, before any route authenticates its sender, to find its token. So the middleware reads nothing
+when the request has no CSRF cookie (no token could match), and reads at most ``MAX_ANONYMOUS_FORM_BYTES`` of a
+form from a sender without a signed session cookie (a login form is a few hundred bytes); only signed-in people's
+forms (uploads) may be buffered up to ``MAX_FORM_BYTES``. A larger anonymous form is answered 413 unread.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import Headers
@@ -23,6 +28,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 MAX_FORM_BYTES = 64 * 1024 * 1024
+MAX_ANONYMOUS_FORM_BYTES = 64 * 1024
 
 
 def csrf_token_of(request: Request) -> str:
@@ -32,10 +38,18 @@ def csrf_token_of(request: Request) -> str:
 
 
 class CsrfMiddleware:
-    def __init__(self, app: ASGIApp, *, exempt_prefixes: Iterable[str] = (), secure: bool = False) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        exempt_prefixes: Iterable[str] = (),
+        secure: bool = False,
+        is_signed_in: Callable[[SimpleCookie], bool] = lambda cookie: False,
+    ) -> None:
         self.app = app
         self.exempt_prefixes = tuple(exempt_prefixes)
         self.secure = secure
+        self.is_signed_in = is_signed_in
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,8 +65,12 @@ class CsrfMiddleware:
         if scope["method"] not in SAFE_METHODS and not self._exempt(scope, headers):
             sent = headers.get(CSRF_HEADER)
             body: bytes | None = None
-            if sent is None and _is_form(headers):
-                body, sent = await _read_form_token(scope, receive)
+            if sent is None and _is_form(headers) and existing:
+                limit = MAX_FORM_BYTES if self.is_signed_in(cookie) else MAX_ANONYMOUS_FORM_BYTES
+                body, sent = await _read_form_token(scope, receive, limit)
+                if body is None:
+                    await _refuse_too_large(send, limit)
+                    return
             if not existing or not sent or not hmac.compare_digest(existing, sent):
                 await _refuse(scope, send)
                 return
@@ -81,15 +99,16 @@ def _is_form(headers: Headers) -> bool:
     return content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
-async def _read_form_token(scope: Scope, receive: Receive) -> tuple[bytes, str | None]:
+async def _read_form_token(scope: Scope, receive: Receive, limit: int) -> tuple[bytes | None, str | None]:
+    """The form's body and token; (None, None) as soon as the body passes ``limit`` (the rest is not read)."""
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_FORM_BYTES:
-            break
+        if size > limit:
+            return None, None
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
@@ -115,6 +134,22 @@ def _replay(body: bytes) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return receive
+
+
+async def _refuse_too_large(send: Send, limit: int) -> None:
+    body = json.dumps(
+        {
+            "type": "/problems/form-too-large",
+            "title": "The form is too large.",
+            "status": 413,
+            "detail": f"a form sent before logging in may be at most {limit:,} bytes",
+            "limit": limit,
+            "unit": "bytes",
+        }
+    ).encode()
+    headers = [(b"content-type", b"application/problem+json"), (b"connection", b"close")]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _refuse(scope: Scope, send: Send) -> None:
