@@ -80,6 +80,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> It
                 append_events=lambda batch: store.append(summary.workspace_id, batch),
                 push_snapshot=lambda name, rows: snapshots.__setitem__(name, rows),
                 analytics=analytics,
+                survey_token_key=b"demo survey key",
             )
     finally:
         analytics.backend.connection.disconnect()

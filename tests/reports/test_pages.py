@@ -31,6 +31,7 @@ def demo_workspace(app, session_factory) -> int:
                 name, rows, workspace_id=summary.workspace_id
             ),
             analytics=analytics,
+            survey_token_key=app.state.settings.effective_secret_key.encode(),
         )
     return summary.workspace_id
 

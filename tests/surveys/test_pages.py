@@ -56,4 +56,6 @@ def test_a_program_lead_edits_and_sends_a_pulse_and_someone_answers_it(client, w
     as_caller(client, lead)
     results = client.get(survey_path + "/results")
     assert results.status_code == 200
-    assert "fewer than 5 people answered" in results.text
+    assert "results are shown when the survey closes" in results.text
+    assert form(client, survey_path + "/close", {}).status_code == 303
+    assert "fewer than 5 people answered" in client.get(survey_path + "/results").text

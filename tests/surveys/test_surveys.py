@@ -3,6 +3,8 @@ answer per one-time link, nothing linking it to the person; results only for gro
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from support import as_caller
@@ -10,7 +12,7 @@ from surveys.survey_builders import link_of, team_of
 from trust.trust_builders import USE_CASE, live_use_case, send_usage
 from uptake.access.roles import Role
 from uptake.db import session_scope
-from uptake.surveys.models import Response
+from uptake.surveys.models import Invitation, Response
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -48,46 +50,67 @@ def answer(client, token: str, values: dict[str, int]):
     return client.post("/api/v1/survey-responses", json={"token": token, "answers": values})
 
 
-def test_four_answers_in_a_team_show_nothing_five_show_the_aggregate(client, world) -> None:
+def close(client, survey_id: int) -> None:
+    closed = client.post(f"/api/v1/surveys/{survey_id}/close")
+    assert closed.status_code == 200, closed.text
+
+
+def test_an_open_survey_shows_nothing_so_polling_cannot_isolate_one_answer(client, world) -> None:
+    # As found: results were served while open, and polling at 5 and 6 answers gave the 6th person's answers.
     workspace_id = world.workspace()
     lead = world.caller(workspace_id, Role.program_lead)
     support, people = team_of(world, workspace_id, "Support", 6)
     as_caller(client, lead)
     survey_id = new_readiness_survey(client, [support])
     tokens = [link_of(world, workspace_id, person) for person in people]
-
-    for token, value in zip(tokens[:4], (2, 3, 4, 5), strict=True):
+    seen = []
+    for token, value in zip(tokens, (2, 3, 4, 5, 4, 1), strict=True):
         assert answer(client, token, answers(value)).status_code == 201
-    four = client.get(f"/api/v1/surveys/{survey_id}/results").json()
-    assert [(team["team"], team["respondents"], team["topics"]) for team in four["teams"]] == [
-        ("Support", None, [])
-    ]
-    assert four["teams"][0]["suppressed"] == "fewer than 5 people answered"
-    assert four["overall"]["respondents"] is None
-    page = client.get(f"/surveys/{survey_id}/results").text
-    assert "data-readiness" not in page
+        as_caller(client, lead)
+        seen.append(client.get(f"/api/v1/surveys/{survey_id}/results").json())
+    assert seen[4] == seen[5]
+    assert seen[5]["overall"]["suppressed"] == "results are shown when the survey closes"
+    assert (seen[5]["overall"]["respondents"], seen[5]["overall"]["topics"], seen[5]["teams"]) == (
+        None,
+        [],
+        [],
+    )
+    assert "data-readiness" not in client.get(f"/surveys/{survey_id}/results").text
 
-    assert answer(client, tokens[4], answers(4)).status_code == 201
-    five = client.get(f"/api/v1/surveys/{survey_id}/results").json()
-    (team,) = five["teams"]
-    assert team["respondents"] == 5
-    assert team["suppressed"] is None
-    assert team["readiness_score"] == pytest.approx(((2 + 3 + 4 + 5 + 4) / 5 - 1) / 4 * 100)
-    assert {topic["topic"] for topic in team["topics"]} == {
-        "leadership",
-        "skills",
-        "process",
-        "data",
-        "governance",
-        "culture",
-    }
+    close(client, survey_id)
+    (team,) = client.get(f"/api/v1/surveys/{survey_id}/results").json()["teams"]
+    assert team["respondents"] == 6
+    assert team["readiness_score"] == pytest.approx(((2 + 3 + 4 + 5 + 4 + 1) / 6 - 1) / 4 * 100)
     assert "data-readiness" in client.get(f"/surveys/{survey_id}/results").text
+
+
+def test_four_answers_in_a_team_show_nothing_five_show_the_aggregate(client, world) -> None:
+    workspace_id = world.workspace()
+    lead = world.caller(workspace_id, Role.program_lead)
+    support, people = team_of(world, workspace_id, "Support", 6)
+    few, few_people = team_of(world, workspace_id, "Few", 6)
+    as_caller(client, lead)
+    survey_id = new_readiness_survey(client, [support, few])
+    tokens = [link_of(world, workspace_id, person) for person in people]
+    for token, value in zip(tokens[:5], (2, 3, 4, 5, 4), strict=True):
+        assert answer(client, token, answers(value)).status_code == 201
+    for person in few_people[:4]:
+        assert answer(client, link_of(world, workspace_id, person), answers(3)).status_code == 201
+    as_caller(client, lead)
+    close(client, survey_id)
+    results = client.get(f"/api/v1/surveys/{survey_id}/results").json()
+    teams = {team["team"]: team for team in results["teams"]}
+    assert (teams["Few"]["respondents"], teams["Few"]["topics"]) == (None, [])
+    assert teams["Few"]["suppressed"] == "fewer than 5 people answered"
+    # Everyone (9) minus Support (5) would give Few's 4: Support is hidden with it.
+    assert teams["Support"]["suppressed"] == "could be derived from other figures"
+    assert results["overall"]["respondents"] == 9
 
     again = answer(client, tokens[0], answers(1))
     assert again.status_code == 409
     with session_scope(world.factory, workspace_id) as session:
         stored = session.query(Response).all()
-        assert len(stored) == 5
+        assert len(stored) == 9
         assert {response.person_id for response in stored} == {None}
 
 
@@ -103,14 +126,58 @@ def test_a_team_that_could_be_worked_out_by_subtraction_is_hidden_too(client, wo
     for _, people in teams.values():
         for person in people:
             assert answer(client, link_of(world, workspace_id, person), answers(3)).status_code == 201
+    as_caller(client, lead)
+    close(client, survey_id)
     results = client.get(f"/api/v1/surveys/{survey_id}/results").json()
     assert results["overall"]["respondents"] == 15
     shown = {team["team"]: team["suppressed"] for team in results["teams"]}
+    # Beta's 4 invitees are under the floor: their answers are stored without a team.
     assert shown == {
         "Alpha": "could be derived from other figures",
-        "Beta": "fewer than 5 people answered",
+        "No team": "fewer than 5 people answered",
         "Gamma": None,
     }
+
+
+def test_two_hidden_teams_stay_hidden_until_they_number_k_together(client, world) -> None:
+    # As found: with two hidden teams of one respondent each, 8 x 3.5 - 6 x 3.5 gave their combined answers.
+    workspace_id = world.workspace()
+    lead = world.caller(workspace_id, Role.program_lead)
+    sizes = (("Alpha", 6, 6), ("Beta", 5, 1), ("Delta", 5, 1), ("Gamma", 7, 7))
+    teams = {name: team_of(world, workspace_id, name, size) for name, size, _ in sizes}
+    as_caller(client, lead)
+    survey_id = new_readiness_survey(client, [team_id for team_id, _ in teams.values()])
+    for name, _, answering in sizes:
+        for person in teams[name][1][:answering]:
+            assert answer(client, link_of(world, workspace_id, person), answers(3)).status_code == 201
+    as_caller(client, lead)
+    close(client, survey_id)
+    results = client.get(f"/api/v1/surveys/{survey_id}/results").json()
+    shown = {team["team"]: team["respondents"] for team in results["teams"]}
+    # Beta and Delta (one answer each) together are 2: Alpha is hidden with them, so Everyone minus Gamma is 8.
+    assert shown == {"Alpha": None, "Beta": None, "Delta": None, "Gamma": 7}
+    assert results["overall"]["respondents"] == 15
+
+
+def test_nothing_stored_joins_an_answer_to_the_person_who_gave_it(client, world) -> None:
+    # As found: the outbox kept each person's plain token, the invitation its unkeyed hash, the response the team.
+    workspace_id = world.workspace()
+    lead = world.caller(workspace_id, Role.program_lead)
+    support, people = team_of(world, workspace_id, "Support", 6)
+    pair, pair_people = team_of(world, workspace_id, "Pair", 2)
+    as_caller(client, lead)
+    survey_id = new_readiness_survey(client, [support, pair])
+    tokens = {person: link_of(world, workspace_id, person) for person in [*people, *pair_people]}
+    assert answer(client, tokens[pair_people[0]], answers(2)).status_code == 201
+    assert answer(client, tokens[people[0]], answers(4)).status_code == 201
+    with session_scope(world.factory, workspace_id) as session:
+        invitations = session.query(Invitation).filter_by(survey_id=survey_id).all()
+        stored = {invitation.token_hash for invitation in invitations}
+        # A reader of the database who hashes the outbox's tokens finds no invitation.
+        assert not stored & {hashlib.sha256(token.encode()).hexdigest() for token in tokens.values()}
+        assert sorted(invitation.team_id or 0 for invitation in invitations) == [0, 0, *[support] * 6]
+        responses = session.query(Response).filter_by(survey_id=survey_id).all()
+        assert sorted(response.team_id or 0 for response in responses) == [0, support]
 
 
 def test_answers_are_checked_and_a_draft_is_edited_before_it_is_sent(client, world) -> None:
@@ -148,7 +215,7 @@ def test_answers_are_checked_and_a_draft_is_edited_before_it_is_sent(client, wor
     assert client.get(f"/surveys/respond/{token}").status_code == 409
 
 
-def test_a_pulse_about_a_use_case_feeds_the_trust_score_once_k_people_answered(client, world) -> None:
+def test_a_closed_pulse_about_a_use_case_feeds_the_trust_score_once_k_people_answered(client, world) -> None:
     workspace_id = world.workspace()
     lead = world.caller(workspace_id, Role.program_lead)
     live_use_case(world, workspace_id, owner_id=lead.person_id)
@@ -170,4 +237,7 @@ def test_a_pulse_about_a_use_case_feeds_the_trust_score_once_k_people_answered(c
         assert answer(client, token, {**pulse, "trust": trust}).status_code == 201
     assert survey_input()["value"] is None
     assert answer(client, tokens[4], {**pulse, "trust": 4}).status_code == 201
+    # While the survey is open each answer would move the score: it counts once the survey is closed.
+    assert survey_input()["value"] is None
+    close(client, created["id"])
     assert survey_input()["value"] == pytest.approx(4.0)

@@ -42,6 +42,7 @@ def demo_server(live_server):
                 name, rows, workspace_id=summary.workspace_id
             ),
             analytics=analytics,
+            survey_token_key=live_server.app.state.settings.effective_secret_key.encode(),
         )
     return live_server
 

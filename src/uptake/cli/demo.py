@@ -78,6 +78,7 @@ def demo(
                         name, rows, workspace_id=summary.workspace_id
                     ),
                     analytics=analytics,
+                    survey_token_key=settings.effective_secret_key.encode(),
                     progress=report,
                 )
         finally:

@@ -459,6 +459,7 @@ def record_demo_usage(
     append_events: Callable[[pa.Table], object],
     push_snapshot: Callable[[str, list[dict[str, object]]], object],
     analytics: analytics_service.Analytics,
+    survey_token_key: bytes,
     progress: Progress = _no_progress,
     chunk: int = 250_000,
 ) -> int:
@@ -467,8 +468,8 @@ def record_demo_usage(
 
     ``append_events`` stores a batch in the events store; ``push_snapshot`` replaces one of the analytics
     snapshots other domains push (entitlements; the seat ledger's seats and contracts); rollout gates and the
-    trust domain read and publish through ``analytics``. The seats go into the seat ledger. Returns how many
-    events were stored."""
+    trust domain read and publish through ``analytics``. The seats go into the seat ledger; survey tokens are
+    hashed with ``survey_token_key`` (the server's secret key). Returns how many events were stored."""
     workspace = workspaces_service.get_workspace(session, summary.workspace_id)
     people = demo_people(session, summary.workspace_id)
     generated = usage.generate_usage(
@@ -483,7 +484,14 @@ def record_demo_usage(
         append_events(generated.events.slice(start, chunk))
         progress("events", min(total, start + chunk), total)
     programme.build_programme(
-        session, summary, people, generated, today=today, analytics=analytics, progress=progress
+        session,
+        summary,
+        people,
+        generated,
+        today=today,
+        analytics=analytics,
+        progress=progress,
+        survey_token_key=survey_token_key,
     )
     push_snapshot(
         "entitlements", [{"workspace_id": summary.workspace_id, **row} for row in generated.entitlements]

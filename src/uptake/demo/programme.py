@@ -85,6 +85,7 @@ def build_programme(
     today: date,
     analytics: Analytics,
     progress: Progress,
+    survey_token_key: bytes,
     seed: int = 5,
 ) -> ProgrammeSummary:
     """Record the programme's history in the demo workspace; the caller commits."""
@@ -98,7 +99,7 @@ def build_programme(
     trust_score.publish_incidents(session, workspace_id, analytics)
     announcements = _announcements(session, summary, lead, incident_resolved, today, rng, progress)
     questions = _questions(session, summary, people, today, rng, progress)
-    answers = _surveys(session, summary, generated, analytics, rng, progress)
+    answers = _surveys(session, summary, generated, analytics, rng, progress, survey_token_key)
     return ProgrammeSummary(completions, champions, plans, 2, announcements, questions, answers)
 
 
@@ -613,6 +614,7 @@ def _surveys(
     analytics: Analytics,
     rng: random.Random,
     progress: Progress,
+    token_key: bytes,
 ) -> int:
     """A readiness assessment of four front-office teams (closed) and a pulse survey of the support and claims
     teams that use AI (open), answered through each invitee's one-time link. Teams answer more when they are
@@ -644,7 +646,12 @@ def _surveys(
             actor=actor,
         )
         invited = surveys_service.send_survey(
-            session, workspace_id, survey.id, surveys_schemas.SurveySend(audience=audience), actor=actor
+            session,
+            workspace_id,
+            survey.id,
+            surveys_schemas.SurveySend(audience=audience),
+            actor=actor,
+            token_key=token_key,
         )
         tokens = _survey_tokens(session, workspace_id, f"Survey: {survey.title}", invited)
         quiet_answers: dict[int | None, int] = {}
@@ -662,6 +669,7 @@ def _surveys(
             surveys_service.answer_survey(
                 session,
                 surveys_schemas.SurveyAnswer(token=token, answers=answers),
+                token_key=token_key,
                 person_id=member.person_id,
             )
             answered += 1

@@ -47,16 +47,26 @@ def update_survey(
 
 @router.post("/surveys/{survey_id}/send", response_model=schemas.SurveySent)
 def send_survey(
-    survey_id: IdPath, body: schemas.SurveySend, session: SessionDep, lead: ProgramLead
+    survey_id: IdPath, body: schemas.SurveySend, request: Request, session: SessionDep, lead: ProgramLead
 ) -> schemas.SurveySent:
-    return schemas.SurveySent(
-        invited=service.send_survey(session, lead.workspace_id, survey_id, body, actor=lead.actor)
+    invited = service.send_survey(
+        session,
+        lead.workspace_id,
+        survey_id,
+        body,
+        actor=lead.actor,
+        token_key=service.app_token_key(request.app.state),
     )
+    return schemas.SurveySent(invited=invited)
 
 
 @router.post("/surveys/{survey_id}/close", response_model=schemas.Survey)
-def close_survey(survey_id: IdPath, session: SessionDep, lead: ProgramLead) -> schemas.Survey:
+def close_survey(
+    survey_id: IdPath, request: Request, session: SessionDep, lead: ProgramLead
+) -> schemas.Survey:
+    """Close a survey: its results show from now on, and a pulse survey's trust item reaches the trust score."""
     survey = service.close_survey(session, lead.workspace_id, survey_id, actor=lead.actor)
+    service.publish_survey_trust(session, lead.workspace_id, get_analytics(request))
     return service.survey_output(session, lead.workspace_id, [survey])[0]
 
 
@@ -71,6 +81,10 @@ def answer_survey(
 ) -> schemas.AnswerRecorded:
     """Answer with the one-time token from the invitation; no login needed, so no one is linked to the answer
     on an anonymous survey."""
-    response = service.answer_survey(session, body, person_id=anyone.person_id if anyone else None)
-    service.publish_survey_trust(session, response.workspace_id, get_analytics(request))
+    response = service.answer_survey(
+        session,
+        body,
+        token_key=service.app_token_key(request.app.state),
+        person_id=anyone.person_id if anyone else None,
+    )
     return schemas.AnswerRecorded(survey_id=response.survey_id)

@@ -1,7 +1,8 @@
 """Survey tables: surveys (readiness or pulse) with their questions, one-time invitations, responses.
 
-An anonymous survey stores no link from a response (or an invitation) to a person: an invitation is a hashed
-one-time token and the respondent's team, nothing else, so a response cannot be traced back."""
+An anonymous survey stores no link from a response (or an invitation) to a person: an invitation is a one-time
+token's HMAC under the server's secret key (which the database does not hold) and the invitee's team when that
+team has at least k invitees, nothing else, so a response cannot be traced back."""
 
 from __future__ import annotations
 
@@ -47,8 +48,8 @@ class Survey(WorkspaceMixin, Base):
 
 
 class Invitation(WorkspaceMixin, Base):
-    """A one-time token to answer a survey: its hash and the invitee's team, never the person. A response does
-    not point back to its invitation."""
+    """A one-time token to answer a survey: its keyed hash and the invitee's team (when at least k of the team are
+    invited), never the person. A response does not point back to its invitation."""
 
     __tablename__ = "surveys_invitation"
 

@@ -149,7 +149,14 @@ def send(
     try:
         audience = {"team_ids": team_ids} if team_ids else {"everyone": True}
         body = schemas.SurveySend.model_validate({"audience": audience})
-        invited = service.send_survey(session, lead.workspace_id, survey_id, body, actor=lead.actor)
+        invited = service.send_survey(
+            session,
+            lead.workspace_id,
+            survey_id,
+            body,
+            actor=lead.actor,
+            token_key=service.app_token_key(request.app.state),
+        )
     except (ValidationError, UptakeError) as error:
         session.rollback()
         return _back(request, f"/surveys/{survey_id}", _problem(error), "error")
@@ -160,6 +167,7 @@ def send(
 def close(survey_id: int, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
     try:
         service.close_survey(session, lead.workspace_id, survey_id, actor=lead.actor)
+        service.publish_survey_trust(session, lead.workspace_id, get_analytics(request))
     except UptakeError as error:
         session.rollback()
         return _back(request, f"/surveys/{survey_id}", _problem(error), "error")
@@ -178,7 +186,9 @@ def results_page(survey_id: int, request: Request, session: SessionDep, lead: Pr
 @router.get("/surveys/respond/{token}")
 def answer_page(token: str, request: Request, session: SessionDep, anyone: PublicPage) -> Response:
     try:
-        survey, _ = service.survey_for_token(session, token)
+        survey, _ = service.survey_for_token(
+            session, token, token_key=service.app_token_key(request.app.state)
+        )
     except UptakeError as error:
         return render(
             request, "surveys/answered.html", {"message": error.detail or error.title}, status=error.status
@@ -198,8 +208,12 @@ async def answer(token: str, request: Request, session: SessionDep, anyone: Publ
     }
     try:
         body = schemas.SurveyAnswer.model_validate({"token": token, "answers": answers})
-        response = service.answer_survey(session, body, person_id=anyone.person_id if anyone else None)
-        service.publish_survey_trust(session, response.workspace_id, get_analytics(request))
+        service.answer_survey(
+            session,
+            body,
+            token_key=service.app_token_key(request.app.state),
+            person_id=anyone.person_id if anyone else None,
+        )
     except (ValidationError, UptakeError) as error:
         session.rollback()
         return _back(request, f"/surveys/respond/{token}", _problem(error), "error")

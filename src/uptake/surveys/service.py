@@ -1,15 +1,19 @@
 """Survey decisions: built-in templates and the editor, sending to a cohort through the outbox with one-time
 tokens, answering (anonymous by default), and results only above the privacy floor (docs/surveys.md).
 
-Anonymity: an invitation is a hashed token and the invitee's team; it records that it was used, not when; a
-response keeps its team and day but not its invitation, and a person only on a survey that is not anonymous.
-The outbox message that carries a person's link holds the token, so uptake could tell who was invited, never
-what they answered.
+Anonymity: an invitation is the token's HMAC under the server's secret key (kept in the data dir, never in the
+database) and the invitee's team when that team has at least k invitees; it records that it was used, not when,
+and invitations are stored in a shuffled order. A response keeps that team (or none) and its day but not its
+invitation, and a person only on a survey that is not anonymous. The outbox message that carries a person's link
+holds the token, but without the secret key a reader of the database cannot tell which invitation it is, so
+cannot tell who answered, let alone what.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import random
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
@@ -32,6 +36,7 @@ READINESS_DIMENSIONS = ("leadership", "skills", "process", "data", "governance",
 PULSE_ITEMS = ("trust", "confidence", "role_concern", "usefulness", "recommend")
 TOKEN_BYTES = 24
 PROMOTER_FROM, DETRACTOR_TO = 9, 6
+UNTIL_CLOSED = "results are shown when the survey closes"
 
 
 def _question(key: str, topic: str, text: str, **extra: Any) -> schemas.Question:
@@ -247,15 +252,26 @@ def survey_output(session: Session, workspace_id: int, surveys: Sequence[Survey]
 # --- sending and answering ----------------------------------------------------------------------------------
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _hash(token: str, token_key: bytes) -> str:
+    """The stored form of a one-time token: its HMAC under a key the database does not hold."""
+    return hmac.new(token_key, token.encode(), hashlib.sha256).hexdigest()
 
 
 def send_survey(
-    session: Session, workspace_id: int, survey_id: int, body: schemas.SurveySend, *, actor: str
+    session: Session,
+    workspace_id: int,
+    survey_id: int,
+    body: schemas.SurveySend,
+    *,
+    actor: str,
+    token_key: bytes,
 ) -> int:
     """Open a draft survey and invite a cohort: one one-time token each, sent through the outbox. Returns how
-    many were invited."""
+    many were invited.
+
+    `token_key` (the server's secret key) keys the stored token hashes; an invitee's team is kept only when at
+    least k people of that team are invited, and the invitations are written in a shuffled order, so that
+    nothing in the database ties an invitation (and the answer given with it) to the person it was sent to."""
     survey = get_survey(session, workspace_id, survey_id)
     if survey.status != SurveyStatus.draft:
         raise SurveyNotEditable(f"survey {survey_id} is already {survey.status.value}")
@@ -265,14 +281,19 @@ def send_survey(
     now = utcnow()
     survey.status = SurveyStatus.open
     survey.opened_at = now
+    floor = analytics_service.workspace_settings(session, workspace_id).privacy_floor
+    invited_per_team: dict[int | None, int] = defaultdict(int)
+    for member in members:
+        invited_per_team[member.team_id] += 1
+    invitations = []
     for member in members:
         token = secrets.token_urlsafe(TOKEN_BYTES)
-        session.add(
+        invitations.append(
             Invitation(
                 workspace_id=workspace_id,
                 survey_id=survey.id,
-                token_hash=_hash(token),
-                team_id=member.team_id,
+                token_hash=_hash(token, token_key),
+                team_id=member.team_id if invited_per_team[member.team_id] >= floor else None,
             )
         )
         notifications_service.enqueue_notification(
@@ -285,6 +306,8 @@ def send_survey(
             link=f"/surveys/respond/{token}",
             now=now,
         )
+    random.SystemRandom().shuffle(invitations)
+    session.add_all(invitations)
     session.flush()
     audit_service.record_audit_entry(
         session,
@@ -309,10 +332,15 @@ def close_survey(session: Session, workspace_id: int, survey_id: int, *, actor: 
     return survey
 
 
-def survey_for_token(session: Session, token: str) -> tuple[Survey, Invitation]:
+def app_token_key(app_state: Any) -> bytes:
+    """The key survey tokens are hashed with: the server's secret key (from the data dir, not the database)."""
+    return str(app_state.settings.effective_secret_key).encode()
+
+
+def survey_for_token(session: Session, token: str, *, token_key: bytes) -> tuple[Survey, Invitation]:
     """The open survey a token invites to, and its invitation; binds the session to the survey's workspace."""
     with across_workspaces(session):
-        invitation = repository.find_invitation(session, _hash(token))
+        invitation = repository.find_invitation(session, _hash(token, token_key))
     bound = bound_workspace(session)
     if invitation is None or bound not in (None, invitation.workspace_id):
         raise InvitationNotFound("this survey link is unknown")
@@ -325,10 +353,12 @@ def survey_for_token(session: Session, token: str) -> tuple[Survey, Invitation]:
     return survey, invitation
 
 
-def answer_survey(session: Session, body: schemas.SurveyAnswer, *, person_id: int | None = None) -> Response:
+def answer_survey(
+    session: Session, body: schemas.SurveyAnswer, *, token_key: bytes, person_id: int | None = None
+) -> Response:
     """Store one answer set and spend the token. Every question must be answered in its scale; the person is
     kept only on a survey that is not anonymous."""
-    survey, invitation = survey_for_token(session, body.token)
+    survey, invitation = survey_for_token(session, body.token, token_key=token_key)
     errors = []
     for question in survey.questions:
         value = body.answers.get(question["key"])
@@ -410,11 +440,26 @@ def _suppressed(result: schemas.GroupResult, reason: str) -> schemas.GroupResult
 
 
 def survey_results(session: Session, workspace_id: int, survey_id: int) -> schemas.SurveyResults:
-    """Results for everyone and per team, each only when at least k people answered (k: the workspace's
-    privacy floor). When exactly one team is hidden and everyone's figure is shown, the smallest shown team is
-    hidden too, so that no hidden team can be worked out by subtraction."""
+    """Results for everyone and per team, once the survey is closed, each only when at least k people answered
+    (k: the workspace's privacy floor).
+
+    While a survey is open nothing is shown: results that moved with each answer would give away the answers
+    of whoever answered between two looks. Hidden teams stay hidden together: when everyone's figure is shown
+    and the hidden teams' respondents number fewer than k, the smallest shown teams are hidden too until they
+    number k or more, so that subtracting the shown teams from everyone never gives fewer than k people's
+    answers."""
     survey = get_survey(session, workspace_id, survey_id)
     floor = analytics_service.workspace_settings(session, workspace_id).privacy_floor
+    if survey.status != SurveyStatus.closed:
+        return schemas.SurveyResults(
+            survey_id=survey.id,
+            kind=survey.kind,
+            privacy_floor=floor,
+            overall=schemas.GroupResult(
+                team_id=None, team="Everyone", respondents=None, suppressed=UNTIL_CLOSED, topics=[]
+            ),
+            teams=[],
+        )
     responses = repository.list_responses(session, workspace_id, survey.id)
     below = f"fewer than {floor} people answered"
     overall = _group_result(survey.questions, responses, team_id=None, team="Everyone")
@@ -428,10 +473,9 @@ def survey_results(session: Session, workspace_id: int, survey_id: int) -> schem
         _group_result(survey.questions, group, team_id=team_id, team=names.get(team_id or 0, "No team"))
         for team_id, group in sorted(by_team.items(), key=lambda item: names.get(item[0] or 0, ""))
     ]
-    hidden = {index for index, result in enumerate(teams) if (result.respondents or 0) < floor}
-    shown = [index for index in range(len(teams)) if index not in hidden]
-    if len(hidden) == 1 and overall.suppressed is None and shown:
-        hidden.add(min(shown, key=lambda index: teams[index].respondents or 0))
+    hidden = hidden_groups(
+        [result.respondents or 0 for result in teams], floor, total_shown=overall.suppressed is None
+    )
     teams = [
         _suppressed(
             result, below if (result.respondents or 0) < floor else "could be derived from other figures"
@@ -445,9 +489,24 @@ def survey_results(session: Session, workspace_id: int, survey_id: int) -> schem
     )
 
 
+def hidden_groups(respondents: Sequence[int], floor: int, *, total_shown: bool) -> set[int]:
+    """The groups to hide: those under the floor, and, when the total is shown, the smallest shown ones until
+    the hidden groups together count at least `floor` respondents (or every group is hidden)."""
+    hidden = {index for index, count in enumerate(respondents) if count < floor}
+    if not total_shown or not hidden:
+        return hidden
+    shown = sorted(
+        (index for index in range(len(respondents)) if index not in hidden),
+        key=lambda index: (respondents[index], index),
+    )
+    while shown and 0 < sum(respondents[index] for index in hidden) < floor:
+        hidden.add(shown.pop(0))
+    return hidden
+
+
 def survey_trust_rows(session: Session, workspace_id: int) -> list[dict[str, Any]]:
-    """The `survey_trust` snapshot analytics reads: per pulse survey about a use case, the mean trust answer
-    (1-5) of its respondents, dated by its last answer; only surveys with at least k respondents."""
+    """The `survey_trust` snapshot analytics reads: per closed pulse survey about a use case, the mean trust
+    answer (1-5) of its respondents, dated by its last answer; only surveys with at least k respondents."""
     floor = analytics_service.workspace_settings(session, workspace_id).privacy_floor
     surveys = repository.list_pulse_surveys_about_use_cases(session, workspace_id)
     slugs = {
@@ -458,6 +517,8 @@ def survey_trust_rows(session: Session, workspace_id: int) -> list[dict[str, Any
     }
     rows = []
     for survey in surveys:
+        if survey.status != SurveyStatus.closed:
+            continue  # each answer would move the trust score: only closed surveys count
         keys = [question["key"] for question in survey.questions if question["topic"] == "trust"]
         answers = [
             (response.submitted_on, response.answers[key])
