@@ -1,4 +1,4 @@
-"""0011_surveys_unlinkable scrubs what earlier versions stored that could join an anonymous answer to a person."""
+"""0012_surveys_unlinkable scrubs what earlier versions stored that could join an anonymous answer to a person."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ VALUES (1, 1, 'readiness', 'Ready?', '', '[]', 1, 'open', '2026-01-01 00:00:00')
 
 def test_old_links_and_small_teams_are_scrubbed(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    upgrade_database(engine, "0010_discovery_intake")
+    upgrade_database(engine, "0011_failed_login_account_key")
     with engine.begin() as connection:
         for statement in ROWS.split(";"):
             if statement.strip():

@@ -7,8 +7,8 @@ longer be matched to an invitation. This migration scrubs what earlier versions 
 - the team of invitations and responses where fewer than the workspace's privacy floor of that team were
   invited to, or answered, the survey.
 
-Revision ID: 0011_surveys_unlinkable
-Revises: 0010_discovery_intake
+Revision ID: 0012_surveys_unlinkable
+Revises: 0011_failed_login_account_key
 Create Date: 2026-12-07 14:55:00
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0011_surveys_unlinkable"
-down_revision = "0010_discovery_intake"
+revision = "0012_surveys_unlinkable"
+down_revision = "0011_failed_login_account_key"
 branch_labels = None
 depends_on = None
 
