@@ -1,5 +1,7 @@
 """Survey decisions: built-in templates and the editor, sending to a cohort through the outbox with one-time
-tokens, answering (anonymous by default), and results only above the privacy floor (docs/surveys.md).
+tokens, answering (anonymous by default), and results only above the privacy floor (docs/surveys.md). It stays
+whole: sending, answering and results share one anonymity rule (what an invitation and a response may hold), and
+split apart each would have to restate it.
 
 Anonymity: an invitation is the token's HMAC under the server's secret key (kept in the data dir, never in the
 database) and the invitee's team when that team has at least k invitees; it records that it was used, not when,
