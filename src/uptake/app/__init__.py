@@ -40,6 +40,9 @@ from uptake.catalog import api as catalog_api
 from uptake.catalog import pages as catalog_pages
 from uptake.comms import api as comms_api
 from uptake.comms import pages as comms_pages
+from uptake.connectors import api as connectors_api
+from uptake.connectors import pages as connectors_pages
+from uptake.connectors import service as connectors_service
 from uptake.db import make_engine, make_session_factory
 from uptake.demo import service as demo_service
 from uptake.directory import api as directory_api
@@ -57,7 +60,6 @@ from uptake.jobs import pages as jobs_pages
 from uptake.jobs.runner import Worker
 from uptake.licences import api as licences_api
 from uptake.licences import pages as licences_pages
-from uptake.licences import service as licences_service
 from uptake.observability import HttpMetrics, RequestContextMiddleware, configure_logging
 from uptake.privacy import pages as privacy_pages
 from uptake.reports import pages as reports_pages
@@ -105,6 +107,7 @@ API_ROUTERS: list[APIRouter] = [
     trust_api.router,
     surveys_api.router,
     licences_api.router,
+    connectors_api.router,
     discovery_api.router,
 ]
 PAGE_ROUTERS: list[APIRouter] = [
@@ -131,6 +134,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     trust_pages.router,
     surveys_pages.router,
     licences_pages.router,
+    connectors_pages.router,
     discovery_pages.router,
 ]
 
@@ -176,8 +180,9 @@ def create_app(settings: Settings, *, start_worker: bool | None = None) -> FastA
     app.state.authenticator = authenticator
     demo_logins: DemoLogins = demo_service.demo_logins
     app.state.demo_logins = demo_logins
-    # Who releases and gives vendor seats for the reassignment queue; the connectors domain provides GitHub's.
-    app.state.seat_administrators = licences_service.no_seat_administrators
+    # Who releases and gives vendor seats for the reassignment queue: GitHub's calls for a tool a GitHub
+    # connector syncs, else none (each step is recorded with what to do in the vendor's console).
+    app.state.seat_administrators = connectors_service.seat_administrators(settings)
 
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

@@ -10,6 +10,7 @@ from uptake.comms.service import announcements as announcements_service
 from uptake.comms.service import digests as digests_service
 from uptake.comms.service import notifications as notifications_service
 from uptake.comms.service import questions as questions_service
+from uptake.connectors import service as connectors_service
 from uptake.directory.service import people_uploads as people_uploads_service
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobDefinition
@@ -64,8 +65,8 @@ def job_definitions() -> list[JobDefinition]:
         ),
         JobDefinition(
             name="licences.run_reassignment_queue",
-            # The connectors domain gives the GitHub seat administrator; without it every step is recorded.
-            function=licences_service.run_reassignment_queues,
+            # GitHub's seat calls for the tools a GitHub connector syncs; for the others every step is recorded.
+            function=connectors_service.run_reassignment_queues_job,
             description="Find idle seats, notify their holders, release them after the grace period and give "
             "them to the people waiting.",
             schedule="37 6 * * *",
@@ -83,6 +84,21 @@ def job_definitions() -> list[JobDefinition]:
             function=licences_service.publish_ledger_job,
             description="Push a workspace's seats and contracts to analytics after a command changed them.",
             max_attempts=3,
+        ),
+        JobDefinition(
+            name=connectors_service.SCHEDULED_SYNC_JOB,
+            function=connectors_service.sync_all_connectors_job,
+            description="Sync every enabled vendor connector: seats into the ledger, yesterday's usage into events.",
+            schedule="13 5 * * *",
+            max_attempts=2,
+            lease_seconds=3600,
+        ),
+        JobDefinition(
+            name=connectors_service.SYNC_JOB,
+            function=connectors_service.sync_connector_job,
+            description="Sync one vendor connector now (its page's or the API's 'sync now').",
+            max_attempts=1,
+            lease_seconds=3600,
         ),
         notifications_service.delivery_job_definition(),
         JobDefinition(

@@ -14,6 +14,7 @@ import typer
 from uptake.cli import (
     audit,
     check,
+    connectors,
     demo,
     events,
     imports,
@@ -52,6 +53,7 @@ app.add_typer(workspaces.app, name="workspaces")
 app.add_typer(events.app, name="events")
 app.add_typer(people.app, name="people")
 app.add_typer(imports.app, name="import")
+app.add_typer(connectors.app, name="connectors")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ def load_all_models() -> MetaData:
     from uptake.auth import models as auth_models
     from uptake.catalog import models as catalog_models
     from uptake.comms import models as comms_models
+    from uptake.connectors import models as connectors_models
     from uptake.db import Base
     from uptake.directory import models as directory_models
     from uptake.discovery import models as discovery_models
@@ -28,5 +29,6 @@ def load_all_models() -> MetaData:
     assert rollout_models
     assert all((trust_models, surveys_models))
     assert licences_models
+    assert connectors_models
     assert discovery_models
     return Base.metadata

@@ -9,11 +9,11 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -36,6 +36,10 @@ def pseudonymize_person(key: bytes, identifier: str) -> str:
     analytics' people snapshot and the seat ledger find a person's events."""
     return pseudonyms.pseudonymize_person(key, identifier)
 
+
+if TYPE_CHECKING:
+    from uptake.telemetry.importers import ImportSummary
+    from uptake.telemetry.importers.github_copilot import Seat as GitHubSeat
 
 CONTEXT_TTL_SECONDS = 15.0
 """How long the ingest keeps a workspace's catalog and directory in memory. A use case added to the catalog
@@ -364,3 +368,39 @@ def erase_person_data(
     snapshot_rows = store.erase_person_from_other_tables(workspace_id, pseudonyms, replacement=unlinkable)
     store.checkpoint()
     return ErasedData(events, snapshot_rows)
+
+
+# -- vendor reports fetched by a connector ---------------------------------------------------------------------
+# The importers import this module (for `IngestContext`), so they are imported inside these functions.
+
+
+def import_vendor_report(
+    store: EventStore,
+    context: IngestContext,
+    file: BinaryIO,
+    *,
+    source: Literal["github-copilot", "m365-copilot"],
+    use_case: str,
+    tool: str | None,
+    people_map: Mapping[str, str],
+    now: datetime,
+) -> ImportSummary:
+    """Store the events of one vendor report file through the same importer as `uptake import <source>` (a
+    connector downloads the file; the importer reads it): what it made, stored, found stored already, and the
+    records it could not read."""
+    from uptake.telemetry.importers import ImportOptions, run_import
+    from uptake.telemetry.importers.sources import IMPORT_SOURCES
+
+    import_source = IMPORT_SOURCES[source]
+    options = ImportOptions(use_case=use_case, tool=tool, people_map=dict(people_map))
+    return run_import(
+        import_source.importer, file, store, context, options, source=import_source.event_source, now=now
+    )
+
+
+def github_seat_list(document: Mapping[str, Any]) -> list[GitHubSeat]:
+    """The seats of one page of GitHub's seat list (`/orgs/{org}/copilot/billing/seats`), read by the same
+    parser as the file importer; ValueError when a seat cannot be read."""
+    from uptake.telemetry.importers.github_copilot import parse_seats
+
+    return parse_seats(document)

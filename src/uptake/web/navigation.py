@@ -47,6 +47,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("API keys", "/settings/api-keys", ADMINS),
     NavItem("Single sign-on", "/settings/sso", ADMINS),
     NavItem("Personal data", "/settings/people-rights", ADMINS),
+    NavItem("Connectors", "/connectors", ADMINS),
     NavItem("Jobs", "/jobs", ADMINS),
     NavItem("Workspace", "/settings/workspace", ADMINS),
     NavItem("My account", "/account", EVERYONE),

@@ -21,7 +21,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DOMAINS = [
     "web", "app", "workspaces", "auth", "audit", "jobs", "directory", "catalog", "governance", "telemetry", "privacy",
     "rollout", "reports",
-    "enablement", "comms", "trust", "surveys", "licences", "discovery",
+    "enablement", "comms", "trust", "surveys", "licences", "discovery", "connectors",
 ]  # fmt: skip
 
 

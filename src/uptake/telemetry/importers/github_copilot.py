@@ -81,6 +81,8 @@ class ReportLinks:
 @dataclass(frozen=True, slots=True)
 class Seat:
     login: str
+    assigned_at: datetime | None
+    """`created_at`: when the seat was given."""
     last_activity_at: datetime | None
     last_activity_editor: str | None
     plan_type: str | None
@@ -134,6 +136,7 @@ def parse_seats(document: Mapping[str, Any]) -> list[Seat]:
         seats.append(
             Seat(
                 login=login,
+                assigned_at=_optional_time(seat.get("created_at")),
                 last_activity_at=_optional_time(seat.get("last_activity_at")),
                 last_activity_editor=seat.get("last_activity_editor"),
                 plan_type=seat.get("plan_type"),

@@ -1,0 +1,87 @@
+"""The connectors' JSON routes, all for admins: create, list, change, test, sync now, and each one's history.
+
+A secret goes in with create (or a change) and is never answered back."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from uptake.access.dependencies import Admin, SessionDep, SettingsDep
+from uptake.connectors import schemas, service
+
+router = APIRouter(prefix="/connectors", tags=["connectors"])
+
+IdPath = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+
+@router.post("", status_code=201, response_model=schemas.Connector)
+def create_connector(
+    body: schemas.ConnectorCreate, session: SessionDep, settings: SettingsDep, admin: Admin
+) -> schemas.Connector:
+    return service.create_connector(
+        session, admin.workspace_id, body, installation_key=settings.effective_secret_key, actor=admin.actor
+    )
+
+
+@router.get("", response_model=schemas.ConnectorPage)
+def list_connectors(session: SessionDep, admin: Admin) -> schemas.ConnectorPage:
+    return schemas.ConnectorPage(items=service.list_connectors(session, admin.workspace_id))
+
+
+@router.get("/{connector_id}", response_model=schemas.Connector)
+def get_connector(connector_id: IdPath, session: SessionDep, admin: Admin) -> schemas.Connector:
+    return service.get_connector(session, admin.workspace_id, connector_id)
+
+
+@router.patch("/{connector_id}", response_model=schemas.Connector)
+def update_connector(
+    connector_id: IdPath,
+    body: schemas.ConnectorUpdate,
+    session: SessionDep,
+    settings: SettingsDep,
+    admin: Admin,
+) -> schemas.Connector:
+    return service.update_connector(
+        session,
+        admin.workspace_id,
+        connector_id,
+        body,
+        installation_key=settings.effective_secret_key,
+        actor=admin.actor,
+    )
+
+
+@router.post("/{connector_id}/test", response_model=schemas.RunSummary)
+def test_connector(
+    connector_id: IdPath, session: SessionDep, settings: SettingsDep, admin: Admin
+) -> schemas.RunSummary:
+    """Sign in to the vendor and make the calls a sync needs, storing nothing; the run says what it found."""
+    return service.check_connector(
+        session,
+        admin.workspace_id,
+        connector_id,
+        installation_key=settings.effective_secret_key,
+        actor="test",
+    )
+
+
+@router.post("/{connector_id}/sync", status_code=202, response_model=schemas.SyncQueued)
+def sync_connector(
+    connector_id: IdPath, request: Request, session: SessionDep, admin: Admin
+) -> schemas.SyncQueued:
+    """Queue a sync now; the server's worker runs it, and its run appears in the history."""
+    return service.request_sync(
+        session, admin.workspace_id, connector_id, request.app.state.job_definitions, actor=admin.actor
+    )
+
+
+@router.get("/{connector_id}/runs", response_model=schemas.RunPage)
+def list_runs(
+    connector_id: IdPath,
+    session: SessionDep,
+    admin: Admin,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> schemas.RunPage:
+    return schemas.RunPage(items=service.list_runs(session, admin.workspace_id, connector_id, limit=limit))
