@@ -169,6 +169,11 @@ class FakeMicrosoft:
     tokens_issued: list[str] = field(default_factory=list)
     revoked: set[str] = field(default_factory=set)
     calls: list[str] = field(default_factory=list)
+    pages_per_token: int | None = None
+    """After serving this many report pages with one token, the fake treats it as expired (401)."""
+    failures: list[tuple[int, dict[str, str], Any]] = field(default_factory=list)
+    """Answers the report gives before its normal one, each once."""
+    _served: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
@@ -197,6 +202,14 @@ class FakeMicrosoft:
             body = {"error": {"code": "InvalidAuthenticationToken", "message": "Access token has expired."}}
             return Response(json.dumps(body), status=401, content_type="application/json")
         if "getMicrosoft365CopilotUsageUserDetail" in request.path:
+            if self.failures:
+                status, headers, failure = self.failures.pop(0)
+                return Response(
+                    json.dumps(failure), status=status, headers=headers, content_type="application/json"
+                )
+            self._served[token] = self._served.get(token, 0) + 1
+            if self.pages_per_token is not None and self._served[token] >= self.pages_per_token:
+                self.revoked.add(token)
             skip = int(request.args.get("$skiptoken", "0"))
             page = self.rows[skip : skip + self.page_size]
             body: dict[str, Any] = {"value": page}
