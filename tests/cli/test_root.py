@@ -77,6 +77,7 @@ def test_the_commands_come_first_then_the_groups(database_url) -> None:
         "events",
         "people",
         "import",
+        "connectors",
     ]
 
 
