@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/metrics.py
 	$(BIN)/python bench/entitlements.py
 	$(BIN)/python bench/people_import.py
+	$(BIN)/python bench/connectors.py
 
 ## Fresh demo on port 8765, then the README's screenshots into docs/screenshots/
 screenshots: $(STAMP) browsers
