@@ -79,6 +79,8 @@ class FakeGitHub:
     calls: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     answers: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
+    saml: list[tuple[str, str]] | None = None
+    """(login, SAML name id) of the organization's single sign-on; None: the organization has no SAML."""
 
     def __post_init__(self) -> None:
         self.server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
@@ -111,6 +113,22 @@ class FakeGitHub:
     def paths_called(self) -> list[str]:
         return [path.rstrip("?") for _, path, _ in self.calls]
 
+    def _saml_page(self, body: dict[str, Any]) -> dict[str, Any]:
+        if self.saml is None:
+            return {"data": {"organization": {"samlIdentityProvider": None}}}
+        start = int(body["variables"].get("after") or 0)
+        page = self.saml[start : start + 100]
+        nodes = [{"samlIdentity": {"nameId": name_id}, "user": {"login": login}} for login, name_id in page]
+        more = start + 100 < len(self.saml)
+        info = {"hasNextPage": more, "endCursor": str(start + 100) if more else None}
+        return {
+            "data": {
+                "organization": {
+                    "samlIdentityProvider": {"externalIdentities": {"pageInfo": info, "nodes": nodes}}
+                }
+            }
+        }
+
     def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
         return Response(
             json.dumps(body), status=status, headers=headers or {}, content_type="application/json"
@@ -131,6 +149,8 @@ class FakeGitHub:
             return self._json(401, {"message": "Bad credentials"})
         prefix = f"/orgs/{self.organization}/copilot"
         query = parse_qs(request.query_string.decode())
+        if path == "/graphql" and request.method == "POST":
+            return self._json(200, self._saml_page(request.get_json()))
         if path == f"{prefix}/billing":
             total = sum(len(page) for page in self.seat_pages)
             return self._json(200, {"seat_breakdown": {"total": total}, "plan_type": "business"})

@@ -4,12 +4,15 @@ A secret goes in with create (or a change) and is never answered back."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
 from uptake.access.dependencies import Admin, SessionDep, SettingsDep
+from uptake.analytics.dependencies import AnalyticsDep
 from uptake.connectors import schemas, service
+from uptake.telemetry.dependencies import EventStoreDep
 
 router = APIRouter(prefix="/connectors", tags=["connectors"])
 
@@ -85,3 +88,39 @@ def list_runs(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> schemas.RunPage:
     return schemas.RunPage(items=service.list_runs(session, admin.workspace_id, connector_id, limit=limit))
+
+
+@router.get("/{connector_id}/accounts/unlinked", response_model=schemas.UnlinkedAccountPage)
+def list_unlinked_accounts(
+    connector_id: IdPath, session: SessionDep, admin: Admin, store: EventStoreDep
+) -> schemas.UnlinkedAccountPage:
+    """Vendor accounts holding a seat that nobody in the directory is linked to, with their last 30 days' usage."""
+    items = service.list_unlinked_accounts(
+        session,
+        admin.workspace_id,
+        connector_id,
+        store=store,
+        today=datetime.now(UTC).date(),
+    )
+    return schemas.UnlinkedAccountPage(items=items)
+
+
+@router.post("/{connector_id}/accounts/links", status_code=201, response_model=schemas.AccountLink)
+def link_account(
+    connector_id: IdPath,
+    body: schemas.AccountLinkCreate,
+    session: SessionDep,
+    admin: Admin,
+    store: EventStoreDep,
+    analytics: AnalyticsDep,
+) -> schemas.AccountLink:
+    """Link a vendor account to a directory person: its stored usage and its seat become the person's."""
+    return service.link_account(
+        session,
+        admin.workspace_id,
+        connector_id,
+        body,
+        store=store,
+        actor=admin.actor,
+        analytics=analytics,
+    )

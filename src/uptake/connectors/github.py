@@ -27,6 +27,7 @@ from typing import Any, Final
 
 import httpx
 
+from uptake.connectors import accounts
 from uptake.connectors.runs import SyncContext
 from uptake.connectors.vendor_http import Explain, VendorError, VendorHttp
 from uptake.errors import UptakeError
@@ -41,6 +42,18 @@ RETENTION_DAYS: Final = 365
 SEATS_PER_PAGE: Final = 100
 USERS_REPORT: Final = "users-1-day"
 ORGANIZATION_REPORT: Final = "organization-1-day"
+SAML_QUERY: Final = """
+query($organization: String!, $after: String) {
+  organization(login: $organization) {
+    samlIdentityProvider {
+      externalIdentities(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { samlIdentity { nameId } user { login } }
+      }
+    }
+  }
+}
+"""
 SEAT_SOURCE: Final = "github"
 IMPORT_SOURCE: Final = "github-copilot"
 
@@ -104,6 +117,43 @@ class GitHubCopilotApi:
             url = response.links.get("next", {}).get("url")
             params = None  # the next link carries its own query
 
+    def graphql_url(self) -> str:
+        """`https://api.github.com/graphql`, or GitHub Enterprise Server's `https://HOST/api/graphql`."""
+        if self.base_url.endswith("/api/v3"):
+            return self.base_url.removesuffix("/v3") + "/graphql"
+        return f"{self.base_url}/graphql"
+
+    def saml_identities(self) -> list[tuple[str, str]]:
+        """(login, SAML name id) of the organization's members linked through SAML single sign-on; empty when
+        the organization has no SAML identity provider. A refusal (the token may not read them) raises."""
+        identities: list[tuple[str, str]] = []
+        cursor: str | None = None
+        while True:
+            response = self.http.request(
+                "POST",
+                self.graphql_url(),
+                headers=self._headers(),
+                json={"query": SAML_QUERY, "variables": {"organization": self.organization, "after": cursor}},
+            )
+            answer = response.json() if response.content else {}
+            if not isinstance(answer, dict) or answer.get("errors"):
+                errors = answer.get("errors") if isinstance(answer, dict) else None
+                message = errors[0].get("message") if isinstance(errors, list) and errors else "no answer"
+                raise VendorError(f"GitHub's GraphQL API did not list the SAML identities: {message}")
+            provider = ((answer.get("data") or {}).get("organization") or {}).get("samlIdentityProvider")
+            if not provider:
+                return identities
+            page = provider.get("externalIdentities") or {}
+            for node in page.get("nodes") or []:
+                login = ((node or {}).get("user") or {}).get("login")
+                name_id = ((node or {}).get("samlIdentity") or {}).get("nameId")
+                if isinstance(login, str) and isinstance(name_id, str) and "@" in name_id:
+                    identities.append((login, name_id))
+            info = page.get("pageInfo") or {}
+            if not info.get("hasNextPage"):
+                return identities
+            cursor = info.get("endCursor")
+
     def report_links(self, report: str, day: date) -> list[str] | None:
         """The download links of a day's report; None when GitHub has no report for that day."""
         response = self.http.get(
@@ -146,10 +196,39 @@ def check_connection(context: SyncContext) -> str:
 
 
 def sync(context: SyncContext) -> None:
-    """Seats, then usage; a failure of one is recorded on the run and the other still runs."""
+    """Who is who (SAML identities), seats, then usage; a failure of one is recorded on the run and the others
+    still run."""
     api = api_for(context)
+    link_saml_identities(context, api)
     sync_seats(context, api)
     sync_usage(context, api)
+
+
+def link_saml_identities(context: SyncContext, api: GitHubCopilotApi) -> None:
+    """Link the logins whose SAML identity's name id is a directory person's email (the usual case with single
+    sign-on); an organization without SAML, or a token that may not read it, only leaves a note."""
+    try:
+        identities = api.saml_identities()
+    except VendorError as error:
+        context.log.notes.append(
+            f"no SAML identities read ({error.detail}); link GitHub logins on the connector's page"
+        )
+        return
+    context.log.read["SAML identities"] += len(identities)
+    linked = accounts.link_by_email(
+        context.session,
+        context.workspace_id,
+        context.store,
+        context.connector,
+        identities,
+        known=set(context.people_ids),
+        actor=f"connector:{context.connector.name}",
+    )
+    for account, (person_id, external_id) in linked.items():
+        context.people_ids[account] = person_id
+        context.people_map[account] = external_id
+    if linked:
+        context.log.stored["accounts linked"] += len(linked)
 
 
 def sync_seats(context: SyncContext, api: GitHubCopilotApi) -> None:

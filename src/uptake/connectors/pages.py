@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -12,9 +13,11 @@ from pydantic import SecretStr, ValidationError
 from sqlalchemy.orm import Session
 
 from uptake.access.dependencies import AdminPage, SessionDep, SettingsDep
+from uptake.analytics.dependencies import get_analytics
 from uptake.connectors import schemas, service
 from uptake.connectors.models import ConnectorKind
 from uptake.errors import UptakeError
+from uptake.telemetry.dependencies import get_event_store
 from uptake.web.flash import flash
 from uptake.web.templating import render
 
@@ -171,3 +174,49 @@ def update_connector(
         return "Connector changed."
 
     return _act(request, session, f"/connectors/{connector_id}", change)
+
+
+@router.get("/connectors/{connector_id}/accounts")
+def accounts_page(connector_id: int, request: Request, session: SessionDep, admin: AdminPage) -> Response:
+    """The accounts holding a seat that nobody in the directory is linked to, most used first, to link by hand."""
+    return render(
+        request,
+        "connectors/accounts.html",
+        {
+            "connector": service.get_connector(session, admin.workspace_id, connector_id),
+            "accounts": service.list_unlinked_accounts(
+                session,
+                admin.workspace_id,
+                connector_id,
+                store=get_event_store(request),
+                today=datetime.now(UTC).date(),
+            ),
+        },
+    )
+
+
+@router.post("/connectors/{connector_id}/accounts")
+def link_account(
+    connector_id: int,
+    request: Request,
+    session: SessionDep,
+    admin: AdminPage,
+    account: Text = "",
+    person: Text = "",
+) -> Response:
+    def link() -> str:
+        linked = service.link_account(
+            session,
+            admin.workspace_id,
+            connector_id,
+            schemas.AccountLinkCreate(account=account, person=person),
+            store=get_event_store(request),
+            actor=admin.actor,
+            analytics=get_analytics(request),
+        )
+        return (
+            f"{linked.account} is linked: {linked.events_moved} stored event(s) and {linked.seats_linked} seat(s) "
+            "now count for the person."
+        )
+
+    return _act(request, session, f"/connectors/{connector_id}/accounts", link)

@@ -119,3 +119,32 @@ class SyncQueued(BaseModel):
     connector_id: int
     job_id: int
     status: str
+
+
+class UnlinkedAccount(BaseModel):
+    account: str
+    events_30_days: int
+    last_day: date | None
+
+
+class UnlinkedAccountPage(BaseModel):
+    items: list[UnlinkedAccount]
+
+
+class AccountLinkCreate(BaseModel):
+    """Link the vendor `account` to the directory person named by `person` (email or external id)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=200)
+    ]
+    person: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+
+
+class AccountLink(BaseModel):
+    vendor: str
+    account: str
+    person_id: int
+    events_moved: int
+    seats_linked: int

@@ -32,12 +32,11 @@ from uptake.audit import service as audit_service
 from uptake.auth import service as auth_service
 from uptake.catalog import service as catalog_service
 from uptake.comms.service import notifications as notifications_service
-from uptake.connectors import github, microsoft, repository, schemas, secret_box
+from uptake.connectors import accounts, github, microsoft, repository, schemas, secret_box
 from uptake.connectors.models import Connector, ConnectorKind, ConnectorRun, RunKind, RunStatus
 from uptake.connectors.runs import RunLog, SyncContext
 from uptake.connectors.vendor_http import TIMEOUT_SECONDS, VendorError, VendorHttp
 from uptake.db import across_workspaces, bind_workspace, utcnow
-from uptake.directory.service import people as people_service
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound, UptakeError
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobContext
@@ -270,18 +269,6 @@ def _vendor_http(connector: Connector, client: httpx.Client, sleep: Sleep) -> Ve
     return VendorHttp(client, vendor=VENDORS[connector.kind], explain=explain, sleep=sleep)
 
 
-def _people_links(
-    session: Session, workspace_id: int, connector: Connector
-) -> tuple[dict[str, str], dict[str, int]]:
-    """Vendor account → (email for the events, person id for the seats), for the accounts the directory can
-    tell: a Microsoft user principal name is the person's email in most tenants."""
-    if connector.kind != ConnectorKind.microsoft_365_copilot:
-        return {}, {}
-    people = people_service.person_snapshots(session, workspace_id)
-    emails = {person.email.lower(): person.id for person in people if person.email}
-    return {}, emails
-
-
 def _start_run(
     session: Session, workspace_id: int, connector: Connector, kind: RunKind, trigger: str
 ) -> ConnectorRun:
@@ -324,7 +311,7 @@ def _context(
     now: datetime,
     log: RunLog,
 ) -> SyncContext:
-    people_map, people_ids = _people_links(session, workspace_id, connector)
+    links = accounts.people_links(session, workspace_id, connector)
     return SyncContext(
         session=session,
         workspace_id=workspace_id,
@@ -336,8 +323,8 @@ def _context(
         now=now,
         http=_vendor_http(connector, client, sleep),
         log=log,
-        people_map=people_map,
-        people_ids=people_ids,
+        people_map=links.external_ids,
+        people_ids=links.person_ids,
     )
 
 
@@ -473,6 +460,61 @@ def _follow_failures(
         dedupe_key=f"connectors:{connector.id}:failing:{connector.failing_since}",
     )
     connector.failure_notified_on = today
+
+
+# ---------------------------------------------------------------- who is who
+
+
+def list_unlinked_accounts(
+    session: Session,
+    workspace_id: int,
+    connector_id: int,
+    *,
+    store: telemetry_service.EventStore,
+    today: date,
+) -> list[schemas.UnlinkedAccount]:
+    """The accounts holding a seat of the connector's tool that nobody in the directory is linked to, with
+    their usage of the last 30 days, most used first (for an admin to link them)."""
+    connector = _get(session, workspace_id, connector_id)
+    return [
+        schemas.UnlinkedAccount(account=item.account, events_30_days=item.events, last_day=item.last_day)
+        for item in accounts.unlinked_accounts(session, workspace_id, store, connector, today=today)
+    ]
+
+
+def link_account(
+    session: Session,
+    workspace_id: int,
+    connector_id: int,
+    body: schemas.AccountLinkCreate,
+    *,
+    store: telemetry_service.EventStore,
+    actor: str,
+    analytics: analytics_service.Analytics | None = None,
+) -> schemas.AccountLink:
+    """Link a vendor account to a directory person by hand: the link is kept in the directory, the events
+    stored under the account become the person's, and so does its seat."""
+    connector = _get(session, workspace_id, connector_id)
+    person_id = accounts.find_person_id(session, workspace_id, body.person)
+    linked = accounts.link_account(
+        session,
+        workspace_id,
+        store,
+        connector,
+        account=body.account,
+        person_id=person_id,
+        source="manual",
+        actor=actor,
+    )
+    if analytics is not None:
+        licences_service.publish_ledger(session, workspace_id, analytics)
+    return schemas.AccountLink(
+        vendor=accounts.VENDOR_OF[connector.kind],
+        account=linked.account,
+        person_id=linked.person_id,
+        events_moved=linked.events_moved,
+        seats_linked=linked.seats_linked,
+    )
 
 
 # ---------------------------------------------------------------- jobs

@@ -95,6 +95,22 @@ class VendorHttp:
         auth: Callable[[], dict[str, str]] | None = None,
         reauthorize: Callable[[], None] | None = None,
     ) -> httpx.Response:
+        return self.request(
+            "GET", url, headers=headers, params=params, allow=allow, auth=auth, reauthorize=reauthorize
+        )
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        allow: Collection[int] = (),
+        auth: Callable[[], dict[str, str]] | None = None,
+        reauthorize: Callable[[], None] | None = None,
+    ) -> httpx.Response:
         """GET with retries; a status in `allow` (e.g. 404 for "no report that day") is returned, not raised.
         `auth` gives the authorization headers for each try; on a first 401, `reauthorize` (forget the token,
         so `auth` fetches a new one) is called and the call tried again."""
@@ -103,7 +119,7 @@ class VendorHttp:
         for attempt in range(1, self.max_attempts + 1):
             sent = {**(headers or {}), **(auth() if auth is not None else {})}
             try:
-                response = self.client.get(url, headers=sent, params=params)
+                response = self.client.request(method, url, headers=sent, params=params, json=json)
             except httpx.HTTPError as error:
                 last = f"{self.vendor} could not be reached at {_site(url)}: {type(error).__name__}"
                 if attempt < self.max_attempts:

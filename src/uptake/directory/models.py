@@ -96,3 +96,19 @@ class Person(WorkspaceMixin, Base):
     team: Mapped[Team | None] = relationship(lazy="raise", foreign_keys=[team_id])
     job_role: Mapped[JobRole | None] = relationship(lazy="raise")
     manager: Mapped[Person | None] = relationship(remote_side=[id], lazy="raise")
+
+
+class VendorAccount(WorkspaceMixin, Base):
+    """A vendor's name for a person (a GitHub login, a Microsoft user principal name), so the usage and seats a
+    vendor reports by account count for the person. `source` says who made the link: a people import or SCIM
+    attribute, the vendor itself (a SAML identity, an email-shaped name), or someone by hand."""
+
+    __tablename__ = "directory_vendor_account"
+    __table_args__ = (UniqueConstraint("workspace_id", "vendor", "account"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("directory_person.id", ondelete="CASCADE"), index=True)
+    vendor: Mapped[str] = mapped_column(String(30))
+    account: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, Table, bindparam, func, insert, or
 from sqlalchemy.orm import Session, selectinload
 
 from uptake.db import across_workspaces
-from uptake.directory.models import EmploymentStatus, JobRole, Person, Team
+from uptake.directory.models import EmploymentStatus, JobRole, Person, Team, VendorAccount
 from uptake.directory.schemas import PersonSnapshot
 
 BATCH_SIZE = 2000
@@ -464,3 +464,25 @@ def count_people_by_job_role(
     if team_ids is not None:
         query = query.where(Person.team_id.in_(list(team_ids)))
     return {int(role_id): int(count) for role_id, count in session.execute(query) if role_id is not None}
+
+
+# -- vendor accounts ---------------------------------------------------------------------------------------------
+
+
+def get_vendor_account(
+    session: Session, workspace_id: int, vendor: str, account: str
+) -> VendorAccount | None:
+    return session.scalar(
+        select(VendorAccount).where(
+            VendorAccount.workspace_id == workspace_id,
+            VendorAccount.vendor == vendor,
+            VendorAccount.account == account,
+        )
+    )
+
+
+def list_vendor_accounts(session: Session, workspace_id: int, vendor: str) -> list[VendorAccount]:
+    query = select(VendorAccount).where(
+        VendorAccount.workspace_id == workspace_id, VendorAccount.vendor == vendor
+    )
+    return list(session.scalars(query.order_by(VendorAccount.account)))

@@ -80,6 +80,14 @@ def list_all_seats(session: Session, workspace_id: int) -> list[Seat]:
     return list(session.scalars(select(Seat).where(Seat.workspace_id == workspace_id).order_by(Seat.id)))
 
 
+def list_open_seats_of_account(session: Session, workspace_id: int, account: str) -> list[Seat]:
+    """Every tool's unreleased seats held by a vendor account."""
+    query = select(Seat).where(
+        Seat.workspace_id == workspace_id, Seat.account == account, Seat.released_on.is_(None)
+    )
+    return list(session.scalars(query.order_by(Seat.id)))
+
+
 def list_open_seats_of_tool(
     session: Session, workspace_id: int, tool_id: int, *, source: SeatSource | None = None
 ) -> list[Seat]:

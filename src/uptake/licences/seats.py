@@ -411,6 +411,37 @@ def sync_seats(
     return report
 
 
+def link_account_seats(
+    session: Session, workspace_id: int, *, account: str, person_id: int, actor: str
+) -> int:
+    """Set the person on the unreleased seats `account` holds without one."""
+    account = account.strip().lower()
+    changed = 0
+    for seat in repository.list_open_seats_of_account(session, workspace_id, account):
+        if seat.person_id is None:
+            seat.person_id = person_id
+            changed += 1
+            audit_service.record_audit_entry(
+                session,
+                workspace_id,
+                actor=actor,
+                action="licences.seat.linked",
+                target=f"seat:{seat.id}",
+                after={"account": account, "person_id": person_id},
+            )
+    session.flush()
+    return changed
+
+
+def unlinked_accounts(session: Session, workspace_id: int, tool: str) -> list[str]:
+    info = get_tool(session, workspace_id, tool)
+    return sorted(
+        seat.account
+        for seat in repository.list_open_seats_of_tool(session, workspace_id, info.id)
+        if seat.person_id is None and seat.account is not None
+    )
+
+
 # ---------------------------------------------------------------- what analytics reads
 
 

@@ -169,3 +169,16 @@ def sync_seat_groups_job(context: JobContext) -> dict[str, Any]:
             session.commit()
         changed[str(workspace_id)] = count
     return {"workspaces": len(workspace_ids), "seats_changed": changed}
+
+
+def link_seat_account(
+    session: Session, workspace_id: int, *, account: str, person_id: int, actor: str
+) -> int:
+    """Give the unreleased seats a vendor account holds (with no person yet) to the person the account was just
+    linked to; returns how many. Audited; publish the ledger afterwards for the figures."""
+    return seats.link_account_seats(session, workspace_id, account=account, person_id=person_id, actor=actor)
+
+
+def unlinked_seat_accounts(session: Session, workspace_id: int, tool: str) -> list[str]:
+    """The vendor accounts holding an unreleased seat of the tool with no directory person linked."""
+    return seats.unlinked_accounts(session, workspace_id, tool)

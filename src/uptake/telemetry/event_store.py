@@ -251,6 +251,20 @@ class EventStore:
             (str(slug), int(events), int(people), first, last) for slug, events, people, first, last in rows
         ]
 
+    def usage_by_person(
+        self, workspace_id: int, pseudonyms: Sequence[str], since: date
+    ) -> dict[str, tuple[int, date]]:
+        """For each of these people with events from `since` on: their events and their last day."""
+        if not pseudonyms:
+            return {}
+        with self._cursor() as cursor:
+            rows = cursor.execute(
+                "SELECT person, count(*), max(day) FROM events WHERE workspace_id = ? AND day >= ? "
+                "AND person IN (SELECT unnest(?::VARCHAR[])) GROUP BY person",
+                [workspace_id, since, list(pseudonyms)],
+            ).fetchall()
+        return {str(person): (int(events), last) for person, events, last in rows}
+
     def event_months(
         self, workspace_id: int | None, since: date | None, until: date | None
     ) -> list[tuple[date, date]]:

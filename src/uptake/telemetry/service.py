@@ -26,6 +26,7 @@ from uptake.jobs.service import JobContext
 from uptake.telemetry import pseudonyms
 from uptake.telemetry.event_schema import MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH
 from uptake.telemetry.event_store import EventStore as EventStore
+from uptake.telemetry.event_store import rekey_events
 from uptake.telemetry.ingest import IngestResult, ingest_batch
 from uptake.telemetry.pseudonyms import build_directory_map, canonical_person_key, pseudonymize
 from uptake.workspaces import service as workspaces_service
@@ -404,3 +405,19 @@ def github_seat_list(document: Mapping[str, Any]) -> list[GitHubSeat]:
     from uptake.telemetry.importers.github_copilot import parse_seats
 
     return parse_seats(document)
+
+
+def reattribute_events(store: EventStore, workspace_id: int, moves: Mapping[str, str]) -> int:
+    """Move stored events from one pseudonym to another (`{from: to}`): when a vendor account is linked to a
+    person, the account's events become the person's, as a key rotation re-keys them. Returns how many moved."""
+    moved = rekey_events(store, workspace_id, moves)
+    if moved:
+        store.checkpoint()
+    return moved
+
+
+def usage_by_person(
+    store: EventStore, workspace_id: int, pseudonyms: Sequence[str], since: date
+) -> dict[str, tuple[int, date]]:
+    """Each of these pseudonyms with events from `since` on → (events, last day)."""
+    return store.usage_by_person(workspace_id, pseudonyms, since)
