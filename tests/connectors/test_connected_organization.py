@@ -144,3 +144,9 @@ def test_a_connector_alone_gives_seats_idle_cost_adoption_and_daily_usage(client
     assert [(row["day"], row["value"]) for row in daily] == [(day.isoformat(), 6) for day in DAYS]
     overview = client.get("/licences")
     assert "GitHub Copilot" in overview.text
+    tool_page = client.get("/licences/tools/github-copilot").text  # one view of the tool: seats, cost, usage
+    assert "4 idle 30 days (76.00 USD a month)" in tool_page
+    assert '<tr data-use-case="github-copilot"><td>github-copilot</td>' in tool_page
+    assert "60 %" in tool_page
+    for day in DAYS:
+        assert f'<tr data-day="{day}"><td>{day}</td><td class="num">6</td></tr>' in tool_page

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -84,6 +84,27 @@ def _seat_figures(request: Request, session: Session, workspace_id: int) -> dict
     return {row["tool"]: row for row in published.rows}
 
 
+USAGE_DAYS = 28
+
+
+def _tool_usage(request: Request, session: Session, workspace_id: int, slug: str) -> dict[str, Any]:
+    """The tool's adoption per use case and its daily active people over the last 28 days, behind the privacy
+    floor, whatever fed them (a connector, an import, the events API)."""
+    today = today_in(session, workspace_id)
+    period = analytics_schemas.Period(today - timedelta(days=USAGE_DAYS - 1), today)
+    analytics = _analytics(request)
+    adoption = analytics.metric(
+        session, workspace_id, "adoption_rate", period, analytics_schemas.Grouping(by=("tool", "use_case"))
+    )
+    daily = analytics.metric(session, workspace_id, "dau", period, analytics_schemas.Grouping(by=("tool",)))
+    return {
+        "from": period.start,
+        "to": period.end,
+        "adoption": [row for row in adoption.rows if row.get("tool") == slug],
+        "daily": [row for row in daily.rows if row.get("tool") == slug],
+    }
+
+
 @router.get("/licences")
 def licences_overview(request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
     workspace_id = lead.workspace_id
@@ -149,6 +170,7 @@ def tool_page(
                 None,
             ),
             "teams": teams_service.list_all_teams(session, workspace_id),
+            "usage": _tool_usage(request, session, workspace_id, slug),
         },
     )
 
