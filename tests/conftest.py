@@ -42,6 +42,7 @@ os.environ["COLUMNS"] = "200"
 CLOCK_SENSITIVE_FOLDERS = frozenset(
     {
         "comms",
+        "connectors",
         "demo",
         "enablement",
         "governance",
