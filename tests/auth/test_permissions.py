@@ -122,6 +122,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/connectors/{connector_id}/runs"): ADMINS,
     ("GET", "/api/v1/connectors/{connector_id}/accounts/unlinked"): ADMINS,
     ("POST", "/api/v1/connectors/{connector_id}/accounts/links"): ADMINS,
+    ("POST", "/api/v1/connectors/{connector_id}/accounts/links/import"): ADMINS,
     ("GET", "/connectors/{connector_id}/accounts"): ADMINS,
     ("POST", "/connectors/{connector_id}/accounts"): ADMINS,
     ("GET", "/connectors"): ADMINS,

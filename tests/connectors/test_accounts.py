@@ -165,3 +165,39 @@ def test_a_link_to_someone_not_in_the_directory_names_the_field(client, world, g
 
 def test_the_schema_keeps_accounts_lower_case():
     assert schemas.AccountLinkCreate(account=" OctoCat ", person="ada@acme.example").account == "octocat"
+
+
+def test_a_csv_of_account_links_links_the_good_rows_and_names_the_bad(client, world, github, store):
+    workspace_id = make_workspace(world)
+    people = directory(world, workspace_id)
+    connector_id = add_github_connector(world, workspace_id, github, backfill_days=1)
+    sync(world, workspace_id, connector_id, store)
+    as_caller(client, world.caller(workspace_id, Role.admin))
+    body = "account,person\noctocat,ada@acme.example\nhubot,E-bob\nmonalisa,nobody@acme.example\njust-one-column\n"
+
+    first = client.post(
+        f"/api/v1/connectors/{connector_id}/accounts/links/import",
+        content=body,
+        headers={"content-type": "text/csv"},
+    )
+    again = client.post(
+        f"/api/v1/connectors/{connector_id}/accounts/links/import",
+        content=body,
+        headers={"content-type": "text/csv"},
+    )
+
+    assert first.status_code == 200, first.text
+    assert first.json() == {
+        "linked": 2,
+        "events_moved": 6,
+        "seats_linked": 2,
+        "rejected": [
+            {"line": 4, "reason": "no one in the directory has the email or id 'nobody@acme.example'"},
+            {"line": 5, "reason": "expected two columns, account and person"},
+        ],
+    }
+    assert again.json()["events_moved"] == again.json()["seats_linked"] == 0
+    assert events_of(world, workspace_id, store, "E-bob") == 1
+    with session_scope(world.factory, workspace_id) as session:
+        links = vendor_accounts_service.vendor_account_links(session, workspace_id, "github")
+    assert links == {"octocat": people["ada"], "hubot": people["bob"]}

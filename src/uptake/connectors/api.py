@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from uptake.access.dependencies import Admin, SessionDep, SettingsDep
 from uptake.analytics.dependencies import AnalyticsDep
 from uptake.connectors import schemas, service
+from uptake.params import CSV_REQUEST_BODY, read_csv_body
 from uptake.telemetry.dependencies import EventStoreDep
 
 router = APIRouter(prefix="/connectors", tags=["connectors"])
@@ -124,3 +126,34 @@ def link_account(
         actor=admin.actor,
         analytics=analytics,
     )
+
+
+@router.post(
+    "/{connector_id}/accounts/links/import",
+    response_model=schemas.AccountLinkImport,
+    openapi_extra=CSV_REQUEST_BODY,
+)
+async def import_account_links(
+    connector_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    admin: Admin,
+    store: EventStoreDep,
+    analytics: AnalyticsDep,
+) -> schemas.AccountLinkImport:
+    """Link accounts from a CSV body of `account,person` rows (person: email or employee id); each bad row is
+    named with its line and reason, the good ones linked all the same."""
+    text = await read_csv_body(request)
+
+    def run() -> schemas.AccountLinkImport:
+        return service.import_account_links(
+            session,
+            admin.workspace_id,
+            connector_id,
+            text,
+            store=store,
+            actor=admin.actor,
+            analytics=analytics,
+        )
+
+    return await run_in_threadpool(run)

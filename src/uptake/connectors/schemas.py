@@ -148,3 +148,17 @@ class AccountLink(BaseModel):
     person_id: int
     events_moved: int
     seats_linked: int
+
+
+class RowProblem(BaseModel):
+    line: int
+    reason: str
+
+
+class AccountLinkImport(BaseModel):
+    """What a CSV of account links did: accounts linked, stored events and seats moved to people, bad rows."""
+
+    linked: int = 0
+    events_moved: int = 0
+    seats_linked: int = 0
+    rejected: list[RowProblem] = Field(default_factory=list)

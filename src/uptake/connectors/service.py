@@ -17,6 +17,8 @@ rate limits, downloads), `secret_box.py` (secrets at rest) and `runs.py` (what a
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
@@ -388,6 +390,7 @@ def sync_connector(
     run = _start_run(session, workspace_id, connector, RunKind.sync, trigger)
     log = RunLog()
     own_client = client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=True)
+    context: SyncContext | None = None
     try:
         context = _context(
             session,
@@ -409,14 +412,11 @@ def sync_connector(
     finally:
         if client is None:
             own_client.close()
-    waited = sum(context.http.waited) if "context" in locals() else 0.0
+    waited = sum(context.http.waited) if context is not None else 0.0
     if waited:
         log.notes.append(f"waited {waited:.0f} s for the vendor's rate limits")
-    if analytics is not None and (
-        log.stored.get("seats assigned")
-        or log.stored.get("seats released")
-        or log.stored.get("seats updated")
-    ):
+    ledger_changes = ("seats assigned", "seats released", "seats updated", "accounts linked")
+    if analytics is not None and any(log.stored.get(name) for name in ledger_changes):
         licences_service.publish_ledger(session, workspace_id, analytics)
     _finish_run(run, log)
     _follow_failures(session, workspace_id, connector, run, now.astimezone(UTC).date())
@@ -515,6 +515,57 @@ def link_account(
         events_moved=linked.events_moved,
         seats_linked=linked.seats_linked,
     )
+
+
+def import_account_links(
+    session: Session,
+    workspace_id: int,
+    connector_id: int,
+    text: str,
+    *,
+    store: telemetry_service.EventStore,
+    actor: str,
+    analytics: analytics_service.Analytics | None = None,
+) -> schemas.AccountLinkImport:
+    """Link many accounts from a CSV of two columns, the vendor account and the person (email or employee id),
+    header row `account,person` optional (the `--people-map` file of `uptake import github-copilot`). A bad row
+    is named with its line and reason; the good ones are linked all the same, and importing again changes
+    nothing."""
+    connector = _get(session, workspace_id, connector_id)
+    rows = list(csv.reader(io.StringIO(text)))
+    if rows and [cell.strip().lower() for cell in rows[0]] == ["account", "person"]:
+        rows[0] = []
+    report = schemas.AccountLinkImport()
+    for line, row in enumerate(rows, start=1):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 2 or not row[0].strip() or not row[1].strip():
+            report.rejected.append(
+                schemas.RowProblem(line=line, reason="expected two columns, account and person")
+            )
+            continue
+        try:
+            person_id = accounts.find_person_id(session, workspace_id, row[1])
+            linked = accounts.link_account(
+                session,
+                workspace_id,
+                store,
+                connector,
+                account=row[0],
+                person_id=person_id,
+                source="people_import",
+                actor=actor,
+            )
+        except UptakeError as error:
+            reason = "; ".join(item.reason for item in error.errors) or error.detail
+            report.rejected.append(schemas.RowProblem(line=line, reason=reason))
+            continue
+        report.linked += 1
+        report.events_moved += linked.events_moved
+        report.seats_linked += linked.seats_linked
+    if analytics is not None and report.linked:
+        licences_service.publish_ledger(session, workspace_id, analytics)
+    return report
 
 
 # ---------------------------------------------------------------- jobs
