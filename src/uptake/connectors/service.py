@@ -624,16 +624,18 @@ def sync_all_connectors_job(context: JobContext) -> dict[str, Any]:
             workspace_ids = repository.list_workspace_ids_with_connectors(context.session)
     analytics = _job_analytics(context.settings)
     outcomes: dict[str, str] = {}
+    # Sessions of their own, carrying the settings (the audit log seals its entries with the installation's key).
+    sessions = jobs_service.job_session_factory(context.session)
     with telemetry_service.EventStore(context.settings.effective_events_url) as store:
         for workspace_id in workspace_ids:
-            with Session(context.session.get_bind()) as session:
+            with sessions() as session:
                 bind_workspace(session, workspace_id)
                 connector_ids = [
                     connector.id
                     for connector in repository.list_connectors(session, workspace_id, enabled_only=True)
                 ]
             for connector_id in connector_ids:
-                with Session(context.session.get_bind()) as session:
+                with sessions() as session:
                     bind_workspace(session, workspace_id)
                     try:
                         run = sync_connector(
