@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep
@@ -23,8 +23,8 @@ from uptake.catalog.use_card import SECTIONS
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
-from uptake.errors import FieldError, InvalidInput, UptakeError
-from uptake.web.flash import flash
+from uptake.errors import FieldError, InvalidInput
+from uptake.web.forms import FormModel, Submitted, answer_form, form_of
 from uptake.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,16 +35,6 @@ RACI_WORDS = ("responsible", "accountable", "consulted", "informed")
 
 def sees_unpublished(caller: Principal) -> bool:
     return caller.has_role(Role.program_lead, Role.reviewer)
-
-
-def _errors_of(error: ValidationError | UptakeError) -> dict[str, str]:
-    if isinstance(error, ValidationError):
-        return {
-            ".".join(str(part) for part in item["loc"]) or "form": str(item["msg"]) for item in error.errors()
-        }
-    if error.errors:
-        return {item.field: item.reason for item in error.errors}
-    return {"form": error.detail}
 
 
 def _split_list(text: str) -> list[str]:
@@ -144,16 +134,43 @@ def _resolve_person(session: Session, workspace_id: int, email: str) -> int | No
     return person.id if person is not None else None
 
 
-def _use_case_fields(session: Session, workspace_id: int, form: dict[str, Any]) -> dict[str, Any]:
+UseCaseText = Annotated[str, Field(max_length=5000)]
+
+
+class UseCaseForm(FormModel):
+    """The use-case editor's fields (the slug only when drafting)."""
+
+    slug: UseCaseText = ""
+    title: UseCaseText = ""
+    summary: UseCaseText = ""
+    workflow: UseCaseText = ""
+    workflow_step: UseCaseText = ""
+    owning_team_id: UseCaseText = ""
+    owner_email: UseCaseText = ""
+    raci: Annotated[str, Field(max_length=5000, title="RACI")] = ""
+    target_job_role_ids: list[str] = Field(default_factory=list)
+    target_team_ids: list[str] = Field(default_factory=list)
+    tool_slugs: list[str] = Field(default_factory=list)
+    allowed_data_classes: list[str] = Field(default_factory=list)
+    human_oversight: UseCaseText = ""
+    target_adoption_percent: UseCaseText = ""
+    target_acceptance_rate_percent: UseCaseText = ""
+    target_minutes_saved_per_use: UseCaseText = ""
+    estimated_minutes_saved_per_accepted_output: UseCaseText = ""
+    tags: UseCaseText = ""
+    required_training: UseCaseText = ""
+
+
+def _use_case_fields(session: Session, workspace_id: int, form: UseCaseForm) -> dict[str, Any]:
     """The use case's fields from the form, people named by email resolved to their ids."""
     errors: list[FieldError] = []
     owner_id = None
-    if form["owner_email"].strip():
-        owner_id = _resolve_person(session, workspace_id, form["owner_email"])
+    if form.owner_email.strip():
+        owner_id = _resolve_person(session, workspace_id, form.owner_email)
         if owner_id is None:
             errors.append(FieldError("owner_email", "nobody in the directory has this email"))
     raci = []
-    for line_number, line in enumerate(form["raci"].splitlines(), start=1):
+    for line_number, line in enumerate(form.raci.splitlines(), start=1):
         if not line.strip():
             continue
         word, _, who = line.partition(":")
@@ -175,33 +192,31 @@ def _use_case_fields(session: Session, workspace_id: int, form: dict[str, Any]) 
     if errors:
         raise InvalidInput(errors=errors)
 
-    def number(name: str) -> str | None:
-        return form[name].strip() or None
+    def number(text: str) -> str | None:
+        return text.strip() or None
 
     return {
-        "title": form["title"],
-        "summary": form["summary"],
-        "workflow": form["workflow"],
-        "workflow_step": form["workflow_step"],
-        "owning_team_id": form["owning_team_id"] or None,
+        "title": form.title,
+        "summary": form.summary,
+        "workflow": form.workflow,
+        "workflow_step": form.workflow_step,
+        "owning_team_id": form.owning_team_id or None,
         "owner_id": owner_id,
         "raci": raci,
-        "target_job_role_ids": form["target_job_role_ids"],
-        "target_team_ids": form["target_team_ids"],
-        "tool_slugs": form["tool_slugs"],
-        "allowed_data_classes": form["allowed_data_classes"],
-        "human_oversight": form["human_oversight"] or None,
-        "target_adoption_percent": number("target_adoption_percent"),
-        "target_acceptance_rate_percent": number("target_acceptance_rate_percent"),
-        "target_minutes_saved_per_use": number("target_minutes_saved_per_use"),
-        "estimated_minutes_saved_per_accepted_output": number("estimated_minutes_saved_per_accepted_output"),
-        "tags": _split_list(form["tags"]),
-        "required_training": _split_list(form["required_training"]),
+        "target_job_role_ids": form.target_job_role_ids,
+        "target_team_ids": form.target_team_ids,
+        "tool_slugs": form.tool_slugs,
+        "allowed_data_classes": form.allowed_data_classes,
+        "human_oversight": form.human_oversight or None,
+        "target_adoption_percent": number(form.target_adoption_percent),
+        "target_acceptance_rate_percent": number(form.target_acceptance_rate_percent),
+        "target_minutes_saved_per_use": number(form.target_minutes_saved_per_use),
+        "estimated_minutes_saved_per_accepted_output": number(
+            form.estimated_minutes_saved_per_accepted_output
+        ),
+        "tags": _split_list(form.tags),
+        "required_training": _split_list(form.required_training),
     }
-
-
-UseCaseText = Annotated[str, Form(max_length=5000)]
-UseCaseChoices = Annotated[list[str], Form()]
 
 
 @router.post("/use-cases/new")
@@ -209,41 +224,26 @@ def create_use_case(
     request: Request,
     session: SessionDep,
     lead: ProgramLeadPage,
-    slug: UseCaseText = "",
-    title: UseCaseText = "",
-    summary: UseCaseText = "",
-    workflow: UseCaseText = "",
-    workflow_step: UseCaseText = "",
-    owning_team_id: UseCaseText = "",
-    owner_email: UseCaseText = "",
-    raci: UseCaseText = "",
-    target_job_role_ids: UseCaseChoices = [],  # noqa: B006 - FastAPI copies form defaults
-    target_team_ids: UseCaseChoices = [],  # noqa: B006
-    tool_slugs: UseCaseChoices = [],  # noqa: B006
-    allowed_data_classes: UseCaseChoices = [],  # noqa: B006
-    human_oversight: UseCaseText = "",
-    target_adoption_percent: UseCaseText = "",
-    target_acceptance_rate_percent: UseCaseText = "",
-    target_minutes_saved_per_use: UseCaseText = "",
-    estimated_minutes_saved_per_accepted_output: UseCaseText = "",
-    tags: UseCaseText = "",
-    required_training: UseCaseText = "",
+    submitted: Annotated[Submitted[UseCaseForm], Depends(form_of(UseCaseForm))],
 ) -> Response:
-    form = dict(locals())
-    for name in ("request", "session", "lead"):
-        form.pop(name)
-    try:
+    def save(form: UseCaseForm) -> UseCase:
         fields = _use_case_fields(session, lead.workspace_id, form)
-        body = schemas.UseCaseCreate.model_validate({"slug": slug.strip(), **fields})
-        use_case = service.create_use_case(
+        body = schemas.UseCaseCreate.model_validate({"slug": form.slug.strip(), **fields})
+        return service.create_use_case(
             session, lead.workspace_id, body, actor=lead.actor, author_id=lead.person_id
         )
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        return _use_case_form(request, session, lead.workspace_id, None, form, _errors_of(error), status=422)
-    response = RedirectResponse(f"/use-cases/{use_case.slug}", status_code=303)
-    flash(request, response, f"Use case “{use_case.title}” drafted. Next: write its use card.", "success")
-    return response
+
+    return answer_form(
+        request,
+        session,
+        submitted,
+        save,
+        again=lambda values, errors: _use_case_form(
+            request, session, lead.workspace_id, None, values, errors
+        ),
+        redirect=lambda use_case: f"/use-cases/{use_case.slug}",
+        message=lambda use_case: f"Use case “{use_case.title}” drafted. Next: write its use card.",
+    )
 
 
 @router.get("/use-cases/{slug}/edit")
@@ -258,42 +258,27 @@ def save_use_case(
     request: Request,
     session: SessionDep,
     lead: ProgramLeadPage,
-    title: UseCaseText = "",
-    summary: UseCaseText = "",
-    workflow: UseCaseText = "",
-    workflow_step: UseCaseText = "",
-    owning_team_id: UseCaseText = "",
-    owner_email: UseCaseText = "",
-    raci: UseCaseText = "",
-    target_job_role_ids: UseCaseChoices = [],  # noqa: B006 - FastAPI copies form defaults
-    target_team_ids: UseCaseChoices = [],  # noqa: B006
-    tool_slugs: UseCaseChoices = [],  # noqa: B006
-    allowed_data_classes: UseCaseChoices = [],  # noqa: B006
-    human_oversight: UseCaseText = "",
-    target_adoption_percent: UseCaseText = "",
-    target_acceptance_rate_percent: UseCaseText = "",
-    target_minutes_saved_per_use: UseCaseText = "",
-    estimated_minutes_saved_per_accepted_output: UseCaseText = "",
-    tags: UseCaseText = "",
-    required_training: UseCaseText = "",
+    submitted: Annotated[Submitted[UseCaseForm], Depends(form_of(UseCaseForm))],
 ) -> Response:
-    form = dict(locals())
-    for name in ("request", "session", "lead", "slug"):
-        form.pop(name)
-    use_case = service.get_use_case_by_slug(session, lead.workspace_id, slug)
-    try:
+    service.get_use_case_by_slug(session, lead.workspace_id, slug)
+
+    def save(form: UseCaseForm) -> None:
         body = schemas.UseCaseUpdate.model_validate(_use_case_fields(session, lead.workspace_id, form))
         service.update_use_case(session, lead.workspace_id, slug, body, actor=lead.actor)
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
+
+    def again(values: dict[str, Any], errors: dict[str, str]) -> Response:
         use_case = service.get_use_case_by_slug(session, lead.workspace_id, slug)
-        form["slug"] = slug
-        return _use_case_form(
-            request, session, lead.workspace_id, use_case, form, _errors_of(error), status=422
-        )
-    response = RedirectResponse(f"/use-cases/{slug}", status_code=303)
-    flash(request, response, "Use case saved.", "success")
-    return response
+        return _use_case_form(request, session, lead.workspace_id, use_case, {**values, "slug": slug}, errors)
+
+    return answer_form(
+        request,
+        session,
+        submitted,
+        save,
+        again=again,
+        redirect=f"/use-cases/{slug}",
+        message="Use case saved.",
+    )
 
 
 # ---------------------------------------------------------------- the use card
@@ -308,7 +293,21 @@ def edit_use_card(slug: str, request: Request, session: SessionDep, lead: Progra
     return render(request, "catalog/use_card_form.html", context)
 
 
-CardField = Annotated[str, Form(max_length=20_000)]
+CardField = Annotated[str, Field(max_length=20_000)]
+
+
+class UseCardForm(FormModel):
+    """A new version of a use card: its sections (see ``SECTIONS``) and what changed."""
+
+    trust_output: CardField = ""
+    role_impact: CardField = ""
+    when_to_use: CardField = ""
+    when_wrong: CardField = ""
+    accountability: CardField = ""
+    approvals: CardField = ""
+    good_examples: CardField = ""
+    bad_examples: CardField = ""
+    changelog: Annotated[str, Field(max_length=500)] = ""
 
 
 @router.post("/use-cases/{slug}/use-card/edit")
@@ -317,52 +316,45 @@ def save_use_card(
     request: Request,
     session: SessionDep,
     lead: ProgramLeadPage,
-    trust_output: CardField = "",
-    role_impact: CardField = "",
-    when_to_use: CardField = "",
-    when_wrong: CardField = "",
-    accountability: CardField = "",
-    approvals: CardField = "",
-    good_examples: CardField = "",
-    bad_examples: CardField = "",
-    changelog: Annotated[str, Form(max_length=500)] = "",
+    submitted: Annotated[Submitted[UseCardForm], Depends(form_of(UseCardForm))],
 ) -> Response:
-    sections = {
-        "trust_output": trust_output,
-        "role_impact": role_impact,
-        "when_to_use": when_to_use,
-        "when_wrong": when_wrong,
-        "accountability": accountability,
-        "approvals": approvals,
-        "good_examples": good_examples,
-        "bad_examples": bad_examples,
-    }
-    sections = {key: value.replace("\r\n", "\n") for key, value in sections.items()}
-    use_case = service.get_use_case_by_slug(session, lead.workspace_id, slug)
-    try:
+    service.get_use_case_by_slug(session, lead.workspace_id, slug)
+
+    def save(form: UseCardForm) -> int:
+        sections = {
+            key: value.replace("\r\n", "\n") for key, value in form.model_dump(exclude={"changelog"}).items()
+        }
         version = service.record_use_card_version(
             session,
             lead.workspace_id,
             slug,
             schemas.UseCardContent(**sections),
-            changelog=changelog,
+            changelog=form.changelog,
             actor=lead.actor,
             author_id=lead.person_id,
         )
-    except UptakeError as error:
-        session.rollback()
+        return version.version
+
+    def again(values: dict[str, Any], errors: dict[str, str]) -> Response:
         use_case = service.get_use_case_by_slug(session, lead.workspace_id, slug)
         context = {
             "use_case": use_case,
             "sections": SECTIONS,
-            "values": {**sections, "changelog": changelog},
-            "errors": _errors_of(error),
+            "values": values,
+            "errors": errors,
             "card": service.get_use_card(session, lead.workspace_id, use_case),
         }
-        return render(request, "catalog/use_card_form.html", context, status=422)
-    response = RedirectResponse(f"/use-cases/{slug}", status_code=303)
-    flash(request, response, f"Use card version {version.version} published.", "success")
-    return response
+        return render(request, "catalog/use_card_form.html", context)
+
+    return answer_form(
+        request,
+        session,
+        submitted,
+        save,
+        again=again,
+        redirect=f"/use-cases/{slug}",
+        message=lambda version: f"Use card version {version} published.",
+    )
 
 
 @router.get("/use-cases/{slug}/use-card/diff")
@@ -411,26 +403,43 @@ def new_tool(request: Request, lead: ProgramLeadPage) -> Response:
     return _tool_form(request, None, {"currency": "EUR", "hosting": Hosting.vendor_cloud.value}, {})
 
 
-ToolText = Annotated[str, Form(max_length=1000)]
+ToolText = Annotated[str, Field(max_length=1000)]
 
 
-def _tool_fields(session: Session, workspace_id: int, form: dict[str, str]) -> dict[str, Any]:
+class ToolForm(FormModel):
+    """The tool editor's fields (the slug only when registering)."""
+
+    slug: ToolText = ""
+    name: ToolText = ""
+    vendor: ToolText = ""
+    models: ToolText = ""
+    hosting: ToolText = ""
+    data_residency: ToolText = ""
+    licence_model: ToolText = ""
+    cost_per_seat_month: ToolText = ""
+    currency: ToolText = ""
+    seats_purchased: ToolText = ""
+    contract_renewal_on: ToolText = ""
+    owner_email: ToolText = ""
+
+
+def _tool_fields(session: Session, workspace_id: int, form: ToolForm) -> dict[str, Any]:
     owner_id = None
-    if form["owner_email"].strip():
-        owner_id = _resolve_person(session, workspace_id, form["owner_email"])
+    if form.owner_email.strip():
+        owner_id = _resolve_person(session, workspace_id, form.owner_email)
         if owner_id is None:
             raise InvalidInput(errors=[FieldError("owner_email", "nobody in the directory has this email")])
     return {
-        "name": form["name"],
-        "vendor": form["vendor"],
-        "models": _split_list(form["models"]),
-        "hosting": form["hosting"] or Hosting.vendor_cloud.value,
-        "data_residency": form["data_residency"].strip() or None,
-        "licence_model": form["licence_model"].strip() or None,
-        "cost_per_seat_month": form["cost_per_seat_month"].strip() or None,
-        "currency": (form["currency"].strip() or "EUR").upper(),
-        "seats_purchased": form["seats_purchased"].strip() or None,
-        "contract_renewal_on": form["contract_renewal_on"].strip() or None,
+        "name": form.name,
+        "vendor": form.vendor,
+        "models": _split_list(form.models),
+        "hosting": form.hosting or Hosting.vendor_cloud.value,
+        "data_residency": form.data_residency.strip() or None,
+        "licence_model": form.licence_model.strip() or None,
+        "cost_per_seat_month": form.cost_per_seat_month.strip() or None,
+        "currency": (form.currency.strip() or "EUR").upper(),
+        "seats_purchased": form.seats_purchased.strip() or None,
+        "contract_renewal_on": form.contract_renewal_on.strip() or None,
         "owner_id": owner_id,
     }
 
@@ -440,31 +449,23 @@ def create_tool(
     request: Request,
     session: SessionDep,
     lead: ProgramLeadPage,
-    slug: ToolText = "",
-    name: ToolText = "",
-    vendor: ToolText = "",
-    models: ToolText = "",
-    hosting: ToolText = "",
-    data_residency: ToolText = "",
-    licence_model: ToolText = "",
-    cost_per_seat_month: ToolText = "",
-    currency: ToolText = "",
-    seats_purchased: ToolText = "",
-    contract_renewal_on: ToolText = "",
-    owner_email: ToolText = "",
+    submitted: Annotated[Submitted[ToolForm], Depends(form_of(ToolForm))],
 ) -> Response:
-    form = {key: value for key, value in locals().items() if isinstance(value, str)}
-    try:
+    def save(form: ToolForm) -> str:
         body = schemas.ToolCreate.model_validate(
-            {"slug": slug.strip(), **_tool_fields(session, lead.workspace_id, form)}
+            {"slug": form.slug.strip(), **_tool_fields(session, lead.workspace_id, form)}
         )
-        tool = service.create_tool(session, lead.workspace_id, body, actor=lead.actor)
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        return _tool_form(request, None, form, _errors_of(error), status=422)
-    response = RedirectResponse("/tools", status_code=303)
-    flash(request, response, f"Tool “{tool.name}” registered.", "success")
-    return response
+        return service.create_tool(session, lead.workspace_id, body, actor=lead.actor).name
+
+    return answer_form(
+        request,
+        session,
+        submitted,
+        save,
+        again=lambda values, errors: _tool_form(request, None, values, errors),
+        redirect="/tools",
+        message=lambda name: f"Tool “{name}” registered.",
+    )
 
 
 @router.get("/tools/{slug}/edit")
@@ -501,27 +502,18 @@ def save_tool(
     request: Request,
     session: SessionDep,
     lead: ProgramLeadPage,
-    name: ToolText = "",
-    vendor: ToolText = "",
-    models: ToolText = "",
-    hosting: ToolText = "",
-    data_residency: ToolText = "",
-    licence_model: ToolText = "",
-    cost_per_seat_month: ToolText = "",
-    currency: ToolText = "",
-    seats_purchased: ToolText = "",
-    contract_renewal_on: ToolText = "",
-    owner_email: ToolText = "",
+    submitted: Annotated[Submitted[ToolForm], Depends(form_of(ToolForm))],
 ) -> Response:
-    form = {key: value for key, value in locals().items() if isinstance(value, str)}
-    tool = service.get_tool_by_slug(session, lead.workspace_id, slug)
-    try:
+    service.get_tool_by_slug(session, lead.workspace_id, slug)
+
+    def save(form: ToolForm) -> None:
         body = schemas.ToolUpdate.model_validate(_tool_fields(session, lead.workspace_id, form))
         service.update_tool(session, lead.workspace_id, slug, body, actor=lead.actor)
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
+
+    def again(values: dict[str, Any], errors: dict[str, str]) -> Response:
         tool = service.get_tool_by_slug(session, lead.workspace_id, slug)
-        return _tool_form(request, tool, form, _errors_of(error), status=422)
-    response = RedirectResponse("/tools", status_code=303)
-    flash(request, response, "Tool saved.", "success")
-    return response
+        return _tool_form(request, tool, {**values, "slug": slug}, errors)
+
+    return answer_form(
+        request, session, submitted, save, again=again, redirect="/tools", message="Tool saved."
+    )
