@@ -22,7 +22,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from uptake.access.principal import Principal
+from uptake.access.principal import PersonPrincipal, Principal
 from uptake.access.roles import Role, Scope
 from uptake.errors import Conflict, Forbidden, NotAuthenticated
 from uptake.settings import Settings
@@ -175,6 +175,23 @@ class Access:
         return principal
 
 
+class NotAPerson(Forbidden):
+    title = "This is for people, not API keys."
+
+
+class PersonAccess(Access):
+    """An access rule that also wants a person, not an API key: what is one's own (one's inbox, training, seats,
+    notification preferences). The route gets a :class:`PersonPrincipal`, whose ``person_id`` is set."""
+
+    def __call__(
+        self, request: Request, session: SessionDep, settings: SettingsDep, authenticator: AuthenticatorDep
+    ) -> PersonPrincipal:
+        principal = super().__call__(request, session, settings, authenticator)
+        if principal is None or principal.person_id is None:
+            raise NotAPerson("this is one person's own; an API key has none")
+        return PersonPrincipal.of(principal)
+
+
 EVERYONE = (Role.employee, Role.team_lead, Role.reviewer, Role.program_lead)
 
 # Who may call a route, as types a route's signature names. Admin passes every rule.
@@ -189,6 +206,8 @@ Employee = Annotated[Principal, Depends(Access(*EVERYONE))]
 # CSV imports over HTTP: program leads, and admin-scoped keys (a nightly export pushed by a script).
 Importer = Annotated[Principal, Depends(Access(Role.program_lead, Role.admin))]
 Public = Annotated[Principal | None, Depends(Access(public=True))]
+# What is one's own (inbox, training, seats): any role, but a person, never an API key.
+Person = Annotated[PersonPrincipal, Depends(PersonAccess(*EVERYONE))]
 
 AdminPage = Annotated[Principal, Depends(Access(Role.admin, page=True))]
 ProgramLeadPage = Annotated[Principal, Depends(Access(Role.program_lead, page=True))]
@@ -196,6 +215,7 @@ ReviewerPage = Annotated[Principal, Depends(Access(Role.reviewer, Role.program_l
 TeamLeadPage = Annotated[Principal, Depends(Access(Role.team_lead, Role.program_lead, page=True))]
 EmployeePage = Annotated[Principal, Depends(Access(*EVERYONE, page=True))]
 PublicPage = Annotated[Principal | None, Depends(Access(public=True, page=True))]
+PersonPage = Annotated[PersonPrincipal, Depends(PersonAccess(*EVERYONE, page=True))]
 
 EventsWriter = Annotated[Principal, Depends(Access(scopes=(Scope.events_write,)))]
 EntitlementsReader = Annotated[Principal, Depends(Access(*EVERYONE, scopes=(Scope.entitlements_read,)))]

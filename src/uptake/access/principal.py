@@ -38,3 +38,25 @@ class Principal:
     def leads_team(self, team_id: int) -> bool:
         """Whether this caller leads ``team_id`` (directly or through a parent team)."""
         return team_id in self.team_ids
+
+
+@dataclass(frozen=True)
+class PersonPrincipal(Principal):
+    """A caller known to be a person (logged in, not an API key): ``person_id`` is always set."""
+
+    person_id: int = 0
+
+    @classmethod
+    def of(cls, principal: Principal) -> PersonPrincipal:
+        if principal.person_id is None:
+            raise ValueError("an API key is not a person")
+        return cls(
+            workspace_id=principal.workspace_id,
+            roles=principal.roles,
+            person_id=principal.person_id,
+            display_name=principal.display_name,
+            api_key_id=principal.api_key_id,
+            scopes=principal.scopes,
+            login_session_id=principal.login_session_id,
+            team_ids=principal.team_ids,
+        )

@@ -4,11 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from uptake.access.dependencies import Admin, Employee, SessionDep, SettingsDep
+from uptake.access.dependencies import Admin, Employee, Person, SessionDep, SettingsDep
 from uptake.access.roles import Role
 from uptake.auth import schemas, service, sso
 from uptake.auth.models import ApiKey, LoginSession
-from uptake.errors import Forbidden
 from uptake.workspaces import service as workspaces_service
 
 router = APIRouter(tags=["access"])
@@ -30,26 +29,20 @@ def get_me(caller: Employee) -> schemas.Me:
 
 @router.get("/me/sessions", response_model=list[schemas.LoginSession])
 def list_my_sessions(
-    session: SessionDep, settings: SettingsDep, caller: Employee
+    session: SessionDep, settings: SettingsDep, caller: Person
 ) -> list[schemas.LoginSession]:
-    if caller.person_id is None:
-        raise Forbidden("API keys have no login sessions")
     logins = service.list_active_login_sessions(session, settings, caller.workspace_id, caller.person_id)
     return [_login_session(login, caller.login_session_id) for login in logins]
 
 
 @router.delete("/me/sessions", response_model=schemas.SessionsRevoked)
-def log_out_everywhere(session: SessionDep, caller: Employee) -> schemas.SessionsRevoked:
-    if caller.person_id is None:
-        raise Forbidden("API keys have no login sessions")
+def log_out_everywhere(session: SessionDep, caller: Person) -> schemas.SessionsRevoked:
     count = service.end_all_login_sessions(session, caller.workspace_id, caller.person_id, actor=caller.actor)
     return schemas.SessionsRevoked(sessions_revoked=count)
 
 
 @router.delete("/me/sessions/{login_session_id}", status_code=204)
-def end_my_session(login_session_id: int, session: SessionDep, caller: Employee) -> Response:
-    if caller.person_id is None:
-        raise Forbidden("API keys have no login sessions")
+def end_my_session(login_session_id: int, session: SessionDep, caller: Person) -> Response:
     service.end_own_login_session(
         session, caller.workspace_id, caller.person_id, login_session_id, actor=caller.actor
     )

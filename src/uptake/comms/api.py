@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from uptake.access.dependencies import Admin, Employee, ProgramLead, SessionDep, SettingsDep
+from uptake.access.dependencies import Admin, Employee, Person, ProgramLead, SessionDep, SettingsDep
 from uptake.comms import schemas
 from uptake.comms.models import DeliveryStatus, QuestionStatus
 from uptake.comms.service import announcements as announcements_service
@@ -17,19 +17,12 @@ from uptake.comms.service import office_hours as office_hours_service
 from uptake.comms.service import preferences as preferences_service
 from uptake.comms.service import questions as questions_service
 from uptake.comms.service import webhooks as webhooks_service
-from uptake.errors import Forbidden
 from uptake.params import ResourceId
 from uptake.workspaces import service as workspaces_service
 
 router = APIRouter(tags=["communication"])
 
 SlugQuery = Annotated[str | None, Query(max_length=63, description="A use case's slug")]
-
-
-def _person(principal: Employee) -> int:
-    if principal.person_id is None:
-        raise Forbidden("this is for people, not API keys")
-    return principal.person_id
 
 
 # -- announcements ----------------------------------------------------------------------------------------------
@@ -100,17 +93,17 @@ def announcement_report(
 
 
 @router.get("/me/announcements", response_model=list[schemas.MyAnnouncement])
-def my_announcements(session: SessionDep, caller: Employee) -> list[schemas.MyAnnouncement]:
-    return announcements_service.list_my_announcements(session, caller.workspace_id, _person(caller))
+def my_announcements(session: SessionDep, caller: Person) -> list[schemas.MyAnnouncement]:
+    return announcements_service.list_my_announcements(session, caller.workspace_id, caller.person_id)
 
 
 @router.post("/announcements/{announcement_id}/acknowledgement", response_model=schemas.MyAnnouncement)
 def acknowledge_announcement(
-    announcement_id: ResourceId, session: SessionDep, caller: Employee
+    announcement_id: ResourceId, session: SessionDep, caller: Person
 ) -> schemas.MyAnnouncement:
     """ "I have read it" (only for people the announcement was sent to)."""
     receipt = announcements_service.acknowledge_announcement(
-        session, caller.workspace_id, announcement_id, _person(caller)
+        session, caller.workspace_id, announcement_id, caller.person_id
     )
     announcement = announcements_service.get_announcement(session, caller.workspace_id, announcement_id)
     return schemas.MyAnnouncement(
@@ -216,30 +209,30 @@ def schedule_office_hours(
 
 
 @router.get("/me/notifications", response_model=list[schemas.Notification])
-def my_notifications(session: SessionDep, caller: Employee) -> list[schemas.Notification]:
-    return notifications_service.list_inbox(session, caller.workspace_id, _person(caller))
+def my_notifications(session: SessionDep, caller: Person) -> list[schemas.Notification]:
+    return notifications_service.list_inbox(session, caller.workspace_id, caller.person_id)
 
 
 @router.post("/me/notifications/{notification_id}/read", response_model=schemas.Notification)
 def read_notification(
-    notification_id: ResourceId, session: SessionDep, caller: Employee
+    notification_id: ResourceId, session: SessionDep, caller: Person
 ) -> schemas.Notification:
     row = notifications_service.mark_notification_read(
-        session, caller.workspace_id, notification_id, _person(caller)
+        session, caller.workspace_id, notification_id, caller.person_id
     )
     return schemas.Notification.model_validate(row)
 
 
 @router.get("/me/notification-preferences", response_model=schemas.NotificationPreferences)
-def my_preferences(session: SessionDep, caller: Employee) -> schemas.NotificationPreferences:
-    return preferences_service.get_preferences(session, caller.workspace_id, _person(caller))
+def my_preferences(session: SessionDep, caller: Person) -> schemas.NotificationPreferences:
+    return preferences_service.get_preferences(session, caller.workspace_id, caller.person_id)
 
 
 @router.patch("/me/notification-preferences", response_model=schemas.NotificationPreferences)
 def update_my_preferences(
-    body: schemas.NotificationPreferencesUpdate, session: SessionDep, caller: Employee
+    body: schemas.NotificationPreferencesUpdate, session: SessionDep, caller: Person
 ) -> schemas.NotificationPreferences:
-    return preferences_service.update_preferences(session, caller.workspace_id, _person(caller), body)
+    return preferences_service.update_preferences(session, caller.workspace_id, caller.person_id, body)
 
 
 @router.get("/notifications/outbox", response_model=list[schemas.OutboxEntry])

@@ -13,8 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep, SettingsDep
-from uptake.access.principal import Principal
+from uptake.access.dependencies import EmployeePage, PersonPage, ProgramLeadPage, SessionDep, SettingsDep
 from uptake.access.roles import Role
 from uptake.catalog import service as catalog_service
 from uptake.comms import schemas
@@ -30,7 +29,7 @@ from uptake.comms.service import webhooks as webhooks_service
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import teams as teams_service
 from uptake.enablement.service import champions as champions_service
-from uptake.errors import FieldError, Forbidden, InvalidInput, UptakeError
+from uptake.errors import FieldError, InvalidInput, UptakeError
 from uptake.web.flash import flash
 from uptake.web.templating import render
 from uptake.workspaces import service as workspaces_service
@@ -40,12 +39,6 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=50_000)]
 Choices = Annotated[list[str], Form()]
 CATEGORIES = ("announcement", "answer", "question", "training", "office_hours")
-
-
-def _person(caller: Principal) -> int:
-    if caller.person_id is None:
-        raise Forbidden("this page is for people")
-    return caller.person_id
 
 
 def _errors_of(error: ValidationError | UptakeError) -> dict[str, str]:
@@ -224,11 +217,9 @@ def announcement(
 
 
 @router.post("/announcements/{announcement_id}/acknowledgement")
-def acknowledge(
-    announcement_id: int, request: Request, session: SessionDep, caller: EmployeePage
-) -> Response:
+def acknowledge(announcement_id: int, request: Request, session: SessionDep, caller: PersonPage) -> Response:
     announcements_service.acknowledge_announcement(
-        session, caller.workspace_id, announcement_id, _person(caller)
+        session, caller.workspace_id, announcement_id, caller.person_id
     )
     response = RedirectResponse(f"/announcements/{announcement_id}", status_code=303)
     flash(request, response, "Thank you: your acknowledgement is recorded.", "success")
@@ -371,22 +362,22 @@ def promote(question_id: int, request: Request, session: SessionDep, caller: Emp
 
 
 @router.get("/notifications")
-def inbox(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    rows = notifications_service.list_inbox(session, caller.workspace_id, _person(caller))
+def inbox(request: Request, session: SessionDep, caller: PersonPage) -> Response:
+    rows = notifications_service.list_inbox(session, caller.workspace_id, caller.person_id)
     return render(request, "comms/inbox.html", {"notifications": rows})
 
 
 @router.post("/notifications/{notification_id}/read")
-def read(notification_id: int, request: Request, session: SessionDep, caller: EmployeePage) -> Response:
+def read(notification_id: int, request: Request, session: SessionDep, caller: PersonPage) -> Response:
     row = notifications_service.mark_notification_read(
-        session, caller.workspace_id, notification_id, _person(caller)
+        session, caller.workspace_id, notification_id, caller.person_id
     )
     return RedirectResponse(row.link or "/notifications", status_code=303)
 
 
 @router.get("/notifications/preferences")
-def preferences(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    current = preferences_service.get_preferences(session, caller.workspace_id, _person(caller))
+def preferences(request: Request, session: SessionDep, caller: PersonPage) -> Response:
+    current = preferences_service.get_preferences(session, caller.workspace_id, caller.person_id)
     context = {
         "preferences": current,
         "categories": CATEGORIES,
@@ -399,7 +390,7 @@ def preferences(request: Request, session: SessionDep, caller: EmployeePage) -> 
 def save_preferences(
     request: Request,
     session: SessionDep,
-    caller: EmployeePage,
+    caller: PersonPage,
     email_enabled: Annotated[str, Form(max_length=5)] = "",
     digest: Annotated[str, Form(max_length=20)] = "immediate",
     muted_categories: Choices = [],  # noqa: B006 - FastAPI copies form defaults
@@ -412,7 +403,7 @@ def save_preferences(
         response = RedirectResponse("/notifications/preferences", status_code=303)
         flash(request, response, "; ".join(f"{k}: {v}" for k, v in _errors_of(error).items()), "error")
         return response
-    preferences_service.update_preferences(session, caller.workspace_id, _person(caller), body)
+    preferences_service.update_preferences(session, caller.workspace_id, caller.person_id, body)
     response = RedirectResponse("/notifications/preferences", status_code=303)
     flash(request, response, "Preferences saved.", "success")
     return response

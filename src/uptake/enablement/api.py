@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from uptake.access.dependencies import Employee, ProgramLead, SessionDep, TeamLead
+from uptake.access.dependencies import Employee, Person, ProgramLead, SessionDep, TeamLead
 from uptake.access.roles import Role
 from uptake.enablement import schemas
 from uptake.enablement.service import champions as champions_service
@@ -17,7 +17,6 @@ from uptake.enablement.service import literacy as literacy_service
 from uptake.enablement.service import modules as modules_service
 from uptake.enablement.service import progress as progress_service
 from uptake.enablement.service import quizzes as quizzes_service
-from uptake.errors import Forbidden
 from uptake.params import ResourceId
 from uptake.workspaces import service as workspaces_service
 
@@ -73,18 +72,18 @@ def update_module(
 
 @router.post("/training/modules/{slug}/attempts", status_code=201, response_model=schemas.QuizResult)
 def submit_quiz(
-    slug: SlugPath, body: schemas.QuizSubmission, session: SessionDep, learner: Employee
+    slug: SlugPath, body: schemas.QuizSubmission, session: SessionDep, learner: Person
 ) -> schemas.QuizResult:
     """Take the module's quiz: the score, whether it passed, and an explanation for each question."""
     answers = {int(question_id): chosen for question_id, chosen in body.answers.items()}
-    outcome = quizzes_service.submit_quiz(session, learner.workspace_id, slug, _person(learner), answers)
+    outcome = quizzes_service.submit_quiz(session, learner.workspace_id, slug, learner.person_id, answers)
     return outcome.as_schema()
 
 
 @router.post("/training/modules/{slug}/completion", status_code=201, response_model=schemas.Completion)
-def complete_reading(slug: SlugPath, session: SessionDep, learner: Employee) -> schemas.Completion:
+def complete_reading(slug: SlugPath, session: SessionDep, learner: Person) -> schemas.Completion:
     """Complete a module without a quiz by having read it."""
-    completion = completions_service.complete_reading(session, learner.workspace_id, slug, _person(learner))
+    completion = completions_service.complete_reading(session, learner.workspace_id, slug, learner.person_id)
     module = modules_service.get_module(session, learner.workspace_id, slug)
     return schemas.Completion(
         module_slug=module.slug,
@@ -102,23 +101,23 @@ def reset_attempts(slug: SlugPath, person_id: ResourceId, session: SessionDep, l
 
 
 @router.get("/training/me", response_model=schemas.TrainingOverview)
-def my_training(session: SessionDep, learner: Employee) -> schemas.TrainingOverview:
+def my_training(session: SessionDep, learner: Person) -> schemas.TrainingOverview:
     """What is required of me, what I have done and what is expiring."""
-    return progress_service.training_overview(session, learner.workspace_id, _person(learner))
+    return progress_service.training_overview(session, learner.workspace_id, learner.person_id)
 
 
 @router.get("/training/use-cases/{use_case_slug}/requirement", response_model=schemas.Requirement)
-def my_requirement(use_case_slug: SlugPath, session: SessionDep, learner: Employee) -> schemas.Requirement:
+def my_requirement(use_case_slug: SlugPath, session: SessionDep, learner: Person) -> schemas.Requirement:
     """The use case's required training and where I stand on each module."""
     return progress_service.use_case_requirement(
-        session, learner.workspace_id, _person(learner), use_case_slug
+        session, learner.workspace_id, learner.person_id, use_case_slug
     )
 
 
 @router.get("/training/me/literacy", response_model=schemas.LiteracyRecord)
-def my_literacy_record(session: SessionDep, learner: Employee) -> schemas.LiteracyRecord:
+def my_literacy_record(session: SessionDep, learner: Person) -> schemas.LiteracyRecord:
     """My AI-literacy record: every module I completed and when."""
-    return literacy_service.literacy_record(session, learner.workspace_id, _person(learner))
+    return literacy_service.literacy_record(session, learner.workspace_id, learner.person_id)
 
 
 @router.get("/training/people/{person_id}/literacy", response_model=schemas.LiteracyRecord)
@@ -192,9 +191,3 @@ def nominate_champion(body: schemas.ChampionCreate, session: SessionDep, lead: T
 def remove_champion(champion_id: ResourceId, session: SessionDep, lead: TeamLead) -> Response:
     champions_service.remove_champion(session, lead.workspace_id, champion_id, removed_by=lead)
     return Response(status_code=204)
-
-
-def _person(principal: Employee) -> int:
-    if principal.person_id is None:
-        raise Forbidden("training is taken by people, not API keys")
-    return principal.person_id

@@ -16,8 +16,8 @@ from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep, TeamLeadPage
-from uptake.access.principal import Principal
+from uptake.access.dependencies import EmployeePage, PersonPage, ProgramLeadPage, SessionDep, TeamLeadPage
+from uptake.access.principal import PersonPrincipal, Principal
 from uptake.access.roles import Role
 from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
@@ -33,7 +33,7 @@ from uptake.enablement.service import modules as modules_service
 from uptake.enablement.service import progress as progress_service
 from uptake.enablement.service import quizzes as quizzes_service
 from uptake.enablement.training_format import ModuleDraft
-from uptake.errors import FieldError, Forbidden, InvalidInput, ServiceUnavailable, UptakeError
+from uptake.errors import FieldError, InvalidInput, ServiceUnavailable, UptakeError
 from uptake.web.flash import flash
 from uptake.web.templating import render
 from uptake.workspaces import service as workspaces_service
@@ -60,12 +60,6 @@ quiz:
 
 Write the lesson here in Markdown. Each level-1 heading starts a new lesson.
 """
-
-
-def _learner(caller: Principal) -> int:
-    if caller.person_id is None:
-        raise Forbidden("training is taken by people")
-    return caller.person_id
 
 
 def _errors_of(error: ValidationError | UptakeError) -> dict[str, str]:
@@ -100,9 +94,9 @@ def training(request: Request, session: SessionDep, caller: EmployeePage) -> Res
 
 
 @router.get("/training/me")
-def my_training(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
+def my_training(request: Request, session: SessionDep, caller: PersonPage) -> Response:
     """What is required of me, what I have done, what is expiring."""
-    overview = progress_service.training_overview(session, caller.workspace_id, _learner(caller))
+    overview = progress_service.training_overview(session, caller.workspace_id, caller.person_id)
     expiring = [
         module for requirement in overview.requirements for module in requirement.modules
         if module.state in ("expiring", "expired")
@@ -153,7 +147,7 @@ def module(slug: str, request: Request, session: SessionDep, caller: EmployeePag
 
 
 @router.post("/training/modules/{slug}/quiz")
-async def submit_quiz(slug: str, request: Request, session: SessionDep, caller: EmployeePage) -> Response:
+async def submit_quiz(slug: str, request: Request, session: SessionDep, caller: PersonPage) -> Response:
     """Score the quiz and show the result with each question's explanation; a failed try can be retried.
 
     The form's fields are named per question (``q<question id>``), so it is read here; the scoring runs in the
@@ -167,11 +161,11 @@ async def submit_quiz(slug: str, request: Request, session: SessionDep, caller: 
 
 
 def _score_quiz(
-    request: Request, session: Session, caller: Principal, slug: str, answers: dict[int, list[int]]
+    request: Request, session: Session, caller: PersonPrincipal, slug: str, answers: dict[int, list[int]]
 ) -> Response:
     module = modules_service.get_module_for_learner(session, caller.workspace_id, slug)
     try:
-        outcome = quizzes_service.submit_quiz(session, caller.workspace_id, slug, _learner(caller), answers)
+        outcome = quizzes_service.submit_quiz(session, caller.workspace_id, slug, caller.person_id, answers)
     except UptakeError as error:
         session.rollback()
         response = RedirectResponse(f"/training/modules/{slug}", status_code=303)
@@ -181,8 +175,8 @@ def _score_quiz(
 
 
 @router.post("/training/modules/{slug}/completion")
-def complete_reading(slug: str, request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    completions_service.complete_reading(session, caller.workspace_id, slug, _learner(caller))
+def complete_reading(slug: str, request: Request, session: SessionDep, caller: PersonPage) -> Response:
+    completions_service.complete_reading(session, caller.workspace_id, slug, caller.person_id)
     response = RedirectResponse(f"/training/modules/{slug}", status_code=303)
     flash(request, response, "Completed. It counts for every requirement that names this module.", "success")
     return response
@@ -396,10 +390,10 @@ def _literacy_response(request: Request, record: schemas.LiteracyRecord, format:
 def my_literacy(
     request: Request,
     session: SessionDep,
-    caller: EmployeePage,
+    caller: PersonPage,
     format: Annotated[str, Query(max_length=10)] = "html",
 ) -> Response:
-    record = literacy_service.literacy_record(session, caller.workspace_id, _learner(caller))
+    record = literacy_service.literacy_record(session, caller.workspace_id, caller.person_id)
     return _literacy_response(request, record, format, "/training/literacy")
 
 

@@ -11,10 +11,9 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from uptake.access.dependencies import Employee, Importer, ProgramLead, SessionDep
+from uptake.access.dependencies import Employee, Importer, Person, ProgramLead, SessionDep
 from uptake.analytics import service as analytics_service
 from uptake.analytics.dependencies import get_analytics
-from uptake.errors import Forbidden
 from uptake.licences import (
     contracts,
     policies,
@@ -124,9 +123,7 @@ def release_seat(
 
 
 @router.get("/seats/mine", response_model=list[schemas.Seat])
-def my_seats(session: SessionDep, employee: Employee) -> list[schemas.Seat]:
-    if employee.person_id is None:
-        raise Forbidden("only a person holds seats")
+def my_seats(session: SessionDep, employee: Person) -> list[schemas.Seat]:
     return seats.list_seats_of_person(session, employee.workspace_id, employee.person_id)
 
 
@@ -206,9 +203,7 @@ def request_seat(
 
 
 @router.get("/seat-requests/mine", response_model=list[schemas.SeatRequest])
-def my_requests(session: SessionDep, employee: Employee) -> list[schemas.SeatRequest]:
-    if employee.person_id is None:
-        raise Forbidden("only a person asks for seats")
+def my_requests(session: SessionDep, employee: Person) -> list[schemas.SeatRequest]:
     return waiting_list.list_my_requests(session, employee.workspace_id, employee.person_id)
 
 

@@ -13,8 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from uptake.access.dependencies import EmployeePage, ProgramLeadPage, SessionDep
-from uptake.access.principal import Principal
+from uptake.access.dependencies import EmployeePage, PersonPage, ProgramLeadPage, SessionDep
 from uptake.analytics import schemas as analytics_schemas
 from uptake.analytics import service as analytics_service
 from uptake.analytics.dependencies import get_analytics
@@ -402,15 +401,9 @@ async def import_upload(
 # ---------------------------------------------------------------- my seats
 
 
-def _person(caller: Principal) -> int:
-    if caller.person_id is None:
-        raise reassignment.NotTheHolder("only a person holds seats")
-    return caller.person_id
-
-
 @router.get("/licences/my-seats")
-def my_seats(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    person_id = _person(caller)
+def my_seats(request: Request, session: SessionDep, caller: PersonPage) -> Response:
+    person_id = caller.person_id
     workspace_id = caller.workspace_id
     return render(
         request,

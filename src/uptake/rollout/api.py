@@ -8,8 +8,8 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from uptake.access.dependencies import (
-    Employee,
     EntitlementsReader,
+    Person,
     ProgramLead,
     Reviewer,
     SessionDep,
@@ -193,11 +193,9 @@ def unpause_rollout(slug: SlugPath, request: Request, session: SessionDep, lead:
 
 @router.post("/use-cases/{slug}/use-card-acknowledgement", response_model=schemas.UseCardAcknowledgement)
 def acknowledge_use_card(
-    slug: SlugPath, session: SessionDep, employee: Employee
+    slug: SlugPath, session: SessionDep, employee: Person
 ) -> schemas.UseCardAcknowledgement:
     """The caller confirms they read the use case's current use card."""
-    if employee.person_id is None:
-        raise Forbidden("only a person acknowledges a use card")
     acknowledgement: UseCardAcknowledgement = service.acknowledge_use_card(
         session, employee.workspace_id, slug, employee.person_id
     )

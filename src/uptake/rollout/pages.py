@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from uptake.access.dependencies import EmployeePage, ProgramLeadPage, ReviewerPage, SessionDep
+from uptake.access.dependencies import PersonPage, ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.access.roles import Role
 from uptake.analytics.dependencies import get_analytics
 from uptake.catalog import service as catalog_service
@@ -20,7 +20,7 @@ from uptake.directory.service import job_roles as job_roles_service
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
 from uptake.enablement.service import progress as progress_service
-from uptake.errors import Forbidden, UptakeError
+from uptake.errors import UptakeError
 from uptake.rollout import schemas, service
 from uptake.rollout.analytics_gates import AnalyticsGateSource
 from uptake.rollout.gates import GATE_METRICS
@@ -355,13 +355,11 @@ def unpause(slug: str, request: Request, session: SessionDep, lead: ProgramLeadP
 
 @router.get("/training/use-cases/{use_case_slug}")
 def use_case_requirement(
-    use_case_slug: str, request: Request, session: SessionDep, caller: EmployeePage
+    use_case_slug: str, request: Request, session: SessionDep, caller: PersonPage
 ) -> Response:
     """A use case's required training, where I stand on each module, and whether I may use it yet (rollout's
     decision: this page reads enablement and rollout, so it lives with the domain above)."""
     use_case = catalog_service.get_use_case_by_slug(session, caller.workspace_id, use_case_slug)
-    if caller.person_id is None:
-        raise Forbidden("training is taken by people")
     person_id = caller.person_id
     requirement = progress_service.use_case_requirement(
         session, caller.workspace_id, person_id, use_case_slug
