@@ -31,6 +31,7 @@ from uptake.directory.service import teams as teams_service
 from uptake.enablement.service import champions as champions_service
 from uptake.errors import FieldError, InvalidInput, UptakeError
 from uptake.web.flash import flash
+from uptake.web.forms import errors_of, problem_of
 from uptake.web.templating import render
 from uptake.workspaces import service as workspaces_service
 
@@ -39,16 +40,6 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=50_000)]
 Choices = Annotated[list[str], Form()]
 CATEGORIES = ("announcement", "answer", "question", "training", "office_hours")
-
-
-def _errors_of(error: ValidationError | UptakeError) -> dict[str, str]:
-    if isinstance(error, ValidationError):
-        return {
-            ".".join(str(part) for part in item["loc"]) or "form": str(item["msg"]) for item in error.errors()
-        }
-    if error.errors:
-        return {item.field: item.reason for item in error.errors}
-    return {"form": error.detail}
 
 
 # ---------------------------------------------------------------- announcements
@@ -185,7 +176,7 @@ def compose_announcement(
         )
     except (ValidationError, UptakeError) as error:
         session.rollback()
-        return _composer(request, session, lead.workspace_id, values, _errors_of(error), status=422)
+        return _composer(request, session, lead.workspace_id, values, errors_of(error), status=422)
     response = RedirectResponse(f"/announcements/{announcement.id}", status_code=303)
     verdict = {"sent": f"Sent to {announcement.audience_size} people.", "scheduled": "Scheduled."}
     flash(request, response, verdict.get(announcement.status, "Saved as a draft."), "success")
@@ -298,7 +289,7 @@ def ask(
     except (ValidationError, UptakeError) as error:
         session.rollback()
         response = RedirectResponse(f"/questions?use_case={use_case_slug}", status_code=303)
-        flash(request, response, "; ".join(f"{k}: {v}" for k, v in _errors_of(error).items()), "error")
+        flash(request, response, problem_of(error), "error")
         return response
     response = RedirectResponse(f"/questions/{question_id}", status_code=303)
     message = "Asked anonymously: keep this page's address to find the answer." if anonymous else "Asked."
@@ -341,7 +332,7 @@ def answer(
         if isinstance(error, UptakeError) and error.status in (403, 404):
             raise
         response = RedirectResponse(f"/questions/{question_id}", status_code=303)
-        flash(request, response, "; ".join(f"{k}: {v}" for k, v in _errors_of(error).items()), "error")
+        flash(request, response, problem_of(error), "error")
         return response
     response = RedirectResponse(f"/questions/{question_id}", status_code=303)
     flash(request, response, "Answered.", "success")
@@ -401,7 +392,7 @@ def save_preferences(
         )
     except ValidationError as error:
         response = RedirectResponse("/notifications/preferences", status_code=303)
-        flash(request, response, "; ".join(f"{k}: {v}" for k, v in _errors_of(error).items()), "error")
+        flash(request, response, problem_of(error), "error")
         return response
     preferences_service.update_preferences(session, caller.workspace_id, caller.person_id, body)
     response = RedirectResponse("/notifications/preferences", status_code=303)
@@ -456,7 +447,7 @@ def hold_office_hours(
     except (ValidationError, UptakeError) as error:
         session.rollback()
         response = RedirectResponse("/office-hours", status_code=303)
-        flash(request, response, "; ".join(f"{k}: {v}" for k, v in _errors_of(error).items()), "error")
+        flash(request, response, problem_of(error), "error")
         return response
     response = RedirectResponse("/office-hours", status_code=303)
     flash(request, response, "Office hours announced.", "success")

@@ -35,6 +35,7 @@ from uptake.enablement.service import quizzes as quizzes_service
 from uptake.enablement.training_format import ModuleDraft
 from uptake.errors import FieldError, InvalidInput, ServiceUnavailable, UptakeError
 from uptake.web.flash import flash
+from uptake.web.forms import errors_of, problem_of
 from uptake.web.templating import render
 from uptake.workspaces import service as workspaces_service
 
@@ -60,16 +61,6 @@ quiz:
 
 Write the lesson here in Markdown. Each level-1 heading starts a new lesson.
 """
-
-
-def _errors_of(error: ValidationError | UptakeError) -> dict[str, str]:
-    if isinstance(error, ValidationError):
-        return {
-            ".".join(str(part) for part in item["loc"]) or "form": str(item["msg"]) for item in error.errors()
-        }
-    if error.errors:
-        return {item.field: item.reason for item in error.errors}
-    return {"form": error.detail}
 
 
 # ---------------------------------------------------------------- learners
@@ -260,7 +251,7 @@ def _save_or_preview(
         )
     except UptakeError as error:
         session.rollback()
-        return _editor(request, source, _errors_of(error), module=module, status=422)
+        return _editor(request, source, errors_of(error), module=module, status=422)
     response = RedirectResponse(f"/training/modules/{result.module.slug}", status_code=303)
     flash(request, response, f"Module {result.outcome} (version {result.module.version}).", "success")
     return response
@@ -318,7 +309,7 @@ def create_learning_path(
             },
             "job_roles": {r.id: r for r in job_roles_service.list_all_job_roles(session, lead.workspace_id)},
             "is_lead": True,
-            "errors": _errors_of(error),
+            "errors": errors_of(error),
             "values": {**values, "module_slugs": module_slugs},
         }
         return render(request, "enablement/paths.html", context, status=422)
@@ -503,7 +494,7 @@ def nominate_champion(
     except (ValidationError, UptakeError) as error:
         session.rollback()
         response = RedirectResponse("/champions", status_code=303)
-        flash(request, response, "; ".join(f"{k}: {v}" for k, v in _errors_of(error).items()), "error")
+        flash(request, response, problem_of(error), "error")
         return response
     response = RedirectResponse("/champions", status_code=303)
     flash(request, response, f"{person.display_name} is now a champion.", "success")

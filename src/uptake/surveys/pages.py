@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from uptake.access.dependencies import ProgramLeadPage, PublicPage, SessionDep
@@ -14,7 +14,7 @@ from uptake.analytics.dependencies import get_analytics
 from uptake.directory.service import teams as teams_service
 from uptake.errors import UptakeError
 from uptake.surveys import schemas, service
-from uptake.web.flash import flash
+from uptake.web.forms import act, problem_of, redirect_with_flash
 from uptake.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -22,23 +22,6 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=20_000)]
 Short = Annotated[str, Form(max_length=300)]
 SCALE_LABELS = {1: "Strongly disagree", 2: "Disagree", 3: "Neither", 4: "Agree", 5: "Strongly agree"}
-
-
-def _problem(error: ValidationError | UptakeError) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(part) for part in item['loc']) or 'form'}: {item['msg']}"
-            for item in error.errors()
-        )
-    if error.errors:
-        return "; ".join(f"{item.field}: {item.reason}" for item in error.errors)
-    return error.detail or error.title
-
-
-def _back(request: Request, url: str, message: str, category: Any = "success") -> Response:
-    response = RedirectResponse(url, status_code=303)
-    flash(request, response, message, category)
-    return response
 
 
 def questions_as_text(questions: list[schemas.Question]) -> str:
@@ -89,13 +72,18 @@ def create(
     template: Short = "readiness",
     use_case: Annotated[str, Form(max_length=63)] = "",
 ) -> Response:
-    try:
+    def create_survey() -> int:
         body = schemas.SurveyCreate.model_validate({"template": template, "use_case": use_case or None})
-        survey = service.create_survey(session, lead.workspace_id, body, actor=lead.actor)
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        return _back(request, "/surveys", _problem(error), "error")
-    return _back(request, f"/surveys/{survey.id}", "Draft created from the template: edit it, then send it.")
+        return service.create_survey(session, lead.workspace_id, body, actor=lead.actor).id
+
+    return act(
+        request,
+        session,
+        create_survey,
+        redirect=lambda survey_id: f"/surveys/{survey_id}",
+        message="Draft created from the template: edit it, then send it.",
+        refused="/surveys",
+    )
 
 
 @router.get("/surveys/{survey_id}")
@@ -122,7 +110,7 @@ def edit(
     questions: Text = "",
     anonymous: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    try:
+    def update() -> None:
         body = schemas.SurveyUpdate.model_validate(
             {
                 "title": title,
@@ -132,10 +120,8 @@ def edit(
             }
         )
         service.update_survey(session, lead.workspace_id, survey_id, body, actor=lead.actor)
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        return _back(request, f"/surveys/{survey_id}", _problem(error), "error")
-    return _back(request, f"/surveys/{survey_id}", "Saved.")
+
+    return act(request, session, update, redirect=f"/surveys/{survey_id}", message="Saved.")
 
 
 @router.post("/surveys/{survey_id}/send")
@@ -146,10 +132,10 @@ def send(
     lead: ProgramLeadPage,
     team_ids: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Response:
-    try:
+    def send_survey() -> int:
         audience = {"team_ids": team_ids} if team_ids else {"everyone": True}
         body = schemas.SurveySend.model_validate({"audience": audience})
-        invited = service.send_survey(
+        return service.send_survey(
             session,
             lead.workspace_id,
             survey_id,
@@ -157,21 +143,30 @@ def send(
             actor=lead.actor,
             token_key=service.app_token_key(request.app.state),
         )
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        return _back(request, f"/surveys/{survey_id}", _problem(error), "error")
-    return _back(request, f"/surveys/{survey_id}", f"Sent to {invited} people.")
+
+    return act(
+        request,
+        session,
+        send_survey,
+        redirect=f"/surveys/{survey_id}",
+        message=lambda invited: f"Sent to {invited} people.",
+    )
 
 
 @router.post("/surveys/{survey_id}/close")
 def close(survey_id: int, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
-    try:
+    def close_survey() -> None:
         service.close_survey(session, lead.workspace_id, survey_id, actor=lead.actor)
         service.publish_survey_trust(session, lead.workspace_id, get_analytics(request))
-    except UptakeError as error:
-        session.rollback()
-        return _back(request, f"/surveys/{survey_id}", _problem(error), "error")
-    return _back(request, f"/surveys/{survey_id}/results", "Closed.")
+
+    return act(
+        request,
+        session,
+        close_survey,
+        redirect=f"/surveys/{survey_id}/results",
+        message="Closed.",
+        refused=f"/surveys/{survey_id}",
+    )
 
 
 @router.get("/surveys/{survey_id}/results")
@@ -216,5 +211,5 @@ async def answer(token: str, request: Request, session: SessionDep, anyone: Publ
         )
     except (ValidationError, UptakeError) as error:
         session.rollback()
-        return _back(request, f"/surveys/respond/{token}", _problem(error), "error")
+        return redirect_with_flash(request, f"/surveys/respond/{token}", problem_of(error), "error")
     return render(request, "surveys/answered.html", {"message": "Thank you: your answers are recorded."})

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from uptake.access.dependencies import EmployeePage, ProgramLeadPage, ReviewerPage, SessionDep
@@ -18,7 +18,7 @@ from uptake.errors import UptakeError
 from uptake.jobs import service as jobs_service
 from uptake.trust import incidents, schemas, service, themes, trust_score
 from uptake.trust.models import IncidentStatus
-from uptake.web.flash import flash
+from uptake.web.forms import problem_of, redirect_with_flash
 from uptake.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -28,23 +28,6 @@ Short = Annotated[str, Form(max_length=300)]
 HARM_TYPES: tuple[str, ...] = get_args(schemas.HarmType)
 FAILURE_TYPES: tuple[str, ...] = get_args(schemas.FailureType)
 CATEGORIES: tuple[str, ...] = get_args(schemas.FeedbackCategory)
-
-
-def _problem(error: ValidationError | UptakeError) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(part) for part in item['loc']) or 'form'}: {item['msg']}"
-            for item in error.errors()
-        )
-    if error.errors:
-        return "; ".join(f"{item.field}: {item.reason}" for item in error.errors)
-    return error.detail or error.title
-
-
-def _back(request: Request, url: str, message: str, category: Any = "success") -> Response:
-    response = RedirectResponse(url, status_code=303)
-    flash(request, response, message, category)
-    return response
 
 
 def _optional_int(text: str) -> int | None:
@@ -132,8 +115,12 @@ def escalate(
         _publish(request, session, reviewer.workspace_id)
     except (ValidationError, UptakeError) as error:
         session.rollback()
-        return _back(request, back if back.startswith("/") else "/incidents", _problem(error), "error")
-    return _back(request, f"/incidents/{incident.id}", f"Incident #{incident.id} opened from the feedback.")
+        return redirect_with_flash(
+            request, back if back.startswith("/") else "/incidents", problem_of(error), "error"
+        )
+    return redirect_with_flash(
+        request, f"/incidents/{incident.id}", f"Incident #{incident.id} opened from the feedback."
+    )
 
 
 # ---------------------------------------------------------------- incidents
@@ -213,8 +200,8 @@ def report(
         _publish(request, session, caller.workspace_id)
     except (ValidationError, UptakeError) as error:
         session.rollback()
-        return _back(request, f"/incidents/new?use_case={use_case}", _problem(error), "error")
-    return _back(
+        return redirect_with_flash(request, f"/incidents/new?use_case={use_case}", problem_of(error), "error")
+    return redirect_with_flash(
         request,
         f"/incidents/{incident.id}",
         "Thank you: the incident is reported; you will hear the outcome.",
@@ -270,9 +257,9 @@ def update(
         _publish(request, session, reviewer.workspace_id)
     except (ValidationError, UptakeError) as error:
         session.rollback()
-        return _back(request, f"/incidents/{incident_id}", _problem(error), "error")
+        return redirect_with_flash(request, f"/incidents/{incident_id}", problem_of(error), "error")
     message = "Resolved: the people who reported it are being told." if status == "resolved" else "Saved."
-    return _back(request, f"/incidents/{incident_id}", message)
+    return redirect_with_flash(request, f"/incidents/{incident_id}", message)
 
 
 @router.post("/incidents/{incident_id}/note")
@@ -298,8 +285,8 @@ def note(
         )
     except (ValidationError, UptakeError) as error:
         session.rollback()
-        return _back(request, f"/incidents/{incident_id}", _problem(error), "error")
-    return _back(request, f"/incidents/{incident_id}", "Post-incident note saved.")
+        return redirect_with_flash(request, f"/incidents/{incident_id}", problem_of(error), "error")
+    return redirect_with_flash(request, f"/incidents/{incident_id}", "Post-incident note saved.")
 
 
 # ---------------------------------------------------------------- trust score
@@ -366,8 +353,10 @@ def run_themes(
         )
     except (ValidationError, UptakeError) as error:
         session.rollback()
-        return _back(request, "/feedback-themes", _problem(error), "error")
-    return _back(request, f"/feedback-themes?use_case={use_case}", "Finding themes in the background.")
+        return redirect_with_flash(request, "/feedback-themes", problem_of(error), "error")
+    return redirect_with_flash(
+        request, f"/feedback-themes?use_case={use_case}", "Finding themes in the background."
+    )
 
 
 # ---------------------------------------------------------------- settings and widget keys
@@ -396,7 +385,7 @@ def save_settings(
 ) -> Response:
     body = schemas.TrustSettingsUpdate(pause_on_severity_1=bool(pause_on_severity_1))
     incidents.update_trust_settings(session, lead.workspace_id, body, actor=lead.actor)
-    return _back(request, "/settings/trust", "Saved.")
+    return redirect_with_flash(request, "/settings/trust", "Saved.")
 
 
 @router.post("/settings/trust/widget-keys")
@@ -417,8 +406,8 @@ def create_key(
         service.create_widget_key(session, lead.workspace_id, body, actor=lead.actor)
     except (ValidationError, UptakeError) as error:
         session.rollback()
-        return _back(request, "/settings/trust", _problem(error), "error")
-    return _back(request, "/settings/trust", "Widget key created.")
+        return redirect_with_flash(request, "/settings/trust", problem_of(error), "error")
+    return redirect_with_flash(request, "/settings/trust", "Widget key created.")
 
 
 @router.post("/settings/trust/widget-keys/{key_id}/revoke")
@@ -427,5 +416,5 @@ def revoke_key(key_id: int, request: Request, session: SessionDep, lead: Program
         service.revoke_widget_key(session, lead.workspace_id, key_id, actor=lead.actor)
     except UptakeError as error:
         session.rollback()
-        return _back(request, "/settings/trust", _problem(error), "error")
-    return _back(request, "/settings/trust", "Widget key revoked.")
+        return redirect_with_flash(request, "/settings/trust", problem_of(error), "error")
+    return redirect_with_flash(request, "/settings/trust", "Widget key revoked.")

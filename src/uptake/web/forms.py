@@ -240,3 +240,31 @@ def _again(
     response = again(dict(values), errors)
     response.status_code = 422
     return response
+
+
+def act(
+    request: Request,
+    session: Session,
+    action: Callable[[], T],
+    *,
+    redirect: str | Callable[[T], str],
+    message: str | Callable[[T], str],
+    refused: str | None = None,
+    category: Category = "success",
+) -> Response:
+    """Do what a page's button (or a small form with no page of its own) asks, then redirect with a flash.
+
+    When ``action`` is refused (a ValidationError or an UptakeError), the session is rolled back and the person is
+    sent to ``refused`` (or to ``redirect``, when it is a plain address) with the reason as an error flash.
+    """
+    try:
+        result = action()
+    except (ValidationError, UptakeError) as error:
+        session.rollback()
+        back = refused if refused is not None else redirect
+        if not isinstance(back, str):
+            raise
+        return redirect_with_flash(request, back, problem_of(error), "error")
+    url = redirect(result) if callable(redirect) else redirect
+    text = message(result) if callable(message) else message
+    return redirect_with_flash(request, url, text, category)
