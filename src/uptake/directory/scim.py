@@ -452,9 +452,7 @@ def list_users(
     start_index: int | None,
     count: int | None,
 ) -> ListPage:
-    condition = (
-        filter_condition(filter_text, USER_FILTER_COLUMNS, _user_filter_extra) if filter_text else true()
-    )
+    condition = USERS.condition(filter_text)
     start, size = _page_bounds(start_index, count)
     people, total = repository.list_scim_people(
         session, workspace_id, condition, offset=start - 1, limit=size
@@ -769,9 +767,7 @@ def list_groups(
     count: int | None,
     with_members: bool = True,
 ) -> ListPage:
-    condition = (
-        filter_condition(filter_text, GROUP_FILTER_COLUMNS, _group_filter_extra) if filter_text else true()
-    )
+    condition = GROUPS.condition(filter_text)
     start, size = _page_bounds(start_index, count)
     teams, total = repository.list_teams_matching(
         session, workspace_id, condition, offset=start - 1, limit=size
@@ -920,3 +916,81 @@ def delete_group(
         teams_service.move_team(session, workspace_id, subteam, team.parent_id)
     repository.clear_team_of_people(session, workspace_id, team.id, except_ids=[])
     teams_service.delete_team(session, workspace_id, team.id, actor=actor)
+
+
+# -- the resource types -----------------------------------------------------------------------------------------
+
+
+def _all_members(attributes: list[str], excluded: list[str]) -> dict[str, Any]:
+    """A list of groups reads its members unless the caller leaves them out (a directory's groups can be big)."""
+    wanted = {name.lower() for name in attributes}
+    return {
+        "with_members": "members" not in {name.lower() for name in excluded}
+        and (not attributes or "members" in wanted)
+    }
+
+
+def _no_options(attributes: list[str], excluded: list[str]) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    """One kind of SCIM resource: where it lives, its schemas, what a filter may name, and how it is read and
+    written. The routes, the discovery documents and the filters all read this one table."""
+
+    id: str
+    endpoint: str
+    description: str
+    schema: str
+    extensions: tuple[str, ...]
+    filter_columns: FilterColumns
+    filter_extra: Callable[[str, FilterNode], Any]
+    get: Callable[[Session, int, str, str], dict[str, Any]]
+    list_page: Callable[..., ListPage]
+    create: Callable[..., dict[str, Any]]
+    replace: Callable[..., dict[str, Any]]
+    patch: Callable[..., dict[str, Any]]
+    delete: Callable[..., None]
+    # Options of ``list_page`` that follow from the attributes asked for (and left out).
+    list_options: Callable[[list[str], list[str]], dict[str, Any]] = _no_options
+
+    def condition(self, filter_text: str | None) -> Any:
+        """The SQL condition of a SCIM filter on this resource type (everything when there is none)."""
+        return (
+            filter_condition(filter_text, self.filter_columns, self.filter_extra) if filter_text else true()
+        )
+
+
+USERS = ResourceType(
+    id="User",
+    endpoint="Users",
+    description="A person in the directory",
+    schema=USER_SCHEMA,
+    extensions=(ENTERPRISE_SCHEMA,),
+    filter_columns=USER_FILTER_COLUMNS,
+    filter_extra=_user_filter_extra,
+    get=get_user,
+    list_page=list_users,
+    create=create_user,
+    replace=replace_user,
+    patch=patch_user,
+    delete=delete_user,
+)
+GROUPS = ResourceType(
+    id="Group",
+    endpoint="Groups",
+    description="A team in the directory",
+    schema=GROUP_SCHEMA,
+    extensions=(),
+    filter_columns=GROUP_FILTER_COLUMNS,
+    filter_extra=_group_filter_extra,
+    get=get_group,
+    list_page=list_groups,
+    create=create_group,
+    replace=replace_group,
+    patch=patch_group,
+    delete=delete_group,
+    list_options=_all_members,
+)
+RESOURCE_TYPES: tuple[ResourceType, ...] = (USERS, GROUPS)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
 
 from uptake.access.dependencies import ScimClient, SessionDep
 from uptake.access.principal import Principal
@@ -124,13 +125,13 @@ def service_provider_config(request: Request, caller: ScimCaller) -> Response:
 
 @router.get("/ResourceTypes")
 def resource_types(request: Request, caller: ScimCaller) -> Response:
-    documents = scim_discovery.resource_types(base_url(request))
+    documents = scim_discovery.resource_types(base_url(request), scim.RESOURCE_TYPES)
     return ScimResponse(scim.ListPage(documents, len(documents), 1).body())
 
 
 @router.get("/ResourceTypes/{resource_type_id}")
 def resource_type(resource_type_id: str, request: Request, caller: ScimCaller) -> Response:
-    for document in scim_discovery.resource_types(base_url(request)):
+    for document in scim_discovery.resource_types(base_url(request), scim.RESOURCE_TYPES):
         if document["id"] == resource_type_id:
             return ScimResponse(document)
     raise ScimError(404, f"there is no resource type {resource_type_id!r}")
@@ -150,25 +151,7 @@ def schema(schema_id: str, request: Request, caller: ScimCaller) -> Response:
     raise ScimError(404, f"there is no schema {schema_id!r}")
 
 
-# -- users ------------------------------------------------------------------------------------------------------
-
-
-def _list_users(
-    request: Request, session: SessionDep, caller: Principal, parameters: dict[str, Any]
-) -> Response:
-    page = scim.list_users(
-        session,
-        caller.workspace_id,
-        base_url(request),
-        filter_text=parameters.get("filter"),
-        start_index=_integer(parameters.get("startIndex")),
-        count=_integer(parameters.get("count")),
-    )
-    attributes, excluded = _attribute_lists(parameters)
-    page = scim.ListPage(
-        [scim.project(item, attributes, excluded) for item in page.resources], page.total, page.start_index
-    )
-    return ScimResponse(page.body())
+# -- users and groups: one set of routes per resource type of ``scim.RESOURCE_TYPES`` -------------------------
 
 
 def _integer(value: Any) -> int | None:
@@ -187,108 +170,18 @@ def _attribute_lists(parameters: dict[str, Any]) -> tuple[list[str], list[str]]:
     return as_list(parameters.get("attributes")), as_list(parameters.get("excludedAttributes"))
 
 
-@router.get("/Users")
-def list_users(request: Request, session: SessionDep, caller: ScimCaller) -> Response:
-    return _list_users(request, session, caller, dict(request.query_params))
-
-
-@router.post("/Users/.search")
-def search_users(request: Request, session: SessionDep, caller: ScimCaller, payload: Payload) -> Response:
-    return _list_users(request, session, caller, payload)
-
-
-@router.post("/Users")
-def create_user(request: Request, session: SessionDep, caller: ScimCaller, payload: Payload) -> Response:
-    resource = scim.create_user(session, caller.workspace_id, payload, base_url(request), actor=caller.actor)
-    return _resource(resource, status=201)
-
-
-@router.get("/Users/{user_id}")
-def get_user(
-    user_id: str,
-    request: Request,
-    session: SessionDep,
-    caller: ScimCaller,
-    attributes: str | None = None,
-    excluded_attributes: ExcludedAttributes = None,
-) -> Response:
-    resource = scim.get_user(session, caller.workspace_id, user_id, base_url(request))
-    if _not_modified(request, resource):
-        return Response(status_code=304, headers={"ETag": resource["meta"]["version"]})
-    return _resource(scim.project(resource, _names(attributes), _names(excluded_attributes)))
-
-
-@router.put("/Users/{user_id}")
-def replace_user(
-    user_id: str,
-    request: Request,
-    session: SessionDep,
-    caller: ScimCaller,
-    payload: Payload,
-    if_match: IfMatch = None,
-) -> Response:
-    resource = scim.replace_user(
-        session,
-        caller.workspace_id,
-        user_id,
-        payload,
-        base_url(request),
-        actor=caller.actor,
-        if_match=if_match,
-    )
-    return _resource(resource)
-
-
-@router.patch("/Users/{user_id}")
-def patch_user(
-    user_id: str,
-    request: Request,
-    session: SessionDep,
-    caller: ScimCaller,
-    payload: Payload,
-    if_match: IfMatch = None,
-) -> Response:
-    resource = scim.patch_user(
-        session,
-        caller.workspace_id,
-        user_id,
-        payload,
-        base_url(request),
-        actor=caller.actor,
-        if_match=if_match,
-    )
-    return _resource(resource)
-
-
-@router.delete("/Users/{user_id}")
-def delete_user(
-    user_id: str, request: Request, session: SessionDep, caller: ScimCaller, if_match: IfMatch = None
-) -> Response:
-    scim.delete_user(
-        session, caller.workspace_id, user_id, base_url(request), actor=caller.actor, if_match=if_match
-    )
-    return Response(status_code=204)
-
-
-# -- groups -----------------------------------------------------------------------------------------------------
-
-
-def _list_groups(
-    request: Request, session: SessionDep, caller: Principal, parameters: dict[str, Any]
+def _list(
+    kind: scim.ResourceType, request: Request, session: Session, caller: Principal, parameters: dict[str, Any]
 ) -> Response:
     attributes, excluded = _attribute_lists(parameters)
-    wanted = {name.lower() for name in attributes}
-    with_members = "members" not in {name.lower() for name in excluded} and (
-        not attributes or "members" in wanted
-    )
-    page = scim.list_groups(
+    page = kind.list_page(
         session,
         caller.workspace_id,
         base_url(request),
         filter_text=parameters.get("filter"),
         start_index=_integer(parameters.get("startIndex")),
         count=_integer(parameters.get("count")),
-        with_members=with_members,
+        **kind.list_options(attributes, excluded),
     )
     page = scim.ListPage(
         [scim.project(item, attributes, excluded) for item in page.resources], page.total, page.start_index
@@ -296,87 +189,101 @@ def _list_groups(
     return ScimResponse(page.body())
 
 
-@router.get("/Groups")
-def list_groups(request: Request, session: SessionDep, caller: ScimCaller) -> Response:
-    return _list_groups(request, session, caller, dict(request.query_params))
+def _add_resource_routes(kind: scim.ResourceType) -> None:
+    """GET (list), POST .search, POST (create), and GET, PUT, PATCH, DELETE of one resource, for ``kind``."""
+    collection = f"/{kind.endpoint}"
+    id_name = f"{kind.id.lower()}_id"  # /Users/{user_id}, /Groups/{group_id}
+    one = f"/{kind.endpoint}/{{{id_name}}}"
+    name = kind.endpoint.lower()
+
+    def resource_id(request: Request) -> str:
+        return str(request.path_params[id_name])
+
+    def list_resources(request: Request, session: SessionDep, caller: ScimCaller) -> Response:
+        return _list(kind, request, session, caller, dict(request.query_params))
+
+    def search(request: Request, session: SessionDep, caller: ScimCaller, payload: Payload) -> Response:
+        return _list(kind, request, session, caller, payload)
+
+    def create(request: Request, session: SessionDep, caller: ScimCaller, payload: Payload) -> Response:
+        resource = kind.create(session, caller.workspace_id, payload, base_url(request), actor=caller.actor)
+        return _resource(resource, status=201)
+
+    def get(
+        request: Request,
+        session: SessionDep,
+        caller: ScimCaller,
+        attributes: str | None = None,
+        excluded_attributes: ExcludedAttributes = None,
+    ) -> Response:
+        resource = kind.get(session, caller.workspace_id, resource_id(request), base_url(request))
+        if _not_modified(request, resource):
+            return Response(status_code=304, headers={"ETag": resource["meta"]["version"]})
+        return _resource(scim.project(resource, _names(attributes), _names(excluded_attributes)))
+
+    def replace(
+        request: Request,
+        session: SessionDep,
+        caller: ScimCaller,
+        payload: Payload,
+        if_match: IfMatch = None,
+    ) -> Response:
+        resource = kind.replace(
+            session,
+            caller.workspace_id,
+            resource_id(request),
+            payload,
+            base_url(request),
+            actor=caller.actor,
+            if_match=if_match,
+        )
+        return _resource(resource)
+
+    def patch(
+        request: Request,
+        session: SessionDep,
+        caller: ScimCaller,
+        payload: Payload,
+        if_match: IfMatch = None,
+    ) -> Response:
+        resource = kind.patch(
+            session,
+            caller.workspace_id,
+            resource_id(request),
+            payload,
+            base_url(request),
+            actor=caller.actor,
+            if_match=if_match,
+        )
+        return _resource(resource)
+
+    def delete(
+        request: Request,
+        session: SessionDep,
+        caller: ScimCaller,
+        if_match: IfMatch = None,
+    ) -> Response:
+        kind.delete(
+            session,
+            caller.workspace_id,
+            resource_id(request),
+            base_url(request),
+            actor=caller.actor,
+            if_match=if_match,
+        )
+        return Response(status_code=204)
+
+    router.add_api_route(collection, list_resources, methods=["GET"], name=f"list_{name}")
+    router.add_api_route(f"{collection}/.search", search, methods=["POST"], name=f"search_{name}")
+    router.add_api_route(collection, create, methods=["POST"], name=f"create_{name}")
+    router.add_api_route(one, get, methods=["GET"], name=f"get_{name}")
+    router.add_api_route(one, replace, methods=["PUT"], name=f"replace_{name}")
+    router.add_api_route(one, patch, methods=["PATCH"], name=f"patch_{name}")
+    router.add_api_route(one, delete, methods=["DELETE"], name=f"delete_{name}")
 
 
-@router.post("/Groups/.search")
-def search_groups(request: Request, session: SessionDep, caller: ScimCaller, payload: Payload) -> Response:
-    return _list_groups(request, session, caller, payload)
-
-
-@router.post("/Groups")
-def create_group(request: Request, session: SessionDep, caller: ScimCaller, payload: Payload) -> Response:
-    resource = scim.create_group(session, caller.workspace_id, payload, base_url(request), actor=caller.actor)
-    return _resource(resource, status=201)
-
-
-@router.get("/Groups/{group_id}")
-def get_group(
-    group_id: str,
-    request: Request,
-    session: SessionDep,
-    caller: ScimCaller,
-    attributes: str | None = None,
-    excluded_attributes: ExcludedAttributes = None,
-) -> Response:
-    resource = scim.get_group(session, caller.workspace_id, group_id, base_url(request))
-    if _not_modified(request, resource):
-        return Response(status_code=304, headers={"ETag": resource["meta"]["version"]})
-    return _resource(scim.project(resource, _names(attributes), _names(excluded_attributes)))
-
-
-@router.put("/Groups/{group_id}")
-def replace_group(
-    group_id: str,
-    request: Request,
-    session: SessionDep,
-    caller: ScimCaller,
-    payload: Payload,
-    if_match: IfMatch = None,
-) -> Response:
-    resource = scim.replace_group(
-        session,
-        caller.workspace_id,
-        group_id,
-        payload,
-        base_url(request),
-        actor=caller.actor,
-        if_match=if_match,
-    )
-    return _resource(resource)
-
-
-@router.patch("/Groups/{group_id}")
-def patch_group(
-    group_id: str,
-    request: Request,
-    session: SessionDep,
-    caller: ScimCaller,
-    payload: Payload,
-    if_match: IfMatch = None,
-) -> Response:
-    resource = scim.patch_group(
-        session,
-        caller.workspace_id,
-        group_id,
-        payload,
-        base_url(request),
-        actor=caller.actor,
-        if_match=if_match,
-    )
-    return _resource(resource)
-
-
-@router.delete("/Groups/{group_id}")
-def delete_group(
-    group_id: str, request: Request, session: SessionDep, caller: ScimCaller, if_match: IfMatch = None
-) -> Response:
-    scim.delete_group(
-        session, caller.workspace_id, group_id, base_url(request), actor=caller.actor, if_match=if_match
-    )
-    return Response(status_code=204)
+for _kind in scim.RESOURCE_TYPES:
+    _add_resource_routes(_kind)
 
 
 # -- everything else under /scim/v2 -----------------------------------------------------------------------------
@@ -391,6 +298,7 @@ def search_everything(caller: ScimCaller) -> Response:
 
 @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def nothing_here(rest: str, request: Request, caller: ScimCaller) -> Response:
-    if rest.split("/")[0] in DISCOVERY_ENDPOINTS or rest.split("/")[0] in ("Users", "Groups"):
+    endpoints = {*DISCOVERY_ENDPOINTS, *(kind.endpoint for kind in scim.RESOURCE_TYPES)}
+    if rest.split("/")[0] in endpoints:
         raise ScimError(405, f"{request.method} is not allowed on {SCIM_PREFIX}/{rest}")
     raise ScimError(404, f"nothing is at {SCIM_PREFIX}/{rest}")

@@ -9,7 +9,8 @@ in the directory has an email), and a group's members are users only (a team's s
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from scim2_models import (
     URN,
@@ -118,24 +119,36 @@ def schemas(base_url: str) -> list[dict[str, Any]]:
     return documents
 
 
-def resource_types(base_url: str) -> list[dict[str, Any]]:
-    user = ResourceType(
-        id="User",
-        name="User",
-        description="A person in the directory",
-        endpoint="/Users",
-        schema_=URN(USER_SCHEMA),
-        schema_extensions=[SchemaExtension(schema_=URN(ENTERPRISE_SCHEMA), required=False)],
-    )
-    group = ResourceType(
-        id="Group",
-        name="Group",
-        description="A team in the directory",
-        endpoint="/Groups",
-        schema_=URN(GROUP_SCHEMA),
-    )
+class DescribedResourceType(Protocol):
+    """What discovery says of a resource type (``scim.ResourceType`` is one: the table of Users and Groups)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def schema(self) -> str: ...
+    @property
+    def extensions(self) -> tuple[str, ...]: ...
+
+
+def resource_types(base_url: str, kinds: Iterable[DescribedResourceType]) -> list[dict[str, Any]]:
+    described = [
+        ResourceType(
+            id=kind.id,
+            name=kind.id,
+            description=kind.description,
+            endpoint=f"/{kind.endpoint}",
+            schema_=URN(kind.schema),
+            schema_extensions=[SchemaExtension(schema_=URN(uri), required=False) for uri in kind.extensions]
+            or None,
+        )
+        for kind in kinds
+    ]
     documents = []
-    for resource_type in (user, group):
+    for resource_type in described:
         document: dict[str, Any] = resource_type.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
         document["meta"] = {
             "resourceType": "ResourceType",
