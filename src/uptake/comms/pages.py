@@ -31,7 +31,7 @@ from uptake.directory.service import teams as teams_service
 from uptake.enablement.service import champions as champions_service
 from uptake.errors import FieldError, InvalidInput, UptakeError
 from uptake.web.flash import flash
-from uptake.web.forms import errors_of, problem_of
+from uptake.web.forms import act, errors_of, problem_of
 from uptake.web.templating import render
 from uptake.workspaces import service as workspaces_service
 
@@ -279,22 +279,21 @@ def ask(
     anonymous: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Ask a question; asked anonymously, the answer page is the only way back to it (nothing links it to you)."""
-    try:
+
+    def ask_question() -> int:
         question_body = schemas.QuestionCreate.model_validate(
             {"use_case_slug": use_case_slug, "title": title, "body": body, "anonymous": bool(anonymous)}
         )
-        question_id = questions_service.ask_question(
-            session, caller.workspace_id, question_body, asker=caller
-        )
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        response = RedirectResponse(f"/questions?use_case={use_case_slug}", status_code=303)
-        flash(request, response, problem_of(error), "error")
-        return response
-    response = RedirectResponse(f"/questions/{question_id}", status_code=303)
-    message = "Asked anonymously: keep this page's address to find the answer." if anonymous else "Asked."
-    flash(request, response, message, "success")
-    return response
+        return questions_service.ask_question(session, caller.workspace_id, question_body, asker=caller)
+
+    return act(
+        request,
+        session,
+        ask_question,
+        redirect=lambda question_id: f"/questions/{question_id}",
+        message="Asked anonymously: keep this page's address to find the answer." if anonymous else "Asked.",
+        refused=f"/questions?use_case={use_case_slug}",
+    )
 
 
 @router.get("/questions/{question_id}")
@@ -432,7 +431,8 @@ def hold_office_hours(
 ) -> Response:
     """Hold office hours: champions, the team's leads and program leads; the team is told at once."""
     timezone = workspaces_service.get_workspace(session, caller.workspace_id).timezone
-    try:
+
+    def schedule() -> None:
         body = schemas.OfficeHoursCreate.model_validate(
             {
                 "team_id": team_id or None,
@@ -444,11 +444,5 @@ def hold_office_hours(
             }
         )
         office_hours_service.schedule_office_hours(session, caller.workspace_id, body, host=caller)
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        response = RedirectResponse("/office-hours", status_code=303)
-        flash(request, response, problem_of(error), "error")
-        return response
-    response = RedirectResponse("/office-hours", status_code=303)
-    flash(request, response, "Office hours announced.", "success")
-    return response
+
+    return act(request, session, schedule, redirect="/office-hours", message="Office hours announced.")

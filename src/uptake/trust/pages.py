@@ -8,17 +8,15 @@ from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from uptake.access.dependencies import EmployeePage, ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.access.roles import Role
 from uptake.analytics.dependencies import get_analytics
 from uptake.catalog import service as catalog_service
-from uptake.errors import UptakeError
 from uptake.jobs import service as jobs_service
 from uptake.trust import incidents, schemas, service, themes, trust_score
 from uptake.trust.models import IncidentStatus
-from uptake.web.forms import problem_of, redirect_with_flash
+from uptake.web.forms import act, redirect_with_flash
 from uptake.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -100,7 +98,7 @@ def escalate(
     failure_type: Short = "other",
     back: Short = "/incidents",
 ) -> Response:
-    try:
+    def attempt() -> Any:
         body = schemas.FeedbackEscalation.model_validate(
             {"title": title, "severity": severity, "harm_type": harm_type, "failure_type": failure_type}
         )
@@ -113,13 +111,15 @@ def escalate(
             reporter_id=reviewer.person_id,
         )
         _publish(request, session, reviewer.workspace_id)
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        return redirect_with_flash(
-            request, back if back.startswith("/") else "/incidents", problem_of(error), "error"
-        )
-    return redirect_with_flash(
-        request, f"/incidents/{incident.id}", f"Incident #{incident.id} opened from the feedback."
+        return incident
+
+    return act(
+        request,
+        session,
+        attempt,
+        redirect=lambda incident: f"/incidents/{incident.id}",
+        message=lambda incident: f"Incident #{incident.id} opened from the feedback.",
+        refused=back if back.startswith("/") else "/incidents",
     )
 
 
@@ -177,7 +177,7 @@ def report(
     harm_type: Short = "near_miss",
     failure_type: Short = "other",
 ) -> Response:
-    try:
+    def attempt() -> Any:
         body = schemas.IncidentCreate.model_validate(
             {
                 "use_case": use_case,
@@ -198,13 +198,15 @@ def report(
             source="page",
         )
         _publish(request, session, caller.workspace_id)
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        return redirect_with_flash(request, f"/incidents/new?use_case={use_case}", problem_of(error), "error")
-    return redirect_with_flash(
+        return incident
+
+    return act(
         request,
-        f"/incidents/{incident.id}",
-        "Thank you: the incident is reported; you will hear the outcome.",
+        session,
+        attempt,
+        redirect=lambda incident: f"/incidents/{incident.id}",
+        message="Thank you: the incident is reported; you will hear the outcome.",
+        refused=f"/incidents/new?use_case={use_case}",
     )
 
 
@@ -251,15 +253,14 @@ def update(
         fields["root_cause"] = root_cause
     if fix.strip():
         fields["fix"] = fix
-    try:
+
+    def attempt() -> None:
         body = schemas.IncidentUpdate.model_validate(fields)
         incidents.update_incident(session, reviewer.workspace_id, incident_id, body, actor=reviewer.actor)
         _publish(request, session, reviewer.workspace_id)
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        return redirect_with_flash(request, f"/incidents/{incident_id}", problem_of(error), "error")
+
     message = "Resolved: the people who reported it are being told." if status == "resolved" else "Saved."
-    return redirect_with_flash(request, f"/incidents/{incident_id}", message)
+    return act(request, session, attempt, redirect=f"/incidents/{incident_id}", message=message)
 
 
 @router.post("/incidents/{incident_id}/note")
@@ -271,7 +272,7 @@ def note(
     text: Text = "",
     update_use_card: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    try:
+    def attempt() -> None:
         body = schemas.PostIncidentNote.model_validate(
             {"note": text, "update_use_card": bool(update_use_card)}
         )
@@ -283,10 +284,10 @@ def note(
             actor=reviewer.actor,
             author_id=reviewer.person_id,
         )
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        return redirect_with_flash(request, f"/incidents/{incident_id}", problem_of(error), "error")
-    return redirect_with_flash(request, f"/incidents/{incident_id}", "Post-incident note saved.")
+
+    return act(
+        request, session, attempt, redirect=f"/incidents/{incident_id}", message="Post-incident note saved."
+    )
 
 
 # ---------------------------------------------------------------- trust score
@@ -347,15 +348,18 @@ def run_themes(
         )
         return job.id
 
-    try:
+    def attempt() -> None:
         service.request_themes(
             session, reviewer.workspace_id, schemas.ThemeRunCreate(use_case=use_case or None), enqueue=enqueue
         )
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        return redirect_with_flash(request, "/feedback-themes", problem_of(error), "error")
-    return redirect_with_flash(
-        request, f"/feedback-themes?use_case={use_case}", "Finding themes in the background."
+
+    return act(
+        request,
+        session,
+        attempt,
+        redirect=f"/feedback-themes?use_case={use_case}",
+        message="Finding themes in the background.",
+        refused="/feedback-themes",
     )
 
 
@@ -396,7 +400,7 @@ def create_key(
     use_case: Annotated[str, Form(max_length=63)] = "",
     origins: Text = "",
 ) -> Response:
-    try:
+    def attempt() -> None:
         body = schemas.WidgetKeyCreate.model_validate(
             {
                 "use_case": use_case,
@@ -404,17 +408,13 @@ def create_key(
             }
         )
         service.create_widget_key(session, lead.workspace_id, body, actor=lead.actor)
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        return redirect_with_flash(request, "/settings/trust", problem_of(error), "error")
-    return redirect_with_flash(request, "/settings/trust", "Widget key created.")
+
+    return act(request, session, attempt, redirect="/settings/trust", message="Widget key created.")
 
 
 @router.post("/settings/trust/widget-keys/{key_id}/revoke")
 def revoke_key(key_id: int, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
-    try:
+    def attempt() -> None:
         service.revoke_widget_key(session, lead.workspace_id, key_id, actor=lead.actor)
-    except UptakeError as error:
-        session.rollback()
-        return redirect_with_flash(request, "/settings/trust", problem_of(error), "error")
-    return redirect_with_flash(request, "/settings/trust", "Widget key revoked.")
+
+    return act(request, session, attempt, redirect="/settings/trust", message="Widget key revoked.")
