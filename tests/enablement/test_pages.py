@@ -88,3 +88,26 @@ def test_the_literacy_record_downloads_as_csv(world, client) -> None:
     theirs = client.get(found.headers["location"])
     assert theirs.status_code == 200
     assert "Read me" in theirs.text
+
+
+def test_a_refused_learning_path_comes_back_with_what_was_typed(world, client) -> None:
+    workspace = world.workspace()
+    make_module(world, workspace)
+    lead = world.caller(workspace, Role.program_lead)
+    as_caller(client, lead)
+    typed = {"slug": "starter", "title": "Starter", "module_slugs": "prompt-basics, no-such-module"}
+    refused = client.post("/training/paths", data=_form(lead, **typed))
+    assert refused.status_code == 422
+    assert 'value="prompt-basics, no-such-module"' in refused.text
+    assert 'value="Starter"' in refused.text
+    assert client.get("/api/v1/learning-paths").json() == []
+    too_long = client.post("/training/paths", data=_form(lead, **{**typed, "title": "x" * 201}))
+    assert too_long.status_code == 422
+    assert "Title may be at most 200 characters." in too_long.text
+    created = client.post(
+        "/training/paths",
+        data=_form(lead, **{**typed, "module_slugs": "prompt-basics"}),
+        follow_redirects=False,
+    )
+    assert (created.status_code, created.headers["location"]) == (303, "/training/paths")
+    assert "Learning path “Starter” created." in client.get("/training/paths").text

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from sqlalchemy.orm import Session
 
 from uptake.access.dependencies import EmployeePage, PersonPage, ProgramLeadPage, SessionDep, TeamLeadPage
@@ -35,7 +35,7 @@ from uptake.enablement.service import quizzes as quizzes_service
 from uptake.enablement.training_format import ModuleDraft
 from uptake.errors import FieldError, InvalidInput, ServiceUnavailable, UptakeError
 from uptake.web.flash import flash
-from uptake.web.forms import errors_of, problem_of
+from uptake.web.forms import FormModel, Submitted, answer_form, errors_of, form_of, problem_of
 from uptake.web.templating import render
 from uptake.workspaces import service as workspaces_service
 
@@ -260,8 +260,9 @@ def _save_or_preview(
 # ---------------------------------------------------------------- learning paths
 
 
-@router.get("/training/paths")
-def learning_paths(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
+def _paths_page(
+    request: Request, session: Session, caller: Principal, values: dict[str, Any], errors: dict[str, str]
+) -> Response:
     context = {
         "paths": learning_paths_service.list_learning_paths(session, caller.workspace_id),
         "modules": {
@@ -272,10 +273,23 @@ def learning_paths(request: Request, session: SessionDep, caller: EmployeePage) 
             role.id: role for role in job_roles_service.list_all_job_roles(session, caller.workspace_id)
         },
         "is_lead": caller.has_role(Role.program_lead),
-        "errors": {},
-        "values": {},
+        "errors": errors,
+        "values": values,
     }
     return render(request, "enablement/paths.html", context)
+
+
+@router.get("/training/paths")
+def learning_paths(request: Request, session: SessionDep, caller: EmployeePage) -> Response:
+    return _paths_page(request, session, caller, {}, {})
+
+
+class LearningPathForm(FormModel):
+    slug: Annotated[str, Field(max_length=63)] = ""
+    title: Annotated[str, Field(max_length=200)] = ""
+    description: Annotated[str, Field(max_length=5000)] = ""
+    job_role_id: Annotated[str, Field(max_length=20, title="Job role")] = ""
+    module_slugs: Annotated[str, Field(max_length=5000, title="Modules")] = ""
 
 
 @router.post("/training/paths")
@@ -283,39 +297,33 @@ def create_learning_path(
     request: Request,
     session: SessionDep,
     lead: ProgramLeadPage,
-    slug: Annotated[str, Form(max_length=63)] = "",
-    title: Annotated[str, Form(max_length=200)] = "",
-    description: Annotated[str, Form(max_length=5000)] = "",
-    job_role_id: Annotated[str, Form(max_length=20)] = "",
-    module_slugs: Annotated[str, Form(max_length=5000)] = "",
+    submitted: Annotated[Submitted[LearningPathForm], Depends(form_of(LearningPathForm))],
 ) -> Response:
-    values = {
-        "slug": slug.strip(),
-        "title": title,
-        "description": description,
-        "job_role_id": job_role_id or None,
-        "module_slugs": [part.strip() for part in module_slugs.replace("\n", ",").split(",") if part.strip()],
-    }
-    try:
-        body = schemas.LearningPathCreate.model_validate(values)
-        path = learning_paths_service.create_learning_path(session, lead.workspace_id, body, actor=lead.actor)
-    except (ValidationError, UptakeError) as error:
-        session.rollback()
-        context = {
-            "paths": learning_paths_service.list_learning_paths(session, lead.workspace_id),
-            "modules": {
-                m.slug: m
-                for m in modules_service.list_modules(session, lead.workspace_id, published_only=False)
-            },
-            "job_roles": {r.id: r for r in job_roles_service.list_all_job_roles(session, lead.workspace_id)},
-            "is_lead": True,
-            "errors": errors_of(error),
-            "values": {**values, "module_slugs": module_slugs},
-        }
-        return render(request, "enablement/paths.html", context, status=422)
-    response = RedirectResponse("/training/paths", status_code=303)
-    flash(request, response, f"Learning path “{path.title}” created.", "success")
-    return response
+    def create(form: LearningPathForm) -> str:
+        body = schemas.LearningPathCreate.model_validate(
+            {
+                "slug": form.slug.strip(),
+                "title": form.title,
+                "description": form.description,
+                "job_role_id": form.job_role_id or None,
+                "module_slugs": [
+                    part.strip() for part in form.module_slugs.replace("\n", ",").split(",") if part.strip()
+                ],
+            }
+        )
+        return learning_paths_service.create_learning_path(
+            session, lead.workspace_id, body, actor=lead.actor
+        ).title
+
+    return answer_form(
+        request,
+        session,
+        submitted,
+        create,
+        again=lambda values, errors: _paths_page(request, session, lead, values, errors),
+        redirect="/training/paths",
+        message=lambda title: f"Learning path “{title}” created.",
+    )
 
 
 @router.post("/training/paths/{slug}/remove")
