@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from uptake.access.dependencies import AdminPage, ProgramLeadPage, SessionDep
 from uptake.access.roles import Role
@@ -22,6 +20,7 @@ from uptake.discovery.models import LogFormat
 from uptake.errors import UptakeError
 from uptake.params import MAX_CSV_BYTES
 from uptake.web.flash import flash
+from uptake.web.forms import act, reasons_of
 from uptake.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -31,24 +30,6 @@ Text = Annotated[str, Form(max_length=5000)]
 
 def _go(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
-
-
-def _act(request: Request, session: Session, back: str, done: str, action: Callable[[], object]) -> Response:
-    """Run a form's action; flash what happened or why it was refused (undoing any part of it), and go back."""
-    response = _go(back)
-    try:
-        action()
-    except ValidationError as error:
-        session.rollback()
-        flash(request, response, "; ".join(str(item["msg"]) for item in error.errors()), "error")
-        return response
-    except UptakeError as error:
-        session.rollback()
-        reasons = "; ".join(f"{item.field}: {item.reason}" for item in getattr(error, "errors", []))
-        flash(request, response, f"{error.detail}{' — ' + reasons if reasons else ''}", "error")
-        return response
-    flash(request, response, done)
-    return response
 
 
 @router.get("/discovery")
@@ -155,14 +136,16 @@ def propose_candidate(
 def dismiss_tool(
     slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage, note: Text = ""
 ) -> Response:
-    return _act(
+    return act(
         request,
         session,
-        f"/discovery/tools/{slug}",
-        "Dismissed.",
         lambda: decisions.dismiss_tool(
             session, lead.workspace_id, slug, schemas.ToolDecisionCreate(note=note), actor=lead.actor
         ),
+        redirect=f"/discovery/tools/{slug}",
+        message="Dismissed.",
+        category="info",
+        describe=reasons_of,
     )
 
 
@@ -170,14 +153,16 @@ def dismiss_tool(
 def block_tool(
     slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage, note: Text = ""
 ) -> Response:
-    return _act(
+    return act(
         request,
         session,
-        f"/discovery/tools/{slug}",
-        "Blocked: its users are told.",
         lambda: decisions.block_tool(
             session, lead.workspace_id, slug, schemas.ToolDecisionCreate(note=note), actor=lead.actor
         ),
+        redirect=f"/discovery/tools/{slug}",
+        message="Blocked: its users are told.",
+        category="info",
+        describe=reasons_of,
     )
 
 
@@ -254,11 +239,9 @@ def add_service_domain(
     vendor: Text = "",
     category: Text = "chat",
 ) -> Response:
-    return _act(
+    return act(
         request,
         session,
-        "/discovery/services",
-        f"{domain} is mapped to {tool_name}.",
         lambda: service.add_service_domain(
             session,
             lead.workspace_id,
@@ -267,6 +250,10 @@ def add_service_domain(
             ),
             actor=lead.actor,
         ),
+        redirect="/discovery/services",
+        message=f"{domain} is mapped to {tool_name}.",
+        category="info",
+        describe=reasons_of,
     )
 
 
@@ -274,10 +261,12 @@ def add_service_domain(
 def remove_service_domain(
     request: Request, session: SessionDep, lead: ProgramLeadPage, domain: Text = ""
 ) -> Response:
-    return _act(
+    return act(
         request,
         session,
-        "/discovery/services",
-        f"{domain} is no longer mapped by this workspace.",
         lambda: service.remove_service_domain(session, lead.workspace_id, domain, actor=lead.actor),
+        redirect="/discovery/services",
+        message=f"{domain} is no longer mapped by this workspace.",
+        category="info",
+        describe=reasons_of,
     )

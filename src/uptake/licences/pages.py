@@ -4,7 +4,6 @@ policy, waiting list and reassignment queue; the CSV upload; and "my seats" for 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -35,9 +34,12 @@ from uptake.licences.models import PricePeriod
 from uptake.licences.tools import get_tool, today_in
 from uptake.params import MAX_CSV_BYTES
 from uptake.web.flash import flash
+from uptake.web.forms import act, reasons_of
 from uptake.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+# A licence page refuses bad input, a service's refusal, and a value the vendor's data cannot take.
+REFUSALS = (ValidationError, UptakeError, ValueError)
 
 Text = Annotated[str, Form(max_length=2000)]
 SEATS_SHOWN = 200
@@ -45,25 +47,6 @@ SEATS_SHOWN = 200
 
 def _go(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
-
-
-def _act(request: Request, session: Session, back: str, done: str, action: Callable[[], object]) -> Response:
-    """Run a form's action; flash what happened or why it was refused (undoing any part of it), and go back."""
-    response = _go(back)
-    try:
-        action()
-    except ValidationError as error:
-        session.rollback()
-        flash(request, response, "; ".join(str(item["msg"]) for item in error.errors()), "error")
-        return response
-    except (UptakeError, ValueError) as error:
-        session.rollback()
-        detail = error.detail if isinstance(error, UptakeError) else str(error)
-        reasons = "; ".join(f"{item.field}: {item.reason}" for item in getattr(error, "errors", []))
-        flash(request, response, f"{detail}{' — ' + reasons if reasons else ''}", "error")
-        return response
-    flash(request, response, done)
-    return response
 
 
 def _analytics(request: Request) -> analytics_service.Analytics:
@@ -210,7 +193,16 @@ def add_contract(
         contracts.create_contract(session, lead.workspace_id, body, actor=lead.actor)
         _publish(request, session, lead.workspace_id)
 
-    return _act(request, session, f"/licences/tools/{tool}", "Contract recorded.", add)
+    return act(
+        request,
+        session,
+        add,
+        redirect=f"/licences/tools/{tool}",
+        message="Contract recorded.",
+        category="info",
+        describe=reasons_of,
+        refusals=REFUSALS,
+    )
 
 
 @router.post("/licences/seats")
@@ -233,7 +225,16 @@ def give_seat(
         seats.assign_seat(session, lead.workspace_id, body, actor=lead.actor)
         _publish(request, session, lead.workspace_id)
 
-    return _act(request, session, f"/licences/tools/{tool}", "Seat given.", give)
+    return act(
+        request,
+        session,
+        give,
+        redirect=f"/licences/tools/{tool}",
+        message="Seat given.",
+        category="info",
+        describe=reasons_of,
+        refusals=REFUSALS,
+    )
 
 
 @router.post("/licences/seats/{seat_id}/release")
@@ -250,7 +251,16 @@ def release_seat(
         seats.release_seat(session, lead.workspace_id, seat_id, body, actor=lead.actor)
         _publish(request, session, lead.workspace_id)
 
-    return _act(request, session, f"/licences/tools/{tool}", "Seat released.", release)
+    return act(
+        request,
+        session,
+        release,
+        redirect=f"/licences/tools/{tool}",
+        message="Seat released.",
+        category="info",
+        describe=reasons_of,
+        refusals=REFUSALS,
+    )
 
 
 @router.post("/licences/tools/{slug}/policy")
@@ -273,7 +283,16 @@ def save_policy(
         )
         policies.set_policy(session, lead.workspace_id, slug, body, actor=lead.actor)
 
-    return _act(request, session, f"/licences/tools/{slug}", "Policy saved.", save)
+    return act(
+        request,
+        session,
+        save,
+        redirect=f"/licences/tools/{slug}",
+        message="Policy saved.",
+        category="info",
+        describe=reasons_of,
+        refusals=REFUSALS,
+    )
 
 
 @router.post("/licences/tools/{slug}/seat-group")
@@ -295,7 +314,16 @@ def save_seat_group(
         _publish(request, session, lead.workspace_id)
 
     done = "Seats no longer follow the group." if remove else "Seats follow the group's members now."
-    return _act(request, session, f"/licences/tools/{slug}", done, save)
+    return act(
+        request,
+        session,
+        save,
+        redirect=f"/licences/tools/{slug}",
+        message=done,
+        category="info",
+        describe=reasons_of,
+        refusals=REFUSALS,
+    )
 
 
 @router.post("/licences/queue-runs")
@@ -312,7 +340,16 @@ def run_queue(request: Request, session: SessionDep, lead: ProgramLeadPage, tool
         )
 
     back = f"/licences/tools/{tool}" if tool else "/licences"
-    response = _act(request, session, back, "The queue ran.", run)
+    response = act(
+        request,
+        session,
+        run,
+        redirect=back,
+        message="The queue ran.",
+        category="info",
+        describe=reasons_of,
+        refusals=REFUSALS,
+    )
     if "run" in outcome:
         done = outcome["run"]
         flash(
@@ -341,7 +378,16 @@ def approve(
         )
 
     back = f"/licences/tools/{tool}" if tool else "/licences/my-seats"
-    response = _act(request, session, back, "Step approved.", run)
+    response = act(
+        request,
+        session,
+        run,
+        redirect=back,
+        message="Step approved.",
+        category="info",
+        describe=reasons_of,
+        refusals=REFUSALS,
+    )
     step = outcome.get("step")
     if step is not None and step.last_error:
         flash(request, response, f"The vendor refused: {step.last_error}", "error")
@@ -352,12 +398,15 @@ def approve(
 def dismiss(
     reassignment_id: int, request: Request, session: SessionDep, caller: EmployeePage, tool: Text = ""
 ) -> Response:
-    return _act(
+    return act(
         request,
         session,
-        f"/licences/tools/{tool}" if tool else "/licences/my-seats",
-        "Reassignment dismissed: the seat stays.",
         lambda: reassignment.dismiss(session, caller.workspace_id, reassignment_id, caller=caller),
+        redirect=f"/licences/tools/{tool}" if tool else "/licences/my-seats",
+        message="Reassignment dismissed: the seat stays.",
+        category="info",
+        describe=reasons_of,
+        refusals=REFUSALS,
     )
 
 
@@ -420,12 +469,15 @@ def my_seats(request: Request, session: SessionDep, caller: PersonPage) -> Respo
 
 @router.post("/licences/reassignments/{reassignment_id}/keep")
 def keep(reassignment_id: int, request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    return _act(
+    return act(
         request,
         session,
-        "/licences/my-seats",
-        "You keep your seat.",
         lambda: reassignment.keep_seat(session, caller.workspace_id, reassignment_id, caller=caller),
+        redirect="/licences/my-seats",
+        message="You keep your seat.",
+        category="info",
+        describe=reasons_of,
+        refusals=REFUSALS,
     )
 
 
@@ -438,26 +490,32 @@ def ask_for_seat(
     account: Text = "",
     reason: Text = "",
 ) -> Response:
-    return _act(
+    return act(
         request,
         session,
-        "/licences/my-seats",
-        "You are on the waiting list.",
         lambda: waiting_list.request_seat(
             session,
             caller.workspace_id,
             schemas.SeatRequestCreate(tool=tool, account=account.strip() or None, reason=reason),
             caller=caller,
         ),
+        redirect="/licences/my-seats",
+        message="You are on the waiting list.",
+        category="info",
+        describe=reasons_of,
+        refusals=REFUSALS,
     )
 
 
 @router.post("/licences/seat-requests/{request_id}/withdraw")
 def withdraw(request_id: int, request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    return _act(
+    return act(
         request,
         session,
-        "/licences/my-seats",
-        "Request withdrawn.",
         lambda: waiting_list.withdraw_request(session, caller.workspace_id, request_id, caller=caller),
+        redirect="/licences/my-seats",
+        message="Request withdrawn.",
+        category="info",
+        describe=reasons_of,
+        refusals=REFUSALS,
     )

@@ -195,6 +195,16 @@ def problem_of(error: ValidationError | UptakeError) -> str:
     return error.detail or error.title
 
 
+def reasons_of(error: Exception) -> str:
+    """A refusal as its detail and then its reasons by field ("The seat is taken. — person: has left"), the style of
+    the discovery and licence pages' flashes."""
+    if isinstance(error, ValidationError):
+        return "; ".join(str(item["msg"]) for item in error.errors())
+    detail = error.detail if isinstance(error, UptakeError) else str(error)
+    reasons = "; ".join(f"{item.field}: {item.reason}" for item in getattr(error, "errors", []))
+    return f"{detail}{' — ' + reasons if reasons else ''}"
+
+
 def redirect_with_flash(request: Request, url: str, message: str, category: Category = "success") -> Response:
     """A 303 to ``url`` that shows ``message`` there."""
     response = RedirectResponse(url, status_code=303)
@@ -251,20 +261,23 @@ def act(
     message: str | Callable[[T], str],
     refused: str | None = None,
     category: Category = "success",
+    describe: Callable[[Any], str] = problem_of,
+    refusals: tuple[type[Exception], ...] = (ValidationError, UptakeError),
 ) -> Response:
     """Do what a page's button (or a small form with no page of its own) asks, then redirect with a flash.
 
-    When ``action`` is refused (a ValidationError or an UptakeError), the session is rolled back and the person is
-    sent to ``refused`` (or to ``redirect``, when it is a plain address) with the reason as an error flash.
+    When ``action`` is refused (one of ``refusals``: a ValidationError or an UptakeError), the session is rolled
+    back and the person is sent to ``refused`` (or to ``redirect``, when it is a plain address) with the reason,
+    in the words of ``describe``, as an error flash.
     """
     try:
         result = action()
-    except (ValidationError, UptakeError) as error:
+    except refusals as error:
         session.rollback()
         back = refused if refused is not None else redirect
         if not isinstance(back, str):
             raise
-        return redirect_with_flash(request, back, problem_of(error), "error")
+        return redirect_with_flash(request, back, describe(error), "error")
     url = redirect(result) if callable(redirect) else redirect
     text = message(result) if callable(message) else message
     return redirect_with_flash(request, url, text, category)
