@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from uptake.access.dependencies import EventsWriter, ProgramLead, SessionDep, SettingsDep
 from uptake.errors import PROBLEM_CONTENT_TYPE
 from uptake.telemetry import schemas, service
-from uptake.telemetry.dependencies import get_event_store
+from uptake.telemetry.dependencies import get_event_store, get_ingest_contexts
 from uptake.telemetry.event_schema import JSON_MEDIA_TYPE, BatchTooLarge
 from uptake.telemetry.event_store import EventStore
 
@@ -57,15 +57,6 @@ _INGEST_RESPONSES: dict[int | str, dict[str, Any]] = {
 def _event_store(request: Request) -> EventStore:
     store = get_event_store(request)
     return store
-
-
-def _ingest_contexts(request: Request) -> service.IngestContexts:
-    """The app's cache of workspace contexts, made on the first batch."""
-    state = request.app.state
-    contexts: service.IngestContexts | None = getattr(state, "ingest_contexts", None)
-    if contexts is None:
-        contexts = state.ingest_contexts = service.IngestContexts()
-    return contexts
 
 
 async def read_body_within_limit(request: Request, max_body_bytes: int) -> bytes:
@@ -109,7 +100,7 @@ async def ingest_events(
     under `unrecognized`."""
     body = await read_body_within_limit(request, settings.events_max_body_bytes)
     store = _event_store(request)
-    contexts = _ingest_contexts(request)
+    contexts = get_ingest_contexts(request)
 
     def ingest() -> bytes:
         context = contexts.get(session, writer.workspace_id)

@@ -1,5 +1,6 @@
 """The application's event store as a route dependency, typed: a route takes ``store: EventStoreDep``; a helper
-given the request calls ``get_event_store``. `create_app` opens the one store of the application."""
+given the request calls ``get_event_store``. `create_app` opens the one store of the application. The ingest routes
+(events API and OTLP) share one cache of workspace contexts, ``get_ingest_contexts``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from uptake.telemetry.event_store import EventStore
+from uptake.telemetry.service import IngestContexts
 
 
 def get_event_store(request: Request) -> EventStore:
@@ -16,3 +18,13 @@ def get_event_store(request: Request) -> EventStore:
 
 
 EventStoreDep = Annotated[EventStore, Depends(get_event_store)]
+
+
+def get_ingest_contexts(request: Request) -> IngestContexts:
+    """The app's cache of workspace ingest contexts, made on the first batch: an exporter sends a batch every few
+    seconds per process, and the directory and catalog need not be read for each."""
+    state = request.app.state
+    contexts: IngestContexts | None = getattr(state, "ingest_contexts", None)
+    if contexts is None:
+        contexts = state.ingest_contexts = IngestContexts()
+    return contexts

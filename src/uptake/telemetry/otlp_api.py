@@ -23,7 +23,7 @@ from uptake.access.dependencies import EventsWriter, SessionDep, SettingsDep
 from uptake.settings import Settings
 from uptake.telemetry import otlp
 from uptake.telemetry.api import read_body_within_limit
-from uptake.telemetry.dependencies import get_event_store
+from uptake.telemetry.dependencies import get_event_store, get_ingest_contexts
 from uptake.telemetry.event_sources import store_events
 from uptake.telemetry.event_store import EventStore
 from uptake.telemetry.ingest import IngestResult
@@ -50,7 +50,7 @@ async def receive_traces(
         _receive,
         session,
         store,
-        _ingest_contexts(request),
+        get_ingest_contexts(request),
         settings,
         writer.workspace_id,
         body,
@@ -60,16 +60,6 @@ async def receive_traces(
     if (content_type or "").split(";")[0].strip().lower() == otlp.PROTOBUF_MEDIA_TYPE:
         return Response(response.SerializeToString(), media_type=otlp.PROTOBUF_MEDIA_TYPE)
     return JSONResponse(otlp.response_as_json(response))
-
-
-def _ingest_contexts(request: Request) -> IngestContexts:
-    """The app's cache of workspace ingest contexts (shared with the events API): an exporter sends a batch
-    every few seconds per process, and the directory and catalog need not be read for each."""
-    state = request.app.state
-    contexts: IngestContexts | None = getattr(state, "ingest_contexts", None)
-    if contexts is None:
-        contexts = state.ingest_contexts = IngestContexts()
-    return contexts
 
 
 def _receive(
