@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -24,6 +25,8 @@ from uptake.web.forms import act, reasons_of
 from uptake.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+# A discovery page's button: the flash says the refusal's detail, then its reasons.
+_act = partial(act, category="info", describe=reasons_of)
 
 Text = Annotated[str, Form(max_length=5000)]
 
@@ -136,7 +139,7 @@ def propose_candidate(
 def dismiss_tool(
     slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage, note: Text = ""
 ) -> Response:
-    return act(
+    return _act(
         request,
         session,
         lambda: decisions.dismiss_tool(
@@ -144,8 +147,6 @@ def dismiss_tool(
         ),
         redirect=f"/discovery/tools/{slug}",
         message="Dismissed.",
-        category="info",
-        describe=reasons_of,
     )
 
 
@@ -153,7 +154,7 @@ def dismiss_tool(
 def block_tool(
     slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage, note: Text = ""
 ) -> Response:
-    return act(
+    return _act(
         request,
         session,
         lambda: decisions.block_tool(
@@ -161,8 +162,6 @@ def block_tool(
         ),
         redirect=f"/discovery/tools/{slug}",
         message="Blocked: its users are told.",
-        category="info",
-        describe=reasons_of,
     )
 
 
@@ -239,7 +238,7 @@ def add_service_domain(
     vendor: Text = "",
     category: Text = "chat",
 ) -> Response:
-    return act(
+    return _act(
         request,
         session,
         lambda: service.add_service_domain(
@@ -252,8 +251,6 @@ def add_service_domain(
         ),
         redirect="/discovery/services",
         message=f"{domain} is mapped to {tool_name}.",
-        category="info",
-        describe=reasons_of,
     )
 
 
@@ -261,12 +258,10 @@ def add_service_domain(
 def remove_service_domain(
     request: Request, session: SessionDep, lead: ProgramLeadPage, domain: Text = ""
 ) -> Response:
-    return act(
+    return _act(
         request,
         session,
         lambda: service.remove_service_domain(session, lead.workspace_id, domain, actor=lead.actor),
         redirect="/discovery/services",
         message=f"{domain} is no longer mapped by this workspace.",
-        category="info",
-        describe=reasons_of,
     )

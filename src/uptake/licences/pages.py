@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -38,8 +39,9 @@ from uptake.web.forms import act, reasons_of
 from uptake.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-# A licence page refuses bad input, a service's refusal, and a value the vendor's data cannot take.
-REFUSALS = (ValidationError, UptakeError, ValueError)
+# A licence page's button: refused for bad input, a service's refusal, or a value the vendor's data cannot take;
+# the flash says the refusal's detail, then its reasons.
+_act = partial(act, category="info", describe=reasons_of, refusals=(ValidationError, UptakeError, ValueError))
 
 Text = Annotated[str, Form(max_length=2000)]
 SEATS_SHOWN = 200
@@ -193,15 +195,12 @@ def add_contract(
         contracts.create_contract(session, lead.workspace_id, body, actor=lead.actor)
         _publish(request, session, lead.workspace_id)
 
-    return act(
+    return _act(
         request,
         session,
         add,
         redirect=f"/licences/tools/{tool}",
         message="Contract recorded.",
-        category="info",
-        describe=reasons_of,
-        refusals=REFUSALS,
     )
 
 
@@ -225,15 +224,12 @@ def give_seat(
         seats.assign_seat(session, lead.workspace_id, body, actor=lead.actor)
         _publish(request, session, lead.workspace_id)
 
-    return act(
+    return _act(
         request,
         session,
         give,
         redirect=f"/licences/tools/{tool}",
         message="Seat given.",
-        category="info",
-        describe=reasons_of,
-        refusals=REFUSALS,
     )
 
 
@@ -251,15 +247,12 @@ def release_seat(
         seats.release_seat(session, lead.workspace_id, seat_id, body, actor=lead.actor)
         _publish(request, session, lead.workspace_id)
 
-    return act(
+    return _act(
         request,
         session,
         release,
         redirect=f"/licences/tools/{tool}",
         message="Seat released.",
-        category="info",
-        describe=reasons_of,
-        refusals=REFUSALS,
     )
 
 
@@ -283,15 +276,12 @@ def save_policy(
         )
         policies.set_policy(session, lead.workspace_id, slug, body, actor=lead.actor)
 
-    return act(
+    return _act(
         request,
         session,
         save,
         redirect=f"/licences/tools/{slug}",
         message="Policy saved.",
-        category="info",
-        describe=reasons_of,
-        refusals=REFUSALS,
     )
 
 
@@ -314,15 +304,12 @@ def save_seat_group(
         _publish(request, session, lead.workspace_id)
 
     done = "Seats no longer follow the group." if remove else "Seats follow the group's members now."
-    return act(
+    return _act(
         request,
         session,
         save,
         redirect=f"/licences/tools/{slug}",
         message=done,
-        category="info",
-        describe=reasons_of,
-        refusals=REFUSALS,
     )
 
 
@@ -340,15 +327,12 @@ def run_queue(request: Request, session: SessionDep, lead: ProgramLeadPage, tool
         )
 
     back = f"/licences/tools/{tool}" if tool else "/licences"
-    response = act(
+    response = _act(
         request,
         session,
         run,
         redirect=back,
         message="The queue ran.",
-        category="info",
-        describe=reasons_of,
-        refusals=REFUSALS,
     )
     if "run" in outcome:
         done = outcome["run"]
@@ -378,15 +362,12 @@ def approve(
         )
 
     back = f"/licences/tools/{tool}" if tool else "/licences/my-seats"
-    response = act(
+    response = _act(
         request,
         session,
         run,
         redirect=back,
         message="Step approved.",
-        category="info",
-        describe=reasons_of,
-        refusals=REFUSALS,
     )
     step = outcome.get("step")
     if step is not None and step.last_error:
@@ -398,15 +379,12 @@ def approve(
 def dismiss(
     reassignment_id: int, request: Request, session: SessionDep, caller: EmployeePage, tool: Text = ""
 ) -> Response:
-    return act(
+    return _act(
         request,
         session,
         lambda: reassignment.dismiss(session, caller.workspace_id, reassignment_id, caller=caller),
         redirect=f"/licences/tools/{tool}" if tool else "/licences/my-seats",
         message="Reassignment dismissed: the seat stays.",
-        category="info",
-        describe=reasons_of,
-        refusals=REFUSALS,
     )
 
 
@@ -469,15 +447,12 @@ def my_seats(request: Request, session: SessionDep, caller: PersonPage) -> Respo
 
 @router.post("/licences/reassignments/{reassignment_id}/keep")
 def keep(reassignment_id: int, request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    return act(
+    return _act(
         request,
         session,
         lambda: reassignment.keep_seat(session, caller.workspace_id, reassignment_id, caller=caller),
         redirect="/licences/my-seats",
         message="You keep your seat.",
-        category="info",
-        describe=reasons_of,
-        refusals=REFUSALS,
     )
 
 
@@ -490,7 +465,7 @@ def ask_for_seat(
     account: Text = "",
     reason: Text = "",
 ) -> Response:
-    return act(
+    return _act(
         request,
         session,
         lambda: waiting_list.request_seat(
@@ -501,21 +476,15 @@ def ask_for_seat(
         ),
         redirect="/licences/my-seats",
         message="You are on the waiting list.",
-        category="info",
-        describe=reasons_of,
-        refusals=REFUSALS,
     )
 
 
 @router.post("/licences/seat-requests/{request_id}/withdraw")
 def withdraw(request_id: int, request: Request, session: SessionDep, caller: EmployeePage) -> Response:
-    return act(
+    return _act(
         request,
         session,
         lambda: waiting_list.withdraw_request(session, caller.workspace_id, request_id, caller=caller),
         redirect="/licences/my-seats",
         message="Request withdrawn.",
-        category="info",
-        describe=reasons_of,
-        refusals=REFUSALS,
     )
