@@ -32,7 +32,8 @@ from uptake.jobs.service import JobContext
 from uptake.telemetry import service as telemetry_service
 from uptake.trust import repository, schemas, themes
 from uptake.trust.incidents import awaits_confirmation, escalate_feedback
-from uptake.trust.models import Feedback, Incident, ThemeRun, WidgetKey
+from uptake.trust.models import Feedback, ThemeRun, WidgetKey
+from uptake.trust.models import Incident as Incident
 
 FEEDBACK_PAGE_SIZE = 50
 PSEUDONYM_SHOWN = 8
@@ -464,6 +465,20 @@ def incident_snapshot_rows(session: Session, workspace_id: int) -> list[dict[str
                     }
                 )
     return rows
+
+
+def incidents_of_use_case(session: Session, workspace_id: int, use_case_id: int) -> list[Incident]:
+    """Every incident of the use case, its own or one it also affected, oldest first (a compliance pack's incident
+    log); widget incidents only once a person confirmed them."""
+    return sorted(
+        (
+            incident
+            for incident in repository.list_all_incidents(session, workspace_id)
+            if not awaits_confirmation(incident)
+            and (incident.use_case_id == use_case_id or use_case_id in incident.also_affected)
+        ),
+        key=lambda incident: (incident.reported_at, incident.id),
+    )
 
 
 # --- a person's feedback and incidents, for access and erasure requests -------------------------------------------

@@ -1,0 +1,151 @@
+"""Required controls follow from a use case's facts (tier, data classes, deployment), and evidence is gathered from
+uptake's own records: the risk assessment, the review and its verdicts, the use card, incidents, the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from catalog.catalog_builders import (
+    Directory,
+    answer,
+    board_member,
+    create_tool,
+    make_directory,
+    ready_use_case,
+    verdict,
+)
+from support import Caller, World, as_caller
+from uptake.access.roles import Role
+from uptake.db import session_scope
+from uptake.governance import compliance
+from uptake.governance.frameworks import shipped_frameworks
+
+AREAS = ("ai_governance", "security", "data_protection", "legal", "works_council")
+
+
+@dataclass
+class Board:
+    world: World
+    workspace: int
+    lead: Caller
+    directory: Directory
+    reviewers: dict[str, Caller]
+
+
+@pytest.fixture
+def board(world: World, client: TestClient) -> Board:
+    workspace = world.workspace()
+    reviewers = {area: board_member(world, workspace, area) for area in AREAS}
+    lead = world.caller(workspace, Role.program_lead)
+    as_caller(client, lead)
+    create_tool(client)
+    return Board(world, workspace, lead, make_directory(world, workspace), reviewers)
+
+
+def approve(client: TestClient, board: Board, slug: str) -> None:
+    """Submit the use case and give every required area's approving verdict."""
+    as_caller(client, board.lead)
+    response = client.post(f"/api/v1/use-cases/{slug}/submission")
+    assert response.status_code == 201, response.text
+    review = response.json()
+    for area in review["required_areas"]:
+        given = verdict(client, board.reviewers[area], review["id"], comment=f"{area} checked")
+        assert given.status_code == 201, given.text
+    as_caller(client, board.lead)
+
+
+def assess(board: Board, slug: str) -> compliance.UseCaseCompliance:
+    with session_scope(board.world.factory, board.workspace) as session:
+        result, _ = compliance.assess_use_case(session, board.workspace, slug)
+        return result
+
+
+def required(result: compliance.UseCaseCompliance) -> set[str]:
+    return {control.rule.control for control in result.controls}
+
+
+def by_control(result: compliance.UseCaseCompliance) -> dict[str, compliance.ControlResult]:
+    return {control.rule.control: control for control in result.controls}
+
+
+def test_every_rule_names_a_leaf_of_a_shipped_framework_and_known_evidence() -> None:
+    rules = compliance.shipped_rules()
+    slugs = {framework.slug for framework in shipped_frameworks()}
+    assert {rule.framework for rule in rules.controls} == slugs
+    assert {kind for rule in rules.controls for kind in rule.evidence} <= set(compliance.EVIDENCE_KINDS)
+    for kind in compliance.EVIDENCE_KINDS:
+        assert kind == "external" or hasattr(compliance._Gatherer, f"_{kind}")
+
+
+def test_facts_decide_the_required_controls(client: TestClient, board: Board) -> None:
+    ready_use_case(client, "replies", board.directory)
+    minimal = assess(board, "replies")
+    assert minimal.facts.tier == "minimal"
+    assert {"Art. 4", "Art. 5", "Annex III", "MAP 1.1", "GOVERN 1.6"} <= required(minimal)
+    assert not {"Art. 26(2)", "MEASURE 2.10", "Art. 50(1)", "MANAGE 4.3"} & required(minimal)
+
+    # Confidential data makes the privacy control required.
+    changed = client.patch(
+        "/api/v1/use-cases/replies", json={"allowed_data_classes": ["internal", "confidential"]}
+    )
+    assert changed.status_code == 200, changed.text
+    confidential = assess(board, "replies")
+    assert "MEASURE 2.10" in required(confidential)
+    assert "data classes confidential" in by_control(confidential)["MEASURE 2.10"].why
+
+    # Customers dealing with it directly: transparency; an Annex III area (employment): the Art. 26 duties.
+    answer(
+        client, "replies", customer_facing=True, annex_iii_areas=["employment"], decisions_about_people=True
+    )
+    high = assess(board, "replies")
+    assert high.facts.tier == "high"
+    assert high.facts.deployment == ("customer_facing", "decisions_about_people")
+    assert {"Art. 26(2)", "Art. 26(5)", "Art. 26(9)", "Art. 27(1)", "Art. 50(1)", "MANAGE 4.3"} <= required(
+        high
+    )
+    assert "risk tier high" in by_control(high)["Art. 26(2)"].why
+
+
+def test_evidence_comes_from_the_records(client: TestClient, board: Board) -> None:
+    ready_use_case(client, "replies", board.directory, annex_iii_areas=["employment"])
+    before = by_control(assess(board, "replies"))
+    assert before["Art. 26(2)"].status == "missing"
+    assert any("no approved review" in gap for gap in before["Art. 26(2)"].gaps)
+    assert before["MAP 1.1"].status == "met"
+    assert before["Annex III"].status == "met"
+
+    approve(client, board, "replies")
+    after = by_control(assess(board, "replies"))
+    oversight = after["Art. 26(2)"]
+    assert oversight.status == "met", oversight.gaps
+    verdicts = next(item for item in oversight.evidence if item.kind == "review_verdicts")
+    assert verdicts.source.startswith("/api/v1/reviews/")
+    assert verdicts.dated is not None
+    assert any("checked" in line for line in verdicts.details)
+    human = next(item for item in oversight.evidence if item.kind == "human_check")
+    assert human.version == "use card v1"
+    assert "human approves every output" in human.summary
+    # Nothing in the records shows the workers were informed: a person records it, with links.
+    assert after["Art. 26(7)"].status == "missing"
+    as_caller(client, board.reviewers["works_council"])
+    mapped = client.post(
+        "/api/v1/use-cases/replies/control-mappings",
+        json={
+            "framework": "eu-ai-act-deployers",
+            "control": "Art. 26(7)",
+            "status": "implemented",
+            "evidence": [
+                {"label": "Works council minutes", "url": "https://intranet.example.com/wc/2026-11"}
+            ],
+        },
+    )
+    assert mapped.status_code == 200, mapped.text
+    informed = by_control(assess(board, "replies"))["Art. 26(7)"]
+    assert informed.status == "met"
+    assert "Works council minutes: https://intranet.example.com/wc/2026-11" in informed.evidence[0].details
+    # The audit log holds the use case's trail and its chain is intact.
+    logs = after["Art. 26(6)"]
+    assert logs.status == "met", logs.gaps
