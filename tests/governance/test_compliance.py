@@ -149,3 +149,38 @@ def test_evidence_comes_from_the_records(client: TestClient, board: Board) -> No
     # The audit log holds the use case's trail and its chain is intact.
     logs = after["Art. 26(6)"]
     assert logs.status == "met", logs.gaps
+
+
+def test_coverage_counts_a_per_use_case_duty_only_when_every_use_case_meets_it(
+    client: TestClient, board: Board
+) -> None:
+    ready_use_case(client, "replies", board.directory)
+    ready_use_case(client, "summaries", board.directory)
+    reviewer = board.reviewers["ai_governance"]
+    as_caller(client, reviewer)
+
+    def mark(slug: str, control: str) -> None:
+        body = {"framework": "nist-ai-rmf-1.0", "control": control, "status": "implemented"}
+        response = client.post(f"/api/v1/use-cases/{slug}/control-mappings", json=body)
+        assert response.status_code == 200, response.text
+
+    def coverage() -> dict[str, dict]:
+        found = client.get("/api/v1/frameworks/nist-ai-rmf-1.0/coverage").json()
+        return {control["id"]: control for control in found["controls"]} | {"": found}
+
+    mark("replies", "MAP 1.1")
+    one = coverage()
+    assert one["MAP 1.1"]["required_of"] == ["replies", "summaries"]
+    assert one["MAP 1.1"]["is_implemented"] is False
+    assert one[""]["leaves_implemented"] == 0
+    page = client.get("/governance/frameworks/nist-ai-rmf-1.0")
+    assert "summaries: required, not mapped" in page.text.split('data-control="MAP 1.1"')[1].split("</tr>")[0]
+
+    mark("summaries", "MAP 1.1")
+    assert coverage()["MAP 1.1"]["is_implemented"] is True
+
+    # An organization-wide duty (the inventory) is met once for the workspace.
+    mark("replies", "GOVERN 1.6")
+    both = coverage()
+    assert (both["GOVERN 1.6"]["scope"], both["GOVERN 1.6"]["is_implemented"]) == ("organization", True)
+    assert both[""]["leaves_implemented"] == 2

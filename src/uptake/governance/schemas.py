@@ -249,6 +249,9 @@ class ControlCoverage(BaseModel):
     applies_to: list[str]
     use_cases: dict[str, str]
     counts: dict[str, int]
+    scope: str
+    required_of: list[str]
+    is_implemented: bool
 
 
 class FrameworkCoverage(BaseModel):
