@@ -184,3 +184,66 @@ def test_coverage_counts_a_per_use_case_duty_only_when_every_use_case_meets_it(
     both = coverage()
     assert (both["GOVERN 1.6"]["scope"], both["GOVERN 1.6"]["is_implemented"]) == ("organization", True)
     assert both[""]["leaves_implemented"] == 2
+
+
+def test_a_reviewed_use_case_exports_its_pack_in_three_formats(client: TestClient, board: Board) -> None:
+    import pypdfium2
+
+    from uptake.governance import compliance_pack
+    from uptake.web.markdown import render_markdown
+
+    ready_use_case(client, "replies", board.directory, annex_iii_areas=["employment"])
+    approve(client, board, "replies")
+    title = client.get("/api/v1/use-cases/replies").json()["title"]
+
+    markdown = client.get("/api/v1/use-cases/replies/compliance-pack?format=markdown")
+    assert markdown.status_code == 200, markdown.text
+    assert markdown.headers["content-type"].startswith("text/markdown")
+    assert 'filename="replies-compliance.md"' in markdown.headers["content-disposition"]
+    text = markdown.text
+    assert f"# Compliance pack: {title}" in text
+    assert "| Art. 26(7) Informing workers and their representatives | use case | **missing** |" in text
+    assert "ai_governance checked" in text  # the review trail, with the reviewers' comments
+    html = str(render_markdown(text))
+    assert "<h2>Required controls</h2>" in html
+    assert html.count("<table>") >= 5
+
+    oscal = client.get("/api/v1/use-cases/replies/compliance-pack?format=oscal")
+    assert oscal.status_code == 200, oscal.text
+    document = oscal.json()
+    compliance_pack.validate_oscal(document)
+    [result] = document["assessment-results"]["results"]
+    findings = {
+        finding["target"]["target-id"]: finding["target"]["status"]["state"] for finding in result["findings"]
+    }
+    assert findings["art-26-7"] == "not-satisfied"
+    assert findings["art-26-2"] == "satisfied"
+    assert {"name": "risk-tier", "ns": compliance_pack.UPTAKE_NS, "value": "high"} in result["props"]
+    broken = {**document["assessment-results"], "results": [{**result, "start": "yesterday"}]}
+    with pytest.raises(compliance_pack.OscalInvalid):
+        compliance_pack.validate_oscal({"assessment-results": broken})
+
+    pdf = client.get("/api/v1/use-cases/replies/compliance-pack?format=pdf")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    first = pypdfium2.PdfDocument(pdf.content)[0]
+    words = " ".join(first.get_textpage().get_text_range().split())
+    assert f"Compliance pack: {title}" in words
+    assert "Required controls" in words
+    image = first.render(scale=1).to_pil().convert("RGB")
+    inked = sum(1 for red, green, blue in image.getdata() if red + green + blue < 600)
+    assert inked > image.width * image.height * 0.01
+    assert compliance_pack.extract_from_pack(pdf.content)["entries"]
+
+    # New facts, new gaps: confidential data needs a DPIA under Art. 26(9) for a high-risk use case.
+    client.patch("/api/v1/use-cases/replies", json={"allowed_data_classes": ["confidential"]})
+    again = client.get("/api/v1/use-cases/replies/compliance-pack?format=markdown").text
+    assert "| Art. 26(9) Data protection impact assessment | use case | **missing** |" in again
+    assert "Art. 26(9)" not in text
+
+    unknown = client.get("/api/v1/use-cases/replies/compliance-pack?format=docx")
+    assert unknown.status_code == 422
+    as_caller(client, board.world.caller(board.workspace, Role.employee))
+    assert client.get("/api/v1/use-cases/replies/compliance-pack").status_code == 403
+    as_caller(client, board.reviewers["legal"])
+    assert client.get("/api/v1/use-cases/replies/compliance").json()["missing"] >= 1
