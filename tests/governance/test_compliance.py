@@ -247,3 +247,18 @@ def test_a_reviewed_use_case_exports_its_pack_in_three_formats(client: TestClien
     assert client.get("/api/v1/use-cases/replies/compliance-pack").status_code == 403
     as_caller(client, board.reviewers["legal"])
     assert client.get("/api/v1/use-cases/replies/compliance").json()["missing"] >= 1
+
+
+def test_the_pages_show_required_met_missing_and_link_the_pack(client: TestClient, board: Board) -> None:
+    ready_use_case(client, "replies", board.directory, annex_iii_areas=["employment"])
+    approve(client, board, "replies")
+    page = client.get("/governance/use-cases/replies/controls")
+    assert page.status_code == 200
+    row = page.text.split('data-required="eu-ai-act-deployers:Art. 26(7)"')[1].split("</tr>")[0]
+    assert "missing" in row
+    assert "risk tier high" in row
+    oversight = page.text.split('data-required="eu-ai-act-deployers:Art. 26(2)"')[1].split("</tr>")[0]
+    assert ">met<" in oversight
+    assert "compliance-pack?format=oscal" in page.text
+    use_case = client.get("/use-cases/replies")
+    assert 'href="/api/v1/use-cases/replies/compliance-pack?format=pdf" data-compliance-pack' in use_case.text
