@@ -31,6 +31,7 @@ from uptake.catalog import service as catalog_service
 from uptake.catalog.schemas import LIVE_STATUSES
 from uptake.catalog.service import UseCase
 from uptake.db import utcnow
+from uptake.directory.service import people as people_service
 from uptake.enablement.service import completions as completions_service
 from uptake.enablement.service import modules as modules_service
 from uptake.governance import repository
@@ -193,7 +194,12 @@ def why_required(rule: ControlRule, facts: UseCaseFacts) -> str:
         parts.append(", ".join(sorted(set(when.deployment) & set(facts.deployment))).replace("_", " "))
     if when.annex_iii:
         parts.append("Annex III " + ", ".join(sorted(set(when.annex_iii) & set(facts.annex_iii))))
-    because = f" (because: {'; '.join(parts)})" if parts else " (every use case)"
+    if parts:
+        because = f" (because: {'; '.join(parts)})"
+    else:
+        because = (
+            " (once, for the whole organization)" if rule.scope == "organization" else " (every use case)"
+        )
     return rule.why + because
 
 
@@ -344,9 +350,15 @@ class _Gatherer:
         review = repository.get_review(self.session, self.workspace_id, decision.review_id)
         verdicts = list(review.verdicts) if review is not None else []
         approvals = [verdict for verdict in verdicts if verdict.verdict == Verdict.approve]
+        names = {
+            person.id: person.display_name
+            for person in people_service.list_people_by_ids(
+                self.session, self.workspace_id, sorted({verdict.reviewer_id for verdict in verdicts})
+            )
+        }
         details = [
-            f"{verdict.area}: {verdict.verdict.value} by person {verdict.reviewer_id} on {verdict.created_at.date()}"
-            + (f" ({verdict.comment})" if verdict.comment else "")
+            f"{verdict.area}: {verdict.verdict.value} by {names.get(verdict.reviewer_id, verdict.reviewer_id)} "
+            f"on {verdict.created_at.date()}" + (f" ({verdict.comment})" if verdict.comment else "")
             for verdict in verdicts
         ]
         return Evidence(
@@ -428,7 +440,7 @@ class _Gatherer:
         return len(entitled), len(trained), floor, modules
 
     def _training_completions(self) -> Evidence:
-        source = f"{self.base}/training"
+        source = f"/api/v1/training/use-cases/{self.use_case.slug}/requirement"
         entitled, trained, floor, modules = self.training_coverage()
         if not modules:
             return Evidence("training_completions", False, "the use case names no required training", source)
@@ -472,7 +484,7 @@ class _Gatherer:
         return figures
 
     def _monitoring_figures(self) -> Evidence:
-        source = f"/api/v1/metrics?by=use_case&use_case={self.use_case.slug}"
+        source = "/api/v1/metrics/adoption_rate?by=use_case"
         figures = self.monitoring()
         if figures is None:
             return Evidence(
@@ -550,7 +562,7 @@ class _Gatherer:
             "audit_log",
             bool(entries) and report.is_intact,
             f"{report.entries_checked} entries checked, {summary}",
-            "/api/v1/audit",
+            f"/api/v1/audit/entries?target=use_case:{self.use_case.id}",
             entries[0].created_at if entries else None,
             f"entry #{entries[0].seq}" if entries else None,
         )

@@ -184,6 +184,10 @@ def _cell(value: object) -> str:
     return " ".join(str(value if value is not None else "").split()).replace("|", "\\|")
 
 
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _day(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
@@ -225,7 +229,7 @@ def render_markdown_pack(pack: CompliancePack) -> str:
     ]
     for control in summary.controls:
         lines.append(
-            f"| {control.rule.framework} | {_cell(control.rule.control)} {_cell(control.control.title)} | "
+            f"| {control.rule.framework} | {_cell(control.rule.control)} {_cell(_short(control.control.label))} | "
             f"{control.rule.scope.replace('_', ' ')} | **{control.status.replace('_', ' ')}** | {_cell(control.why)} |"
         )
     lines += ["", "### Evidence and gaps", ""]
