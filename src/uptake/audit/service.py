@@ -307,14 +307,19 @@ def _entry_content(entry: AuditEntry) -> dict[str, Any]:
 
 
 def audit_extract(
-    session: Session, workspace_id: int, targets: list[str], *, limit: int = 500
+    session: Session,
+    workspace_id: int,
+    targets: list[str],
+    *,
+    limit: int = 500,
+    report: ChainReport | None = None,
 ) -> dict[str, Any]:
     """The entries about ``targets`` (newest ``limit``), each with its content, the seal of the entry before it and
     its own, with the chain's state and the checkpoint kept outside the database when the extract was taken: what
     ``uptake audit verify --export`` checks against the database later."""
     settings = _settings_of(session)
     entries = repository.list_entries_for_targets(session, workspace_id, targets, limit=limit)
-    report = verify_audit_chain(session, workspace_id)
+    report = report or verify_audit_chain(session, workspace_id)
     head = checkpoint.read_checkpoints(settings.data_dir).get(workspace_id)
     return {
         "workspace_id": workspace_id,

@@ -1,5 +1,7 @@
 """Compliance from the facts: which controls of the shipped frameworks a use case must meet, and whether uptake's
-own records show it does.
+own records show it does. It stays whole: the rules, the facts they read and the evidence they ask for are one
+decision, each kind of evidence is one short method of one gatherer, and splitting them would spread the meaning of
+one rule over several files.
 
 The rules are data (``governance/data/compliance_rules.yaml``): per control, the facts that make it required (risk
 tier, data classes, deployment, Annex III areas), its scope (each use case, or the organization once) and the kinds
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,7 +41,6 @@ from uptake.governance.frameworks import Control, shipped_frameworks
 from uptake.governance.models import ConditionStatus, ControlStatus, ReviewStatus, Verdict
 from uptake.rollout import service as rollout_service
 from uptake.trust import service as trust_service
-from uptake.trust.service import Incident
 
 EvidenceKind = Literal[
     "risk_assessment",
@@ -266,6 +267,7 @@ class _Gatherer:
         self.training_share = training_share
         self.base = f"/api/v1/use-cases/{use_case.slug}"
         self._found: dict[str, Evidence] = {}
+        self._chain: audit_service.ChainReport | None = None
         self.card = catalog_service.get_use_card(session, workspace_id, use_case)
 
     def get(self, kind: str) -> Evidence:
@@ -509,7 +511,8 @@ class _Gatherer:
             details=[f"{name}: {value}" for name, value in figures.items()],
         )
 
-    def incidents(self) -> list[Incident]:
+    def incidents(self) -> list[Any]:
+        """The use case's incidents (trust's records, read for their dates, status and resolution)."""
         return trust_service.incidents_of_use_case(self.session, self.workspace_id, self.use_case.id)
 
     def _incident_log(self) -> Evidence:
@@ -552,11 +555,17 @@ class _Gatherer:
             *(f"incident:{incident.id}" for incident in self.incidents()),
         ]
 
+    def chain_report(self) -> audit_service.ChainReport:
+        """The workspace's audit chain verified once, for the evidence and the pack's extract."""
+        if self._chain is None:
+            self._chain = audit_service.verify_audit_chain(self.session, self.workspace_id)
+        return self._chain
+
     def _audit_log(self) -> Evidence:
         entries = audit_service.list_audit_entries(
             self.session, self.workspace_id, target=f"use_case:{self.use_case.id}", limit=1
         )
-        report = audit_service.verify_audit_chain(self.session, self.workspace_id)
+        report = self.chain_report()
         summary = "chain intact" if report.is_intact else f"chain broken: {report.first_break.reason}"  # type: ignore[union-attr]
         return Evidence(
             "audit_log",

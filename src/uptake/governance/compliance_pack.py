@@ -1,6 +1,7 @@
 """The compliance pack of a use case, for an auditor: Markdown (for a repository or a wiki), PDF (that Markdown laid
 out by WeasyPrint, as the executive report) and NIST OSCAL assessment results (JSON, validated with
-compliance-trestle's OSCAL models before it leaves).
+compliance-trestle's OSCAL models before it leaves). It stays whole: the three formats render one pack, the
+Markdown is the PDF's source, and reading the extract back out of each format sits beside writing it.
 
 It holds the use case, its current use card and the card's history, the risk assessment and tier, the review trail
 with reviewers and verdicts, the conditions and their status, the required controls with their evidence and gaps,
@@ -136,7 +137,11 @@ def build_pack(
         monitoring=gatherer.monitoring(),
         incidents=gatherer.incidents(),
         audit=audit_service.audit_extract(
-            session, workspace_id, gatherer.audit_targets(), limit=AUDIT_EXTRACT_LIMIT
+            session,
+            workspace_id,
+            gatherer.audit_targets(),
+            limit=AUDIT_EXTRACT_LIMIT,
+            report=gatherer.chain_report(),
         ),
         names=names,
     )

@@ -32,8 +32,7 @@ from uptake.jobs.service import JobContext
 from uptake.telemetry import service as telemetry_service
 from uptake.trust import repository, schemas, themes
 from uptake.trust.incidents import awaits_confirmation, escalate_feedback
-from uptake.trust.models import Feedback, ThemeRun, WidgetKey
-from uptake.trust.models import Incident as Incident
+from uptake.trust.models import Feedback, Incident, ThemeRun, WidgetKey
 
 FEEDBACK_PAGE_SIZE = 50
 PSEUDONYM_SHOWN = 8
