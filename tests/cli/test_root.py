@@ -70,6 +70,7 @@ def test_the_commands_come_first_then_the_groups(database_url) -> None:
         "metrics",
         "report",
         "audit",
+        "compliance",
         "users",
         "keys",
         "sso",

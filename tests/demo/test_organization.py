@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -119,3 +120,29 @@ def test_each_persona_finds_their_own_things_on_the_home_page(demo, session_fact
     assert "campaign-copy" not in {use_case.slug for use_case in employee_home.use_cases}  # a draft
     assert employee_home.review_queue == 0
     assert lead_home.review_queue == 2  # the two use cases left in review
+
+
+def test_a_reviewed_demo_use_case_exports_its_compliance_pack_in_three_formats(demo, session_factory) -> None:
+    """damage-photo-triage (high risk, piloting) went through review: its pack renders in each format, the OSCAL
+    validates, the PDF's first page names it, and its audit extract verifies against the database."""
+    import pypdfium2
+
+    from uptake.governance import compliance_pack
+
+    with session_scope(session_factory, demo.workspace_id) as session:
+        pack = compliance_pack.build_pack(session, demo.workspace_id, "damage-photo-triage")
+        markdown = compliance_pack.render(pack, "markdown").decode("utf-8")
+        oscal = compliance_pack.render(pack, "oscal")
+        pdf = compliance_pack.render(pack, "pdf")
+        report = audit_service.verify_audit_extract(
+            session, demo.workspace_id, compliance_pack.extract_from_pack(pdf)
+        )
+    assert pack.assessment.facts.tier == "high"
+    assert "confidential" in pack.assessment.facts.data_classes
+    assert "| Art. 26(9) Data protection impact assessment | use case | **missing** |" in markdown
+    assert pack.reviews
+    assert all(review["verdicts"] for review in pack.reviews if review["status"] == "approved")
+    compliance_pack.validate_oscal(json.loads(oscal))
+    words = " ".join(pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range().split())
+    assert f"Compliance pack: {pack.use_case.title}" in words
+    assert report.is_intact, report.problems

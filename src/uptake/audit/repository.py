@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -59,3 +59,21 @@ def list_workspace_ids(session: Session) -> list[int]:
         return list(
             session.scalars(select(AuditEntry.workspace_id).distinct().order_by(AuditEntry.workspace_id))
         )
+
+
+def list_entries_for_targets(
+    session: Session, workspace_id: int, targets: Collection[str], *, limit: int
+) -> list[AuditEntry]:
+    """The newest ``limit`` entries about any of ``targets``, in chain order."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.workspace_id == workspace_id, AuditEntry.target.in_(list(targets)))
+        .order_by(AuditEntry.seq.desc())
+        .limit(limit)
+    )
+    return sorted(session.scalars(query), key=lambda entry: entry.seq)
+
+
+def get_entry_by_seq(session: Session, workspace_id: int, seq: int) -> AuditEntry | None:
+    query = select(AuditEntry).where(AuditEntry.workspace_id == workspace_id, AuditEntry.seq == seq)
+    return session.scalars(query).first()

@@ -286,6 +286,118 @@ def seal_audit_chain(session: Session, workspace_id: int) -> ChainReport:
     return report
 
 
+# ---------------------------------------------------------------- extracts (a compliance pack's audit trail)
+
+EXTRACT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def _entry_content(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "workspace_id": entry.workspace_id,
+        "seq": entry.seq,
+        "actor": entry.actor,
+        "action": entry.action,
+        "target": entry.target,
+        "before": entry.before,
+        "after": entry.after,
+        "created_at": entry.created_at.astimezone(UTC).strftime(EXTRACT_TIME_FORMAT),
+        "prev_hash": entry.prev_hash,
+        "entry_hash": entry.entry_hash,
+    }
+
+
+def audit_extract(
+    session: Session,
+    workspace_id: int,
+    targets: list[str],
+    *,
+    limit: int = 500,
+    report: ChainReport | None = None,
+) -> dict[str, Any]:
+    """The entries about ``targets`` (newest ``limit``), each with its content, the seal of the entry before it and
+    its own, with the chain's state and the checkpoint kept outside the database when the extract was taken: what
+    ``uptake audit verify --export`` checks against the database later."""
+    settings = _settings_of(session)
+    entries = repository.list_entries_for_targets(session, workspace_id, targets, limit=limit)
+    report = report or verify_audit_chain(session, workspace_id)
+    head = checkpoint.read_checkpoints(settings.data_dir).get(workspace_id)
+    return {
+        "workspace_id": workspace_id,
+        "targets": targets,
+        "taken_at": utcnow().astimezone(UTC).strftime(EXTRACT_TIME_FORMAT),
+        "algorithm": "HMAC-SHA256 over canonical JSON (sorted keys), chained by prev_hash",
+        "chain": {
+            "entries": report.entries_checked,
+            "intact": report.is_intact,
+            "break": None if report.first_break is None else report.first_break.reason,
+        },
+        "checkpoint": None if head is None else {"seq": head.seq, "hash": head.entry_hash},
+        "entries": [_entry_content(entry) for entry in entries],
+    }
+
+
+@dataclass(frozen=True)
+class ExtractReport:
+    entries_checked: int
+    problems: list[str]
+
+    @property
+    def is_intact(self) -> bool:
+        return not self.problems
+
+
+def verify_audit_extract(session: Session, workspace_id: int, extract: dict[str, Any]) -> ExtractReport:
+    """Check a pack's audit extract: each entry's seal over its content (the extract was not edited), the same entry
+    in the database (it was not edited or removed there), the database's whole chain with its checkpoint, and the
+    checkpoint the pack recorded (the chain was not rewritten since)."""
+    key = audit_key(_settings_of(session))
+    problems: list[str] = []
+    entries = list(extract.get("entries") or [])
+    for item in entries:
+        seq = item.get("seq")
+        try:
+            content = {name: item[name] for name in ("seq", "actor", "action", "target", "before", "after")}
+            created_at = datetime.strptime(str(item["created_at"]), EXTRACT_TIME_FORMAT).replace(tzinfo=UTC)
+            seal = entry_digest(
+                workspace_id=workspace_id,
+                created_at=created_at,
+                prev_hash=str(item["prev_hash"]),
+                key=key,
+                **content,
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            problems.append(f"entry #{seq}: not a well-formed extract entry ({error})")
+            continue
+        if not hmac.compare_digest(seal, str(item["entry_hash"])):
+            problems.append(
+                f"entry #{seq}: its content in the pack does not match its seal: the pack was edited"
+            )
+        stored = repository.get_entry_by_seq(session, workspace_id, int(seq))
+        if stored is None:
+            problems.append(f"entry #{seq}: it is no longer in the database")
+        elif _entry_content(stored) != {**content, "workspace_id": workspace_id, **_times_and_hashes(item)}:
+            problems.append(f"entry #{seq}: the database's entry differs from the pack's")
+    report = verify_audit_chain(session, workspace_id)
+    if report.first_break is not None:
+        brk = report.first_break
+        problems.append(f"the database's chain breaks at entry #{brk.seq}: {brk.reason}")
+    recorded = extract.get("checkpoint")
+    if isinstance(recorded, dict):
+        stored = repository.get_entry_by_seq(session, workspace_id, int(recorded.get("seq", 0)))
+        if stored is None or not hmac.compare_digest(stored.entry_hash, str(recorded.get("hash"))):
+            problems.append(
+                f"the checkpoint the pack recorded (entry #{recorded.get('seq')}) is not in the database's chain: "
+                "the chain was rewritten or cut back since the pack was made"
+            )
+    else:
+        problems.append("the pack records no checkpoint, so removed entries cannot be ruled out")
+    return ExtractReport(len(entries), problems)
+
+
+def _times_and_hashes(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: item[name] for name in ("created_at", "prev_hash", "entry_hash")}
+
+
 def list_audit_entries(
     session: Session,
     workspace_id: int,

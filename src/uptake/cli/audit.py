@@ -8,10 +8,12 @@ Its domain imports sit inside the commands, so that ``uptake --help`` does not p
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from uptake.cli.command import (
+    CommandError,
     ConfigOption,
     WorkspaceOption,
     command_settings,
@@ -24,9 +26,50 @@ app = typer.Typer(help="Check the tamper-evident audit log.", no_args_is_help=Tr
 
 
 @app.command("verify")
-def verify(workspace: WorkspaceOption = None, config: ConfigOption = None) -> None:
+def verify(
+    workspace: WorkspaceOption = None,
+    config: ConfigOption = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="A compliance pack (Markdown, PDF or OSCAL JSON) or audit extract: check its entries against "
+            "their seals, the database and the checkpoint",
+        ),
+    ] = None,
+) -> None:
     """Walk the audit log's hash chain; exit 1 and name the first broken entry if it was tampered with."""
+    if export is not None:
+        _verify_export(export, config)
+        return
     _walk_chains(workspace, config, seal=False)
+
+
+def _verify_export(path: Path, config: Path | None) -> None:
+    """Check a pack's audit extract: exit 1 naming each problem (an edited pack, an edited or missing database
+    entry, a broken chain, a checkpoint the chain no longer holds)."""
+    from uptake.audit import service as audit_service
+    from uptake.db import bind_workspace
+    from uptake.governance import compliance_pack
+
+    try:
+        extract = compliance_pack.extract_from_pack(path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise CommandError(f"--export: {path}: {error}") from None
+    settings = command_settings(config)
+    with database_session(settings) as session:
+        workspace_id = int(extract.get("workspace_id", 0))
+        bind_workspace(session, workspace_id)
+        report = audit_service.verify_audit_extract(session, workspace_id, extract)
+    if report.is_intact:
+        console.print(
+            f"[green]✓[/green] {path}: {report.entries_checked} entries match their seals, the database and the "
+            "checkpoint"
+        )
+        return
+    for problem in report.problems:
+        errors.print(f"[red]✗[/red] {path}: {problem}")
+    raise typer.Exit(1)
 
 
 @app.command("seal")

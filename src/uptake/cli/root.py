@@ -14,6 +14,7 @@ import typer
 from uptake.cli import (
     audit,
     check,
+    compliance,
     connectors,
     demo,
     events,
@@ -46,6 +47,7 @@ app.add_typer(demo.app)
 app.add_typer(metrics.app)
 app.add_typer(report.app)
 app.add_typer(audit.app, name="audit")
+app.add_typer(compliance.app, name="compliance")
 app.add_typer(users.app, name="users")
 app.add_typer(keys.app, name="keys")
 app.add_typer(sso.app, name="sso")

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import yaml
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
-from uptake.access.dependencies import Employee, ProgramLead, Reviewer, SessionDep
+from uptake.access.dependencies import Access, Employee, ProgramLead, Reviewer, SessionDep
+from uptake.access.principal import Principal
+from uptake.access.roles import Role
+from uptake.analytics.dependencies import AnalyticsDep
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
-from uptake.governance import controls, schemas, service
+from uptake.governance import compliance, compliance_pack, controls, schemas, service
 from uptake.governance.frameworks import FrameworkDocument
 from uptake.governance.models import (
     ControlMapping,
@@ -23,6 +26,9 @@ router = APIRouter(tags=["governance"])
 use_case_router = APIRouter(tags=["catalog"])
 
 SlugPath = Annotated[str, Path(max_length=63)]
+# Who may take a compliance pack out of uptake: the program lead, reviewers, and admins (who answer to auditors).
+Auditor = Annotated[Principal, Depends(Access(Role.program_lead, Role.reviewer, Role.admin))]
+PackFormat = Literal["pdf", "markdown", "oscal"]
 IdPath = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
@@ -346,4 +352,39 @@ def transition_use_case(
         actor=lead.actor,
         person_id=lead.person_id,
         reason=body.reason,
+    )
+
+
+# ---------------------------------------------------------------- compliance
+
+
+@router.get("/use-cases/{slug}/compliance", response_model=schemas.UseCaseCompliance)
+def get_use_case_compliance(
+    slug: SlugPath, session: SessionDep, caller: Auditor, analytics: AnalyticsDep
+) -> schemas.UseCaseCompliance:
+    """The controls the use case's facts make required, each met or missing, why, and its evidence."""
+    pack_result, _ = compliance.assess_use_case(session, caller.workspace_id, slug, analytics=analytics)
+    return compliance_pack.compliance_schema(pack_result)
+
+
+@router.get(
+    "/use-cases/{slug}/compliance-pack",
+    response_class=Response,
+    responses={200: {"content": {media: {} for media in compliance_pack.MEDIA_TYPES.values()}}},
+)
+def get_compliance_pack(
+    slug: SlugPath,
+    session: SessionDep,
+    caller: Auditor,
+    analytics: AnalyticsDep,
+    format: Annotated[PackFormat, Query()] = "markdown",
+) -> Response:
+    """The use case's compliance pack for an auditor: Markdown, PDF, or OSCAL assessment results (JSON)."""
+    pack = compliance_pack.build_pack(session, caller.workspace_id, slug, analytics=analytics)
+    content = compliance_pack.render(pack, format)
+    name = f"{slug}-compliance.{compliance_pack.SUFFIXES[format]}"
+    return Response(
+        content,
+        media_type=compliance_pack.MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -12,7 +12,7 @@ from uptake.audit import service as audit_service
 from uptake.catalog import service as catalog_service
 from uptake.db import utcnow
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
-from uptake.governance import repository, schemas
+from uptake.governance import compliance, repository, schemas
 from uptake.governance.frameworks import (
     ControlRow,
     FrameworkDocument,
@@ -211,12 +211,33 @@ def list_control_mappings(session: Session, workspace_id: int, use_case_slug: st
 
 @dataclass(frozen=True)
 class ControlCoverage:
+    """A control with the use cases mapped to it and their status, and the use cases the compliance rules require it
+    of (``governance/data/compliance_rules.yaml``). ``scope`` is the rule's: ``use_case`` (each use case it applies
+    to must meet it; also the default for a control no rule names) or ``organization`` (met once)."""
+
     row: ControlRow
     use_cases: dict[str, ControlStatus]
+    required_of: tuple[str, ...] = ()
+    scope: str = "use_case"
 
     @property
     def counts(self) -> dict[str, int]:
         return dict(Counter(status.value for status in self.use_cases.values()))
+
+    @property
+    def unmapped_required(self) -> list[str]:
+        return [slug for slug in self.required_of if slug not in self.use_cases]
+
+    @property
+    def is_implemented(self) -> bool:
+        """Organization-wide: one use case (or the workspace) implemented it. Per use case: every use case it
+        applies to (each mapped to it, and each the rules require it of) has it implemented or not applicable."""
+        done = {ControlStatus.implemented, ControlStatus.not_applicable}
+        if self.scope == "organization":
+            return any(status == ControlStatus.implemented for status in self.use_cases.values())
+        if not self.use_cases or self.unmapped_required:
+            return False
+        return all(status in done for status in self.use_cases.values())
 
 
 @dataclass(frozen=True)
@@ -234,11 +255,9 @@ class FrameworkCoverage:
 
     @property
     def leaves_implemented(self) -> int:
-        """Leaves where at least one use case has the control implemented, or marked not applicable."""
-        done = {ControlStatus.implemented, ControlStatus.not_applicable}
-        return sum(
-            1 for control in self.leaves if any(status in done for status in control.use_cases.values())
-        )
+        """Leaves implemented where they apply: every applicable use case for a per-use-case duty, once for an
+        organization-wide one (see ``ControlCoverage.is_implemented``)."""
+        return sum(1 for control in self.leaves if control.is_implemented)
 
     def as_schema(self) -> schemas.FrameworkCoverage:
         return schemas.FrameworkCoverage(
@@ -259,6 +278,9 @@ class FrameworkCoverage:
                     applies_to=list(control.row.control.applies_to),
                     use_cases={slug: status.value for slug, status in control.use_cases.items()},
                     counts=control.counts,
+                    scope=control.scope,
+                    required_of=list(control.required_of),
+                    is_implemented=control.is_implemented,
                 )
                 for control in self.controls
             ],
@@ -280,10 +302,30 @@ def framework_coverage(session: Session, workspace_id: int, slug: str) -> Framew
         by_control.setdefault(mapping.control_id, {})[
             slugs.get(mapping.use_case_id, str(mapping.use_case_id))
         ] = mapping.status
+    required_of: dict[str, list[str]] = {}
+    scopes: dict[str, str] = {}
+    if framework.is_shipped:
+        rules = [
+            rule for rule in compliance.shipped_rules().controls if rule.framework == framework.document.slug
+        ]
+        scopes = {rule.control: rule.scope for rule in rules}
+        use_cases, _ = catalog_service.list_use_cases(session, workspace_id, limit=10_000)
+        for use_case in use_cases:
+            if use_case.status.value == "retired":
+                continue
+            facts = compliance.facts_of(session, workspace_id, use_case)
+            for rule in rules:
+                if rule.scope == "use_case" and compliance.rule_applies(rule, facts):
+                    required_of.setdefault(rule.control, []).append(use_case.slug)
     return FrameworkCoverage(
         framework,
         [
-            ControlCoverage(row, dict(sorted(by_control.get(row.control.id, {}).items())))
+            ControlCoverage(
+                row,
+                dict(sorted(by_control.get(row.control.id, {}).items())),
+                tuple(sorted(required_of.get(row.control.id, []))),
+                scopes.get(row.control.id, "use_case"),
+            )
             for row in control_rows(framework.document)
         ],
     )

@@ -15,10 +15,11 @@ from starlette.datastructures import FormData
 
 from uptake.access.dependencies import ProgramLeadPage, ReviewerPage, SessionDep
 from uptake.access.roles import Role
+from uptake.analytics.dependencies import get_analytics
 from uptake.catalog import service as catalog_service
 from uptake.directory.service import people as people_service
 from uptake.errors import FieldError, InvalidInput, UptakeError
-from uptake.governance import controls, schemas, service
+from uptake.governance import compliance, controls, schemas, service
 from uptake.governance.frameworks import parse_framework
 from uptake.governance.models import ConditionStatus, ControlStatus, ReviewKind, ReviewStatus, Verdict
 from uptake.governance.questionnaire import PolicyDocumentInvalid
@@ -528,6 +529,9 @@ def use_case_controls(slug: str, request: Request, session: SessionDep, reviewer
     context = {
         "use_case": use_case,
         "mappings": controls.list_control_mappings(session, workspace_id, slug),
+        "required": compliance.assess_use_case(session, workspace_id, slug, analytics=get_analytics(request))[
+            0
+        ],
         "frameworks": [item.as_summary() for item in controls.list_frameworks(session, workspace_id)],
         "statuses": [status.value for status in ControlStatus],
     }

@@ -249,6 +249,9 @@ class ControlCoverage(BaseModel):
     applies_to: list[str]
     use_cases: dict[str, str]
     counts: dict[str, int]
+    scope: str
+    required_of: list[str]
+    is_implemented: bool
 
 
 class FrameworkCoverage(BaseModel):
@@ -261,3 +264,34 @@ class FrameworkCoverage(BaseModel):
 
 
 FrameworkImport = FrameworkDocument
+
+
+class EvidenceItem(BaseModel):
+    kind: str
+    satisfied: bool
+    summary: str
+    source: str
+    dated: datetime | None
+    version: str | None
+    details: list[str]
+
+
+class RequiredControl(BaseModel):
+    framework: str
+    control: str
+    title: str
+    scope: str
+    status: str
+    why: str
+    evidence: list[EvidenceItem]
+    gaps: list[str]
+
+
+class UseCaseCompliance(BaseModel):
+    use_case: str
+    facts: dict[str, Any]
+    generated_at: datetime
+    required: int
+    met: int
+    missing: int
+    controls: list[RequiredControl]

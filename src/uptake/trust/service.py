@@ -466,6 +466,20 @@ def incident_snapshot_rows(session: Session, workspace_id: int) -> list[dict[str
     return rows
 
 
+def incidents_of_use_case(session: Session, workspace_id: int, use_case_id: int) -> list[Incident]:
+    """Every incident of the use case, its own or one it also affected, oldest first (a compliance pack's incident
+    log); widget incidents only once a person confirmed them."""
+    return sorted(
+        (
+            incident
+            for incident in repository.list_all_incidents(session, workspace_id)
+            if not awaits_confirmation(incident)
+            and (incident.use_case_id == use_case_id or use_case_id in incident.also_affected)
+        ),
+        key=lambda incident: (incident.reported_at, incident.id),
+    )
+
+
 # --- a person's feedback and incidents, for access and erasure requests -------------------------------------------
 
 ERASED_TEXT = "[removed: written by a person who was erased]"
