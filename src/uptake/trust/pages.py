@@ -51,10 +51,6 @@ def _optional_int(text: str) -> int | None:
     return int(text) if text.strip().isdigit() else None
 
 
-def _publish(request: Request, session: Any, workspace_id: int) -> None:
-    trust_score.publish_incidents(session, workspace_id, get_analytics(request))
-
-
 # ---------------------------------------------------------------- feedback
 
 
@@ -128,8 +124,8 @@ def escalate(
             body,
             actor=reviewer.actor,
             reporter_id=reviewer.person_id,
+            analytics=get_analytics(request),
         )
-        _publish(request, session, reviewer.workspace_id)
     except (ValidationError, UptakeError) as error:
         session.rollback()
         return _back(request, back if back.startswith("/") else "/incidents", _problem(error), "error")
@@ -208,9 +204,9 @@ def report(
             body,
             actor=caller.actor,
             reporter_id=caller.person_id,
+            analytics=get_analytics(request),
             source="page",
         )
-        _publish(request, session, caller.workspace_id)
     except (ValidationError, UptakeError) as error:
         session.rollback()
         return _back(request, f"/incidents/new?use_case={use_case}", _problem(error), "error")
@@ -266,8 +262,14 @@ def update(
         fields["fix"] = fix
     try:
         body = schemas.IncidentUpdate.model_validate(fields)
-        incidents.update_incident(session, reviewer.workspace_id, incident_id, body, actor=reviewer.actor)
-        _publish(request, session, reviewer.workspace_id)
+        incidents.update_incident(
+            session,
+            reviewer.workspace_id,
+            incident_id,
+            body,
+            actor=reviewer.actor,
+            analytics=get_analytics(request),
+        )
     except (ValidationError, UptakeError) as error:
         session.rollback()
         return _back(request, f"/incidents/{incident_id}", _problem(error), "error")
