@@ -675,7 +675,7 @@ def _surveys(
             )
             answered += 1
         if close:
-            surveys_service.close_survey(session, workspace_id, survey.id, actor=actor)
+            surveys_service.close_survey(session, workspace_id, survey.id, actor=actor, analytics=None)
         progress("surveys", index + 1, len(surveys))
     surveys_service.publish_survey_trust(session, workspace_id, analytics)
     return answered
