@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from uptake.analytics import interventions
+from uptake.analytics import interventions, schemas
 
 TEAMS = {1: "Finance", 2: "Legal", 3: "Sales", 4: "Support", 5: "Tiny"}
 
@@ -43,7 +43,7 @@ def steps(
 SUPPRESSED = {"eligible": None, "active": None, "value": None, "people": None, "suppressed": True}
 
 
-def rank(**overrides: Any) -> list[interventions.Intervention]:
+def rank(**overrides: Any) -> list[schemas.Intervention]:
     arguments: dict[str, Any] = {
         "adoption": [
             cell(1, "drafting", 50, 2),  # 4 % active; 6 of 50 trained

@@ -171,3 +171,40 @@ def test_governance_moves_only_where_the_table_allows(world) -> None:
         )
         assert use_case.status == S.in_review
         session.rollback()
+
+
+def test_another_domain_holds_a_frozen_copy_of_the_use_case_and_asks_again_after_a_move(world) -> None:
+    workspace = world.workspace()
+    with world.session(workspace) as session:
+        created = service.create_use_case(
+            session,
+            workspace,
+            schemas.UseCaseCreate(slug="draft-replies", title="Draft replies"),
+            actor="t",
+            author_id=None,
+        )
+        ref = service.get_use_case_ref(session, workspace, "draft-replies")
+        assert ref == schemas.UseCaseRef(
+            id=created.id,
+            slug="draft-replies",
+            title="Draft replies",
+            status=S.draft,
+            paused_from=None,
+            risk_tier=None,
+            owner_id=None,
+            use_card_version=0,
+        )
+        with pytest.raises(AttributeError):
+            ref.status = S.retired  # type: ignore[misc]
+        assert not hasattr(ref, "tool_links")
+        service.pause_use_case(session, workspace, "draft-replies", actor="t")
+        assert ref.status == S.draft
+        assert service.get_use_case_ref_by_id(session, workspace, created.id).status == S.paused
+        assert service.find_use_case_ref(session, workspace, "draft-replies") == service.get_use_case_ref(
+            session, workspace, "draft-replies"
+        )
+        assert service.find_use_case_ref(session, workspace, "nothing-here") is None
+        assert [
+            found.slug for found in service.list_use_case_refs_by_ids(session, workspace, [created.id])
+        ] == ["draft-replies"]
+        assert service.is_published(ref) is False

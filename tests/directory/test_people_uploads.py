@@ -14,6 +14,7 @@ from uptake.directory import people_import
 from uptake.directory.service import people as people_service
 from uptake.directory.service import people_uploads as people_uploads_service
 from uptake.errors import InvalidInput
+from uptake.jobs import schemas as jobs_schemas
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobDefinition
 
@@ -57,14 +58,14 @@ def test_a_large_upload_is_queued_once_and_the_job_imports_it(world, monkeypatch
         job = people_uploads_service.import_confirmed_upload(
             session, workspace, data_dir, token, actor="lead", job_definitions=DEFINITIONS
         )
-        assert isinstance(job, jobs_service.Job)
+        assert isinstance(job, jobs_schemas.Job)
         again = people_uploads_service.import_confirmed_upload(
             session, workspace, data_dir, token, actor="lead", job_definitions=DEFINITIONS
         )
         assert again.id == job.id
-        assert (
-            people_uploads_service.get_people_import_job(session, workspace, job.id).payload["token"] == token
-        )
+        followed = people_uploads_service.get_people_import_job(session, workspace, job.id)
+        assert (followed.id, followed.name) == (job.id, people_uploads_service.PEOPLE_IMPORT_JOB)
+        assert jobs_service.get_job(session, job.id, workspace).payload["token"] == token
         assert people_service.count_people(session, workspace) == 0
     with world.session(workspace) as session:
         context = job_context(world, session, people_uploads_service.PEOPLE_IMPORT_JOB, workspace)

@@ -124,6 +124,7 @@ def people(world, store) -> dict[str, Any]:
             ),
             actor=f"person:{alice}",
             reporter_id=alice,
+            analytics=None,
         )
         questions_service.ask_question(
             session,

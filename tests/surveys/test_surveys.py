@@ -11,7 +11,9 @@ from support import as_caller
 from surveys.survey_builders import link_of, team_of
 from trust.trust_builders import USE_CASE, live_use_case, send_usage
 from uptake.access.roles import Role
+from uptake.analytics import service as analytics_service
 from uptake.db import session_scope
+from uptake.surveys import service as surveys_service
 from uptake.surveys.models import Invitation, Response
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -215,7 +217,11 @@ def test_answers_are_checked_and_a_draft_is_edited_before_it_is_sent(client, wor
     assert client.get(f"/surveys/respond/{token}").status_code == 409
 
 
-def test_a_closed_pulse_about_a_use_case_feeds_the_trust_score_once_k_people_answered(client, world) -> None:
+@pytest.mark.parametrize("closed_by", ["route", "service"])
+def test_a_closed_pulse_about_a_use_case_feeds_the_trust_score_once_k_people_answered(
+    client, world, closed_by: str
+) -> None:
+    """Closing pushes the trust item to analytics from inside the surveys service: closed without a route, too."""
     workspace_id = world.workspace()
     lead = world.caller(workspace_id, Role.program_lead)
     live_use_case(world, workspace_id, owner_id=lead.person_id)
@@ -239,5 +245,15 @@ def test_a_closed_pulse_about_a_use_case_feeds_the_trust_score_once_k_people_ans
     assert answer(client, tokens[4], {**pulse, "trust": 4}).status_code == 201
     # While the survey is open each answer would move the score: it counts once the survey is closed.
     assert survey_input()["value"] is None
-    close(client, created["id"])
+    if closed_by == "route":
+        close(client, created["id"])
+    else:
+        with session_scope(world.factory, workspace_id) as session:
+            surveys_service.close_survey(
+                session,
+                workspace_id,
+                created["id"],
+                actor="test",
+                analytics=analytics_service.app_analytics(client.app.state),
+            )
     assert survey_input()["value"] == pytest.approx(4.0)

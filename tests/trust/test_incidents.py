@@ -10,8 +10,13 @@ import pytest
 from support import as_caller
 from trust.trust_builders import USE_CASE, live_use_case
 from uptake.access.roles import Role
+from uptake.analytics import service as analytics_service
+from uptake.catalog import service as catalog_service
 from uptake.db import session_scope
+from uptake.rollout.analytics_gates import count_open_severity_1_incidents
 from uptake.trust import incidents as trust_incidents
+from uptake.trust import schemas as trust_schemas
+from uptake.trust import service as trust_service
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 OTHER = "summarize-claims"
@@ -99,3 +104,62 @@ def test_an_employee_reports_and_sees_only_their_own(client, world, lead) -> Non
     assert client.get("/api/v1/incidents").status_code == 403
     as_caller(client, world.caller(lead.workspace_id, Role.employee))
     assert client.get(f"/api/v1/incidents/{mine['id']}").status_code == 404
+
+
+def test_a_change_made_through_the_service_reaches_analytics_without_a_route(client, world, lead) -> None:
+    """Opening, escalating and resolving push the incidents snapshot from inside trust: no route has to."""
+    workspace_id = lead.workspace_id
+    analytics = analytics_service.app_analytics(client.app.state)
+
+    def open_severity_1() -> int:
+        with session_scope(world.factory, workspace_id) as session:
+            return count_open_severity_1_incidents(analytics, session, workspace_id, USE_CASE)
+
+    assert open_severity_1() == 0
+    with session_scope(world.factory, workspace_id) as session:
+        reported = trust_incidents.report_incident(
+            session,
+            workspace_id,
+            trust_schemas.IncidentCreate(
+                use_case=USE_CASE, title="Leak", description="A name shown.", severity=1
+            ),
+            actor=f"person:{lead.person_id}",
+            reporter_id=lead.person_id,
+            analytics=analytics,
+        )
+        first = reported.id
+    assert open_severity_1() == 1
+    with session_scope(world.factory, workspace_id) as session:
+        for change in (
+            {"status": "triaged"},
+            {"status": "resolved", "root_cause": "A prompt.", "fix": "Fixed."},
+        ):
+            trust_incidents.update_incident(
+                session,
+                workspace_id,
+                first,
+                trust_schemas.IncidentUpdate.model_validate(change),
+                actor=f"person:{lead.person_id}",
+                analytics=analytics,
+            )
+    assert open_severity_1() == 0
+    with session_scope(world.factory, workspace_id) as session:
+        use_case = catalog_service.get_use_case_ref(session, workspace_id, USE_CASE)
+        feedback = trust_service.record_feedback(
+            session,
+            workspace_id,
+            use_case,
+            {"rating": 1, "category": "unsafe", "comment": "Another customer's account."},
+            source="page",
+            giver=trust_service.FeedbackGiver(person_id=lead.person_id),
+        )
+        trust_incidents.escalate_feedback(
+            session,
+            workspace_id,
+            feedback.id,
+            trust_schemas.FeedbackEscalation(title="Account shown", severity=1),
+            actor=f"person:{lead.person_id}",
+            reporter_id=lead.person_id,
+            analytics=analytics,
+        )
+    assert open_severity_1() == 1

@@ -100,7 +100,12 @@ def test_a_harm_reported_from_the_widget_opens_an_incident(client, world, widget
     with session_scope(world.factory, workspace_id) as session:
         assert trust_incidents.open_incidents(session, workspace_id, USE_CASE) == []  # waits for a person
         trust_incidents.update_incident(
-            session, workspace_id, incident_id, schemas.IncidentUpdate(status="triaged"), actor="person:1"
+            session,
+            workspace_id,
+            incident_id,
+            schemas.IncidentUpdate(status="triaged"),
+            actor="person:1",
+            analytics=None,
         )
     with session_scope(world.factory, workspace_id) as session:
         incident = trust_incidents.open_incidents(session, workspace_id, USE_CASE)[0]

@@ -156,7 +156,7 @@ def _csv_response(filename: str, columns: list[str], rows: list[dict[str, Any]])
     )
 
 
-@router.get("/forecasts", response_model=list[schemas.Forecast])
+@router.get("/forecasts", response_model=list[schemas.ForecastOut])
 def list_forecasts(
     request: Request,
     session: SessionDep,
@@ -171,7 +171,7 @@ def list_forecasts(
         ),
     ] = None,
     as_of: Annotated[date | None, Query(description="Forecast from this day (default: today)")] = None,
-) -> list[schemas.Forecast]:
+) -> list[schemas.ForecastOut]:
     """A Bass diffusion forecast per use case: the day its target adoption is reached, or why not."""
     workspace_id = reviewer.workspace_id
     day = as_of or service.workspace_today(session, workspace_id)
@@ -182,10 +182,10 @@ def list_forecasts(
     forecasts = get_analytics(request).forecasts(
         session, workspace_id, day, use_case=use_case, target_share=target
     )
-    return [schemas.Forecast.model_validate(asdict(item)) for item in forecasts]
+    return [schemas.ForecastOut.model_validate(asdict(item)) for item in forecasts]
 
 
-@router.get("/interventions", response_model=list[schemas.Intervention])
+@router.get("/interventions", response_model=list[schemas.InterventionOut])
 def list_interventions(
     request: Request,
     session: SessionDep,
@@ -194,7 +194,7 @@ def list_interventions(
     end: End = None,
     period: Preset = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[schemas.Intervention]:
+) -> list[schemas.InterventionOut]:
     """Lagging team × use case cells, worst first, each with its weakest funnel step, action and evidence."""
     workspace_id = reader.workspace_id
     chosen = service.resolve_period(period, start, end, service.workspace_today(session, workspace_id))
@@ -203,7 +203,7 @@ def list_interventions(
         session, workspace_id, chosen, team_ids=team_ids, limit=limit
     )
     return [
-        schemas.Intervention.model_validate(
+        schemas.InterventionOut.model_validate(
             {**asdict(item), "evidence": {key: _clean(value) for key, value in item.evidence.items()}}
         )
         for item in ranked

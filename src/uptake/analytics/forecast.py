@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
-from typing import Literal
 
 import numpy as np
 from scipy.optimize import least_squares
+
+from uptake.analytics.schemas import BassFit, Forecast, ForecastStatus
 
 DEFAULT_TARGET_SHARE = 0.5
 MINIMUM_WEEKS = 8
@@ -36,37 +37,6 @@ MINIMUM_R_SQUARED = 0.6
 HORIZON_WEEKS = 5 * 52
 SATURATION = 0.995
 """A target above this share of `m` counts as never reached: N(t) only approaches m."""
-
-ForecastStatus = Literal["reached", "forecast", "not_at_current_pace", "refused"]
-
-
-@dataclass(frozen=True)
-class BassFit:
-    """Fitted Bass parameters (per week) and how well they fit the observed cumulative triers."""
-
-    p: float
-    q: float
-    m: float
-    r_squared: float
-    rmse: float
-    weeks: int
-
-
-@dataclass(frozen=True)
-class Forecast:
-    """The forecast for one use case; `reason` says in words why the status is what it is."""
-
-    use_case: str
-    status: ForecastStatus
-    reason: str
-    as_of: date
-    target_share: float
-    eligible: int | None = None
-    target_people: int | None = None
-    triers: int | None = None
-    first_week: date | None = None
-    reached_on: date | None = None
-    fit: BassFit | None = None
 
 
 def bass_cumulative(t: np.ndarray, p: float, q: float, m: float) -> np.ndarray:

@@ -21,10 +21,10 @@ never listed, and a suppressed evidence figure stays None.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import replace
+from typing import Any
 
-Step = Literal["incidents", "training", "trying", "repeating"]
+from uptake.analytics.schemas import Intervention, Step
 
 ACTIONS: dict[Step, str] = {
     "incidents": "resolve and communicate",
@@ -37,25 +37,6 @@ STEPS: tuple[tuple[Step, str, str], ...] = (
     ("trying", "trained", "tried"),
     ("repeating", "tried", "repeat"),
 )
-
-
-@dataclass(frozen=True)
-class Intervention:
-    """One lagging cell: how far it lags, its weakest step, what to do, and the figures behind it."""
-
-    rank: int
-    team_id: int
-    team: str
-    use_case: str
-    adoption_rate: float
-    reference_rate: float
-    reference: Literal["target", "workspace"]
-    gap: float
-    people_missing: int
-    weakest_step: Step
-    action: str
-    reason: str
-    evidence: dict[str, Any] = field(default_factory=dict)
 
 
 def _ratio(numerator: Any, denominator: Any) -> float | None:

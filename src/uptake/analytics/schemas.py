@@ -3,7 +3,7 @@ metric definitions, published metric rows, forecasts and interventions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -76,6 +76,62 @@ class Grouping:
         return [*self.keys, "bucket"] if self.grain else self.keys
 
 
+# What a forecast and an intervention are (what `Analytics.forecasts` and `Analytics.interventions` answer):
+# plain dataclasses other domains may hold; the API answers them as `ForecastOut` and `InterventionOut`.
+ForecastStatus = Literal["reached", "forecast", "not_at_current_pace", "refused"]
+
+
+@dataclass(frozen=True)
+class BassFit:
+    """Fitted Bass parameters (per week) and how well they fit the observed cumulative triers."""
+
+    p: float
+    q: float
+    m: float
+    r_squared: float
+    rmse: float
+    weeks: int
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The forecast for one use case; `reason` says in words why the status is what it is."""
+
+    use_case: str
+    status: ForecastStatus
+    reason: str
+    as_of: date
+    target_share: float
+    eligible: int | None = None
+    target_people: int | None = None
+    triers: int | None = None
+    first_week: date | None = None
+    reached_on: date | None = None
+    fit: BassFit | None = None
+
+
+Step = Literal["incidents", "training", "trying", "repeating"]
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """One lagging cell: how far it lags, its weakest step, what to do, and the figures behind it."""
+
+    rank: int
+    team_id: int
+    team: str
+    use_case: str
+    adoption_rate: float
+    reference_rate: float
+    reference: Literal["target", "workspace"]
+    gap: float
+    people_missing: int
+    weakest_step: Step
+    action: str
+    reason: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
 class MetricDefinition(BaseModel):
     name: str
     description: str
@@ -112,7 +168,7 @@ class PublishedMetric(BaseModel):
     suppressed_rows: int
 
 
-class BassFit(BaseModel):
+class BassFitOut(BaseModel):
     p: float = Field(description="Innovation: the share of the potential trying on its own, per week")
     q: float = Field(description="Imitation: the pull of those who tried, per week")
     m: float = Field(description="The potential: how many people will ever try it")
@@ -121,7 +177,7 @@ class BassFit(BaseModel):
     weeks: int
 
 
-class Forecast(BaseModel):
+class ForecastOut(BaseModel):
     use_case: str
     status: str = Field(description="reached, forecast, not_at_current_pace or refused")
     reason: str
@@ -132,10 +188,10 @@ class Forecast(BaseModel):
     triers: int | None
     first_week: date | None
     reached_on: date | None = Field(description="When the target was or will be reached")
-    fit: BassFit | None
+    fit: BassFitOut | None
 
 
-class Intervention(BaseModel):
+class InterventionOut(BaseModel):
     rank: int
     team_id: int
     team: str

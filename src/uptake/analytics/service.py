@@ -33,10 +33,6 @@ from sqlalchemy.orm import Session
 from uptake.access.principal import Principal
 from uptake.access.roles import Role
 from uptake.analytics import engines, forecast, interventions, metrics, privacy, schemas, snapshots
-
-# ``X as X`` re-exports what other domains pass to and get from this service (they reach analytics here only).
-from uptake.analytics.forecast import Forecast as Forecast
-from uptake.analytics.interventions import Intervention as Intervention
 from uptake.analytics.metrics import AnalyticsTables, MetricOptions
 from uptake.analytics.privacy import PublishedMetric
 from uptake.analytics.schemas import Grouping, Period
@@ -313,7 +309,7 @@ class Analytics:
         *,
         use_case: str | None = None,
         target_share: float | None = None,
-    ) -> list[forecast.Forecast]:
+    ) -> list[schemas.Forecast]:
         """A Bass forecast per use case (or for one): the day its target adoption is reached.
 
         The target is `target_share` when given, else the use case's target adoption in the catalog, else
@@ -354,7 +350,7 @@ class Analytics:
         *,
         team_ids: Collection[int] | None = None,
         limit: int | None = None,
-    ) -> list[interventions.Intervention]:
+    ) -> list[schemas.Intervention]:
         """Lagging team × use case cells, worst first (only `team_ids`' cells when given), from published
         figures: nothing about fewer than k people."""
         cells = Grouping(by=("team", "use_case"))

@@ -76,7 +76,7 @@ class ProgramPulse:
     adoption: float | None
     active: int
     eligible: int
-    interventions: list[analytics_service.Intervention]
+    interventions: list[analytics_schemas.Intervention]
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,9 @@ def use_case_page(slug: str, request: Request, session: SessionDep, caller: Empl
         "tier": use_case.risk_tier,
         "tier_name": tier_names.get(use_case.risk_tier or ""),
         "status": use_case.status,
-        **trust_score.trust_label(session, workspace_id, use_case, get_analytics(request)),
+        **trust_score.trust_label(
+            session, workspace_id, catalog_service.use_case_ref(use_case), get_analytics(request)
+        ),
     }
     context = {
         "use_case": use_case,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -37,6 +38,21 @@ LIVE_STATUSES = frozenset(
         UseCaseStatus.generally_available,
     }
 )
+
+
+@dataclass(frozen=True, slots=True)
+class UseCaseRef:
+    """What other domains hold of a use case while they decide (governance's reviews, trust's incidents): a copy
+    taken when it was asked for, never the catalog's row. Ask the catalog again after changing its status."""
+
+    id: int
+    slug: str
+    title: str
+    status: UseCaseStatus
+    paused_from: UseCaseStatus | None
+    risk_tier: str | None
+    owner_id: int | None
+    use_card_version: int
 
 
 class Hosting(enum.StrEnum):

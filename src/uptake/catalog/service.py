@@ -5,7 +5,8 @@ whole: a use case, its status and its use card change together; the pure rules l
 Other domains call these: ``get_use_case_by_slug``, ``list_use_cases``, ``list_active_use_case_slugs``
 (telemetry), ``pause_use_case`` / ``resume_use_case`` (rollout, trust), ``record_use_card_version`` (trust, after
 an incident), ``get_tool_by_slug`` / ``list_tools`` (analytics' licence waste). Governance moves a use case
-through review with ``record_governed_transition`` and sets its tier with ``set_use_case_risk_tier``.
+through review with ``record_governed_transition`` and sets its tier with ``set_use_case_risk_tier``. Governance and
+trust hold a use case as a ``UseCaseRef`` (``get_use_case_ref`` and its kin), a copy and never the row.
 """
 
 from __future__ import annotations
@@ -25,11 +26,8 @@ from uptake.catalog.lifecycle import (
     find_transition,
     transitions_from,
 )
-from uptake.catalog.models import DataClass, Tool, UseCardVersion
-
-# The use case's row is still handed to governance and trust, which hold it while they decide (see README).
-from uptake.catalog.models import UseCase as UseCase
-from uptake.catalog.schemas import LIVE_STATUSES, TransitionActor, UseCaseStatus
+from uptake.catalog.models import DataClass, Tool, UseCardVersion, UseCase
+from uptake.catalog.schemas import LIVE_STATUSES, TransitionActor, UseCaseRef, UseCaseStatus
 from uptake.catalog.use_card import (
     SECTION_KEYS,
     SECTIONS,
@@ -383,6 +381,45 @@ def get_use_case(session: Session, workspace_id: int, use_case_id: int) -> UseCa
     return use_case
 
 
+def use_case_ref(use_case: UseCase) -> UseCaseRef:
+    """What another domain may hold of the use case (a copy, not the row)."""
+    return UseCaseRef(
+        id=use_case.id,
+        slug=use_case.slug,
+        title=use_case.title,
+        status=use_case.status,
+        paused_from=use_case.paused_from,
+        risk_tier=use_case.risk_tier,
+        owner_id=use_case.owner_id,
+        use_card_version=use_case.use_card_version,
+    )
+
+
+def describe_use_case(session: Session, workspace_id: int, slug: str) -> schemas.UseCase:
+    """The use case as the API answers it, for another domain that answers it (governance's transitions)."""
+    return schemas.UseCase.model_validate(get_use_case_by_slug(session, workspace_id, slug))
+
+
+def get_use_case_ref(session: Session, workspace_id: int, slug: str) -> UseCaseRef:
+    """The use case as other domains hold it; UseCaseNotFound (404) when there is none."""
+    return use_case_ref(get_use_case_by_slug(session, workspace_id, slug))
+
+
+def get_use_case_ref_by_id(session: Session, workspace_id: int, use_case_id: int) -> UseCaseRef:
+    return use_case_ref(get_use_case(session, workspace_id, use_case_id))
+
+
+def find_use_case_ref(session: Session, workspace_id: int, slug: str) -> UseCaseRef | None:
+    found = find_use_case_by_slug(session, workspace_id, slug)
+    return use_case_ref(found) if found is not None else None
+
+
+def list_use_case_refs_by_ids(
+    session: Session, workspace_id: int, use_case_ids: Collection[int]
+) -> list[UseCaseRef]:
+    return [use_case_ref(found) for found in list_use_cases_by_ids(session, workspace_id, use_case_ids)]
+
+
 def list_use_cases_by_ids(
     session: Session, workspace_id: int, use_case_ids: Collection[int]
 ) -> list[UseCase]:
@@ -430,7 +467,7 @@ def list_active_use_case_slugs(session: Session, workspace_id: int) -> list[str]
     return repository.list_use_case_slugs(session, workspace_id, {*LIVE_STATUSES, UseCaseStatus.paused})
 
 
-def is_published(use_case: UseCase) -> bool:
+def is_published(use_case: UseCase | UseCaseRef) -> bool:
     """Whether employees see it in the catalog: live, or paused after it was live."""
     if use_case.status == UseCaseStatus.paused:
         return use_case.paused_from in LIVE_STATUSES
@@ -450,7 +487,7 @@ def audience_of_person(session: Session, workspace_id: int, person_id: int) -> t
 # ---------------------------------------------------------------- lifecycle
 
 
-def allowed_transitions(use_case: UseCase) -> list[Transition]:
+def allowed_transitions(use_case: UseCase | UseCaseRef) -> list[Transition]:
     return transitions_from(use_case.status, paused_from=use_case.paused_from)
 
 
@@ -604,7 +641,9 @@ def set_use_case_risk_tier(
 # ---------------------------------------------------------------- use cards
 
 
-def get_use_card(session: Session, workspace_id: int, use_case: UseCase) -> UseCardVersion | None:
+def get_use_card(
+    session: Session, workspace_id: int, use_case: UseCase | UseCaseRef
+) -> UseCardVersion | None:
     """The current version of the use case's card, or None before the first one is recorded."""
     if not use_case.use_card_version:
         return None

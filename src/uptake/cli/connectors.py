@@ -204,7 +204,7 @@ def sync_connector(
         workspace_id = resolve_workspace(session, workspace)
         connector_id = connectors_service.find_connector_id(session, workspace_id, connector)
         try:
-            store = telemetry_service.EventStore(settings.effective_events_url)
+            store = telemetry_service.open_event_store(settings.effective_events_url)
         except Exception:  # noqa: BLE001 - a running server holds DuckDB's file: its worker syncs instead
             queued = connectors_service.request_sync(
                 session, workspace_id, connector_id, job_definitions(), actor="command"

@@ -25,6 +25,7 @@ from uptake.directory.service import vendor_accounts as vendor_accounts_service
 from uptake.errors import FieldError, InvalidInput
 from uptake.licences import service as licences_service
 from uptake.telemetry import service as telemetry_service
+from uptake.telemetry.dependencies import EventStore
 
 VENDOR_OF = {ConnectorKind.github_copilot: "github", ConnectorKind.microsoft_365_copilot: "microsoft"}
 USAGE_DAYS = 30
@@ -77,7 +78,7 @@ def people_links(session: Session, workspace_id: int, connector: Connector) -> P
 def link_account(
     session: Session,
     workspace_id: int,
-    store: telemetry_service.EventStore,
+    store: EventStore,
     connector: Connector,
     *,
     account: str,
@@ -122,7 +123,7 @@ def find_person_id(session: Session, workspace_id: int, person: str) -> int:
 def unlinked_accounts(
     session: Session,
     workspace_id: int,
-    store: telemetry_service.EventStore,
+    store: EventStore,
     connector: Connector,
     *,
     today: date,
@@ -145,7 +146,7 @@ def unlinked_accounts(
 def link_by_email(
     session: Session,
     workspace_id: int,
-    store: telemetry_service.EventStore,
+    store: EventStore,
     connector: Connector,
     identities: list[tuple[str, str]],
     *,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from uptake.connectors.models import Connector
 from uptake.connectors.vendor_http import VendorHttp
 from uptake.telemetry import service as telemetry_service
+from uptake.telemetry.dependencies import EventStore
 
 MAX_SKIPPED_LISTED = 100
 """Skipped items listed one by one on a run; the rest are counted under one line."""
@@ -64,7 +65,7 @@ class SyncContext:
     workspace_id: int
     connector: Connector
     secret: str
-    store: telemetry_service.EventStore
+    store: EventStore
     ingest: telemetry_service.IngestContext
     today: date
     now: datetime

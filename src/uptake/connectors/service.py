@@ -46,6 +46,7 @@ from uptake.licences import schemas as licences_schemas
 from uptake.licences import service as licences_service
 from uptake.settings import Settings
 from uptake.telemetry import service as telemetry_service
+from uptake.telemetry.dependencies import EventStore
 
 SYNC_JOB = "connectors.sync"
 SCHEDULED_SYNC_JOB = "connectors.sync_all"
@@ -307,7 +308,7 @@ def _context(
     connector: Connector,
     *,
     installation_key: str,
-    store: telemetry_service.EventStore | None,
+    store: EventStore | None,
     client: httpx.Client,
     sleep: Sleep,
     now: datetime,
@@ -376,7 +377,7 @@ def sync_connector(
     connector_id: int,
     *,
     installation_key: str,
-    store: telemetry_service.EventStore,
+    store: EventStore,
     trigger: str,
     analytics: analytics_service.Analytics | None = None,
     now: datetime | None = None,
@@ -470,7 +471,7 @@ def list_unlinked_accounts(
     workspace_id: int,
     connector_id: int,
     *,
-    store: telemetry_service.EventStore,
+    store: EventStore,
     today: date,
 ) -> list[schemas.UnlinkedAccount]:
     """The accounts holding a seat of the connector's tool that nobody in the directory is linked to, with
@@ -488,7 +489,7 @@ def link_account(
     connector_id: int,
     body: schemas.AccountLinkCreate,
     *,
-    store: telemetry_service.EventStore,
+    store: EventStore,
     actor: str,
     analytics: analytics_service.Analytics | None = None,
 ) -> schemas.AccountLink:
@@ -523,7 +524,7 @@ def import_account_links(
     connector_id: int,
     text: str,
     *,
-    store: telemetry_service.EventStore,
+    store: EventStore,
     actor: str,
     analytics: analytics_service.Analytics | None = None,
 ) -> schemas.AccountLinkImport:
@@ -601,7 +602,7 @@ def sync_connector_job(context: JobContext) -> dict[str, Any]:
     if context.workspace_id is None:
         raise InvalidInput(errors=[FieldError("workspace_id", f"{SYNC_JOB} runs for one workspace")])
     bind_workspace(context.session, context.workspace_id)
-    with telemetry_service.EventStore(context.settings.effective_events_url) as store:
+    with telemetry_service.open_event_store(context.settings.effective_events_url) as store:
         run = sync_connector(
             context.session,
             context.workspace_id,
@@ -626,7 +627,7 @@ def sync_all_connectors_job(context: JobContext) -> dict[str, Any]:
     outcomes: dict[str, str] = {}
     # Sessions of their own, carrying the settings (the audit log seals its entries with the installation's key).
     sessions = jobs_service.job_session_factory(context.session)
-    with telemetry_service.EventStore(context.settings.effective_events_url) as store:
+    with telemetry_service.open_event_store(context.settings.effective_events_url) as store:
         for workspace_id in workspace_ids:
             with sessions() as session:
                 bind_workspace(session, workspace_id)

@@ -43,7 +43,6 @@ from uptake.surveys import schemas as surveys_schemas
 from uptake.surveys import service as surveys_service
 from uptake.trust import incidents as trust_incidents
 from uptake.trust import schemas as trust_schemas
-from uptake.trust import trust_score
 
 if TYPE_CHECKING:
     from uptake.analytics.service import Analytics
@@ -96,7 +95,7 @@ def build_programme(
     champions = _champions(session, workspace_id, lead, people, generated, today, progress)
     plans = _rollouts(session, summary, lead, people, today, analytics, progress)
     incident_resolved = _incident(session, summary, today, progress)
-    trust_score.publish_incidents(session, workspace_id, analytics)
+    trust_incidents.publish_incidents(session, workspace_id, analytics)
     announcements = _announcements(session, summary, lead, incident_resolved, today, rng, progress)
     questions = _questions(session, summary, people, today, rng, progress)
     answers = _surveys(session, summary, generated, analytics, rng, progress, survey_token_key)
@@ -381,6 +380,7 @@ def _incident(session: Session, summary: DemoSummary, today: date, progress: Pro
         ),
         actor=f"person:{summary.persona_ids['employee']}",
         reporter_id=summary.persona_ids["employee"],
+        analytics=None,  # its dates are set back below; the programme pushes the incidents once they are
     )
     incident.due_at = reported + (incident.due_at - incident.reported_at)
     incident.reported_at = reported
@@ -405,6 +405,7 @@ def _incident(session: Session, summary: DemoSummary, today: date, progress: Pro
             incident.id,
             trust_schemas.IncidentUpdate.model_validate(change),
             actor=lead_actor,
+            analytics=None,
         )
         moment = reported + after
         incident.triaged_at = moment if change["status"] == "triaged" else incident.triaged_at
@@ -674,7 +675,7 @@ def _surveys(
             )
             answered += 1
         if close:
-            surveys_service.close_survey(session, workspace_id, survey.id, actor=actor)
+            surveys_service.close_survey(session, workspace_id, survey.id, actor=actor, analytics=None)
         progress("surveys", index + 1, len(surveys))
     surveys_service.publish_survey_trust(session, workspace_id, analytics)
     return answered

@@ -341,7 +341,7 @@ def delete_control_mapping(mapping_id: IdPath, session: SessionDep, reviewer: Re
 @use_case_router.post("/use-cases/{slug}/transitions", response_model=catalog_schemas.UseCase)
 def transition_use_case(
     slug: SlugPath, body: catalog_schemas.UseCaseTransition, session: SessionDep, lead: ProgramLead
-) -> catalog_service.UseCase:
+) -> catalog_schemas.UseCase:
     """Move the use case to another status. Submitting (to ``in_review``) opens its review; ``approved`` and
     ``rejected`` are refused here: only the review decides them. A refused move answers 409 naming the allowed ones."""
     return service.move_use_case(

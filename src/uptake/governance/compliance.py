@@ -30,8 +30,7 @@ from uptake.analytics import schemas as analytics_schemas
 from uptake.analytics import service as analytics_service
 from uptake.audit import service as audit_service
 from uptake.catalog import service as catalog_service
-from uptake.catalog.schemas import LIVE_STATUSES
-from uptake.catalog.service import UseCase
+from uptake.catalog.schemas import LIVE_STATUSES, UseCase
 from uptake.db import utcnow
 from uptake.directory.service import people as people_service
 from uptake.enablement.service import completions as completions_service
@@ -268,7 +267,9 @@ class _Gatherer:
         self.base = f"/api/v1/use-cases/{use_case.slug}"
         self._found: dict[str, Evidence] = {}
         self._chain: audit_service.ChainReport | None = None
-        self.card = catalog_service.get_use_card(session, workspace_id, use_case)
+        self.card = catalog_service.get_use_card(
+            session, workspace_id, catalog_service.get_use_case_ref_by_id(session, workspace_id, use_case.id)
+        )
 
     def get(self, kind: str) -> Evidence:
         if kind not in self._found:
@@ -635,7 +636,7 @@ def assess_use_case(
     """The use case's required controls, each met or missing with its evidence and gaps, and why it is required."""
     rules = rules or shipped_rules()
     now = now or utcnow()
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
+    use_case = catalog_service.describe_use_case(session, workspace_id, slug)
     facts = facts_of(session, workspace_id, use_case)
     gatherer = _Gatherer(
         session, workspace_id, use_case, analytics=analytics, now=now, training_share=rules.training_share

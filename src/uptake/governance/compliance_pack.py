@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from uptake.analytics import service as analytics_service
 from uptake.audit import service as audit_service
+from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
-from uptake.catalog.use_card import SECTIONS
 from uptake.directory.service import people as people_service
 from uptake.governance import compliance, repository, schemas
 from uptake.web.markdown import render_markdown
@@ -71,7 +71,7 @@ class CompliancePack:
     names: dict[int, str] = field(default_factory=dict)
 
     @property
-    def use_case(self) -> catalog_service.UseCase:
+    def use_case(self) -> catalog_schemas.UseCase:
         return self.assessment.use_case
 
     @property
@@ -257,7 +257,7 @@ def render_markdown_pack(pack: CompliancePack) -> str:
         lines += ["The use case has no use card.", ""]
     else:
         lines += [f"Version {card.version}, {_day(card.created_at)}.", ""]
-        for section in SECTIONS:
+        for section in catalog_service.use_card_sections():
             text = getattr(card, section.key, "") or ""
             lines += [f"### {section.title}", "", text.strip() or "_(empty)_", ""]
     lines += ["### History", "", "| Version | Date | Change |", "| --- | --- | --- |"]

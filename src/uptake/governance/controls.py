@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from uptake.audit import service as audit_service
+from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
 from uptake.db import utcnow
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -313,7 +314,9 @@ def framework_coverage(session: Session, workspace_id: int, slug: str) -> Framew
         for use_case in use_cases:
             if use_case.status.value == "retired":
                 continue
-            facts = compliance.facts_of(session, workspace_id, use_case)
+            facts = compliance.facts_of(
+                session, workspace_id, catalog_schemas.UseCase.model_validate(use_case)
+            )
             for rule in rules:
                 if rule.scope == "use_case" and compliance.rule_applies(rule, facts):
                     required_of.setdefault(rule.control, []).append(use_case.slug)

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from uptake.audit import service as audit_service
 from uptake.auth import service as auth_service
+from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
-from uptake.catalog.schemas import LIVE_STATUSES, TransitionActor, UseCaseStatus
-from uptake.catalog.service import UseCase
+from uptake.catalog.schemas import LIVE_STATUSES, TransitionActor, UseCaseRef, UseCaseStatus
 from uptake.db import utcnow
 from uptake.directory.service import people as people_service
 from uptake.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
@@ -267,7 +267,7 @@ def answer_risk_questionnaire(
 ) -> RiskAssessment:
     """Record the answers and the tier they propose; answering again clears a reviewer's override. Not while the
     use case is in review (reviewers override instead) or once it is retired."""
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, slug)
     if use_case.status in (UseCaseStatus.in_review, UseCaseStatus.retired) or (
         use_case.status == UseCaseStatus.paused and use_case.paused_from == UseCaseStatus.in_review
     ):
@@ -325,7 +325,7 @@ def override_risk_tier(
 ) -> RiskAssessment:
     """A reviewer sets the tier against the questionnaire's proposal, saying why (kept in the audit log). Not the
     person who submitted the open review: lowering the tier would lower the approvals their own review needs."""
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, slug)
     if use_case.status == UseCaseStatus.retired:
         raise RiskAssessmentLocked(f"{slug!r} is retired")
     open_review = repository.get_open_review(session, workspace_id, use_case.id)
@@ -378,28 +378,29 @@ def move_use_case(
     actor: str,
     person_id: int | None,
     reason: str | None = None,
-) -> UseCase:
+) -> catalog_schemas.UseCase:
     """Every status change a person asks for: submitting goes through review, the rest through the catalog's
     transition table; a review left behind by the move (withdrawn, retired) is closed."""
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, slug)
     if use_case.status == UseCaseStatus.draft and target == UseCaseStatus.in_review:
         submit_use_case_for_review(session, workspace_id, slug, actor=actor, person_id=person_id)
     else:
         catalog_service.change_use_case_status(
             session, workspace_id, slug, target, actor=actor, reason=reason
         )
-        _close_stale_review(session, workspace_id, use_case, actor=actor)
-    return catalog_service.get_use_case_by_slug(session, workspace_id, slug)
+        moved = catalog_service.get_use_case_ref(session, workspace_id, slug)
+        _close_stale_review(session, workspace_id, moved, actor=actor)
+    return catalog_service.describe_use_case(session, workspace_id, slug)
 
 
-def _close_stale_review(session: Session, workspace_id: int, use_case: UseCase, *, actor: str) -> None:
+def _close_stale_review(session: Session, workspace_id: int, use_case: UseCaseRef, *, actor: str) -> None:
     review = repository.get_open_review(session, workspace_id, use_case.id)
     if review is None or _review_can_act(review, use_case) or use_case.status == UseCaseStatus.paused:
         return
     _close_review(session, workspace_id, review, ReviewStatus.withdrawn, actor=actor)
 
 
-def _review_can_act(review: Review, use_case: UseCase) -> bool:
+def _review_can_act(review: Review, use_case: UseCaseRef) -> bool:
     if review.kind == ReviewKind.intake:
         return use_case.status == UseCaseStatus.draft
     if review.kind == ReviewKind.initial:
@@ -414,7 +415,7 @@ def submit_use_case_for_review(
     follow the tier's policy. The submitter can never be one of its reviewers."""
     if person_id is None:
         raise SubmitterRequired("submit as a person: the four-eyes rule needs to know who submitted")
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, slug)
     if use_case.status == UseCaseStatus.draft:
         report = catalog_service.check_use_case_completeness(session, workspace_id, slug)
         if not report.is_complete:
@@ -454,7 +455,7 @@ def open_intake_review(
     Submitting the draft for the full review later closes an intake still open."""
     if person_id is None:
         raise SubmitterRequired("open an intake review as a person: the four-eyes rule needs to know who")
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, slug)
     if use_case.status != UseCaseStatus.draft:
         raise UseCaseNotReviewable(f"{slug!r} is {use_case.status.value}; an intake review is for a draft")
     if repository.get_open_review(session, workspace_id, use_case.id) is not None:
@@ -473,7 +474,7 @@ def open_intake_review(
 def _open_review(
     session: Session,
     workspace_id: int,
-    use_case: UseCase,
+    use_case: UseCaseRef,
     kind: ReviewKind,
     *,
     actor: str,
@@ -517,7 +518,7 @@ def start_re_review(
     rejection ends the approval (the use case is rejected and needs a full review to be live again)."""
     if person_id is None:
         raise SubmitterRequired("start a re-review as a person: the four-eyes rule needs to know who asked")
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, slug)
     if use_case.status not in LIVE_STATUSES:
         raise UseCaseNotReviewable(
             f"{slug!r} is {use_case.status.value}; only approved, piloting, rolling out or generally available "
@@ -597,7 +598,7 @@ def record_verdict(
     review = get_review(session, workspace_id, review_id)
     if review.status != ReviewStatus.open:
         raise ReviewClosed(f"review {review_id} is {review.status.value}", review_id=review_id)
-    use_case = catalog_service.get_use_case(session, workspace_id, review.use_case_id)
+    use_case = catalog_service.get_use_case_ref_by_id(session, workspace_id, review.use_case_id)
     if not _review_can_act(review, use_case):
         raise UseCaseNotReviewable(
             f"{use_case.slug!r} is {use_case.status.value}"
@@ -714,7 +715,7 @@ def _decide_intake(
     session: Session,
     workspace_id: int,
     review: Review,
-    use_case: UseCase,
+    use_case: UseCaseRef,
     body: schemas.VerdictCreate,
     held: list[str],
     *,
@@ -793,7 +794,7 @@ def _decide(
     session: Session,
     workspace_id: int,
     review: Review,
-    use_case: UseCase,
+    use_case: UseCaseRef,
     outcome: ReviewStatus,
     tier: str,
     progress: ReviewProgress,
@@ -865,7 +866,7 @@ class ReviewView:
     """A review with what a reviewer needs beside it: the use case, its tier and the four-eyes progress."""
 
     review: Review
-    use_case: UseCase
+    use_case: UseCaseRef
     risk_tier: str | None
     required_areas: list[str]
     progress: ReviewProgress
@@ -893,7 +894,7 @@ class ReviewView:
 def _views(session: Session, workspace_id: int, reviews: list[Review]) -> list[ReviewView]:
     use_cases = {
         use_case.id: use_case
-        for use_case in catalog_service.list_use_cases_by_ids(
+        for use_case in catalog_service.list_use_case_refs_by_ids(
             session, workspace_id, {review.use_case_id for review in reviews}
         )
     }
@@ -928,7 +929,7 @@ def list_reviews(
 ) -> list[ReviewView]:
     use_case_id = None
     if use_case_slug is not None:
-        use_case_id = catalog_service.get_use_case_by_slug(session, workspace_id, use_case_slug).id
+        use_case_id = catalog_service.get_use_case_ref(session, workspace_id, use_case_slug).id
     reviews = repository.list_reviews(
         session, workspace_id, status=status, use_case_id=use_case_id, limit=limit, offset=offset
     )
@@ -967,7 +968,7 @@ class DecisionView:
 
 def list_decisions(session: Session, workspace_id: int, slug: str) -> list[DecisionView]:
     """Newest first, each with the conditions its approvals carried."""
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, slug)
     decisions = repository.list_decisions(session, workspace_id, use_case.id)
     conditions = repository.list_conditions_for_reviews(
         session, workspace_id, [decision.review_id for decision in decisions]
@@ -1025,7 +1026,7 @@ def update_condition_status(
 
 @dataclass(frozen=True)
 class OverdueReReview:
-    use_case: UseCase
+    use_case: UseCaseRef
     decision: Decision
     days_overdue: int
     has_open_review: bool
@@ -1039,7 +1040,7 @@ def list_overdue_re_reviews(
     due = repository.list_due_approvals(session, workspace_id, today)
     use_cases = {
         use_case.id: use_case
-        for use_case in catalog_service.list_use_cases_by_ids(
+        for use_case in catalog_service.list_use_case_refs_by_ids(
             session, workspace_id, {d.use_case_id for d in due}
         )
     }

@@ -17,10 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from uptake.db import SETTINGS_KEY, utcnow
 from uptake.errors import Conflict, NotFound
 from uptake.jobs import repository
-
-# The job's row is still handed to the directory's people upload, whose pages show its progress.
-from uptake.jobs.models import Job as Job
-from uptake.jobs.models import JobSchedule
+from uptake.jobs.models import Job, JobSchedule
 from uptake.jobs.schemas import JobStatus
 from uptake.settings import Settings
 

@@ -12,8 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from uptake.access.dependencies import AdminPage, SessionDep
 from uptake.errors import NotFound
 from uptake.privacy import service
-from uptake.telemetry import service as telemetry_service
-from uptake.telemetry.dependencies import get_event_store
+from uptake.telemetry.dependencies import EventStore, get_event_store
 from uptake.web.flash import flash
 from uptake.web.templating import render
 
@@ -22,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 SHOWN_EVENTS = 200
 
 
-def _store(request: Request) -> telemetry_service.EventStore:
+def _store(request: Request) -> EventStore:
     store = get_event_store(request)
     return store
 

@@ -43,6 +43,7 @@ from uptake.discovery import service as discovery_service
 from uptake.enablement.service import literacy as literacy_service
 from uptake.errors import NotFound
 from uptake.telemetry import service as telemetry_service
+from uptake.telemetry.dependencies import EventStore
 from uptake.trust import service as trust_service
 
 MAX_EXPORTED_NOTIFICATIONS = 10_000
@@ -90,7 +91,7 @@ def _pseudonyms(session: Session, workspace_id: int, person: directory_schemas.P
 
 
 def export_personal_data(
-    session: Session, store: telemetry_service.EventStore, workspace_id: int, identifier: str, *, actor: str
+    session: Session, store: EventStore, workspace_id: int, identifier: str, *, actor: str
 ) -> dict[str, Any]:
     """Everything held about the person, as a JSON-ready map (the answer to an access request); audited."""
     person = find_person(session, workspace_id, identifier)
@@ -180,7 +181,7 @@ def export_personal_data(
 
 def erase_person(
     session: Session,
-    store: telemetry_service.EventStore,
+    store: EventStore,
     workspace_id: int,
     identifier: str,
     *,

@@ -47,8 +47,8 @@ class ProgramOverview:
     retention: charts.Chart
     forecast: charts.Chart | None
     trust: charts.Chart | None
-    interventions: list[analytics_service.Intervention]
-    forecasts: list[analytics_service.Forecast]
+    interventions: list[analytics_schemas.Intervention]
+    forecasts: list[analytics_schemas.Forecast]
     titles: dict[str, str] = field(default_factory=dict)
 
 
@@ -220,7 +220,7 @@ def _forecast_chart(
     session: Session,
     workspace_id: int,
     analytics: analytics_service.Analytics,
-    forecasts: list[analytics_service.Forecast],
+    forecasts: list[analytics_schemas.Forecast],
     last: date,
     titles: dict[str, str],
 ) -> charts.Chart | None:

@@ -135,7 +135,7 @@ def wave_start_days(session: Session, workspace_id: int, today: date) -> dict[st
     plans = repository.list_plans(session, workspace_id)
     slugs = {
         use_case.id: use_case.slug
-        for use_case in catalog_service.list_use_cases_by_ids(
+        for use_case in catalog_service.list_use_case_refs_by_ids(
             session, workspace_id, [plan.use_case_id for plan in plans]
         )
     }

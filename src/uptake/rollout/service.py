@@ -117,7 +117,7 @@ def needs_approver(plan: RolloutPlan, risk_tier: str | None) -> bool:
 
 
 def plan_output(session: Session, workspace_id: int, plan: RolloutPlan) -> schemas.RolloutPlan:
-    use_case = catalog_service.get_use_case(session, workspace_id, plan.use_case_id)
+    use_case = catalog_service.get_use_case_ref_by_id(session, workspace_id, plan.use_case_id)
     return schemas.RolloutPlan(
         use_case=use_case.slug,
         use_case_status=use_case.status.value,
@@ -225,7 +225,7 @@ def _new_wave(position: int, body: schemas.WaveCreate) -> RolloutWave:
 def create_plan(
     session: Session, workspace_id: int, body: schemas.RolloutPlanCreate, *, actor: str
 ) -> RolloutPlan:
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, body.use_case)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, body.use_case)
     if repository.get_plan_for_use_case(session, workspace_id, use_case.id) is not None:
         raise RolloutPlanExists(f"{use_case.slug!r} already has a rollout plan", use_case=use_case.slug)
     names = [wave.name for wave in body.waves]
@@ -251,7 +251,7 @@ def create_plan(
 
 
 def get_plan(session: Session, workspace_id: int, use_case_slug: str) -> RolloutPlan:
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, use_case_slug)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, use_case_slug)
     plan = repository.get_plan_for_use_case(session, workspace_id, use_case.id)
     if plan is None:
         raise RolloutPlanNotFound(f"{use_case_slug!r} has no rollout plan", use_case=use_case_slug)
@@ -262,7 +262,7 @@ def list_plans(session: Session, workspace_id: int) -> list[schemas.RolloutPlan]
     plans = repository.list_plans(session, workspace_id)
     use_cases = {
         use_case.id: use_case
-        for use_case in catalog_service.list_use_cases_by_ids(
+        for use_case in catalog_service.list_use_case_refs_by_ids(
             session, workspace_id, [plan.use_case_id for plan in plans]
         )
     }
@@ -548,7 +548,7 @@ def promote_wave(
     """A person promotes the active wave: gates are read again first; an override needs a justification."""
     now = now or utcnow()
     plan = get_plan(session, workspace_id, use_case_slug)
-    use_case = catalog_service.get_use_case(session, workspace_id, plan.use_case_id)
+    use_case = catalog_service.get_use_case_ref_by_id(session, workspace_id, plan.use_case_id)
     wave = active_wave(plan)
     if wave is None:
         raise RolloutNotStarted(f"{use_case_slug!r} has no active wave", use_case=use_case_slug)
@@ -675,7 +675,7 @@ def evaluate_gates(
     (automatic promotion, not high risk, next wave due), or ask for an approver."""
     now = now or utcnow()
     plan = get_plan(session, workspace_id, use_case_slug)
-    use_case = catalog_service.get_use_case(session, workspace_id, plan.use_case_id)
+    use_case = catalog_service.get_use_case_ref_by_id(session, workspace_id, plan.use_case_id)
     wave = active_wave(plan)
     if wave is None:
         return GateOutcome(None, False, None, False)
@@ -721,7 +721,7 @@ def evaluate_all_gates(
     for plan in repository.list_plans(session, workspace_id):
         if active_wave(plan) is None:
             continue
-        use_case = catalog_service.get_use_case(session, workspace_id, plan.use_case_id)
+        use_case = catalog_service.get_use_case_ref_by_id(session, workspace_id, plan.use_case_id)
         outcomes[use_case.slug] = evaluate_gates(session, workspace_id, use_case.slug, source=source, now=now)
     return outcomes
 
@@ -746,7 +746,7 @@ def resume_rollout(session: Session, workspace_id: int, use_case_slug: str, *, a
 def acknowledge_use_card(
     session: Session, workspace_id: int, use_case_slug: str, person_id: int
 ) -> UseCardAcknowledgement:
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, use_case_slug)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, use_case_slug)
     if not use_case.use_card_version:
         raise NoUseCard(f"{use_case_slug!r} has no use card yet", use_case=use_case_slug)
     existing = repository.get_acknowledgement(

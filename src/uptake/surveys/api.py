@@ -65,8 +65,9 @@ def close_survey(
     survey_id: IdPath, request: Request, session: SessionDep, lead: ProgramLead
 ) -> schemas.Survey:
     """Close a survey: its results show from now on, and a pulse survey's trust item reaches the trust score."""
-    survey = service.close_survey(session, lead.workspace_id, survey_id, actor=lead.actor)
-    service.publish_survey_trust(session, lead.workspace_id, get_analytics(request))
+    survey = service.close_survey(
+        session, lead.workspace_id, survey_id, actor=lead.actor, analytics=get_analytics(request)
+    )
     return service.survey_output(session, lead.workspace_id, [survey])[0]
 
 

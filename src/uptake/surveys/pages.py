@@ -156,8 +156,9 @@ def send(
 @router.post("/surveys/{survey_id}/close")
 def close(survey_id: int, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
     def close_survey() -> None:
-        service.close_survey(session, lead.workspace_id, survey_id, actor=lead.actor)
-        service.publish_survey_trust(session, lead.workspace_id, get_analytics(request))
+        service.close_survey(
+            session, lead.workspace_id, survey_id, actor=lead.actor, analytics=get_analytics(request)
+        )
 
     return act(
         request,

@@ -322,7 +322,16 @@ def send_survey(
     return len(members)
 
 
-def close_survey(session: Session, workspace_id: int, survey_id: int, *, actor: str) -> Survey:
+def close_survey(
+    session: Session,
+    workspace_id: int,
+    survey_id: int,
+    *,
+    actor: str,
+    analytics: analytics_service.Analytics | None,
+) -> Survey:
+    """Close a survey: its results show from now on, and (a pulse survey) its trust item reaches analytics from
+    here, whoever closed it (``analytics`` None: a caller without an engine, which pushes it later)."""
     survey = get_survey(session, workspace_id, survey_id)
     if survey.status != SurveyStatus.open:
         raise SurveyNotOpen(f"survey {survey_id} is {survey.status.value}")
@@ -331,6 +340,7 @@ def close_survey(session: Session, workspace_id: int, survey_id: int, *, actor: 
     audit_service.record_audit_entry(
         session, workspace_id, actor=actor, action="surveys.survey.close", target=f"survey:{survey.id}"
     )
+    publish_survey_trust(session, workspace_id, analytics)
     return survey
 
 
@@ -542,8 +552,13 @@ def survey_trust_rows(session: Session, workspace_id: int) -> list[dict[str, Any
     return rows
 
 
-def publish_survey_trust(session: Session, workspace_id: int, analytics: analytics_service.Analytics) -> int:
-    """Push the survey trust item to analytics (after each answer), where the trust score reads it."""
+def publish_survey_trust(
+    session: Session, workspace_id: int, analytics: analytics_service.Analytics | None
+) -> int:
+    """Push the survey trust item of the closed surveys to analytics, where the trust score reads it (closing a
+    survey calls it). Without an engine (None), nothing is pushed and 0 is answered."""
+    if analytics is None:
+        return 0
     session.flush()
     return analytics.write_snapshot(
         "survey_trust", survey_trust_rows(session, workspace_id), workspace_id=workspace_id

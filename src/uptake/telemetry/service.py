@@ -25,8 +25,7 @@ from uptake.directory.service import people as people_service
 from uptake.jobs.service import JobContext
 from uptake.telemetry import pseudonyms
 from uptake.telemetry.event_schema import MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH
-from uptake.telemetry.event_store import EventStore as EventStore
-from uptake.telemetry.event_store import rekey_events
+from uptake.telemetry.event_store import EventStore, rekey_events
 from uptake.telemetry.ingest import IngestResult, ingest_batch
 from uptake.telemetry.pseudonyms import build_directory_map, canonical_person_key, pseudonymize
 from uptake.workspaces import service as workspaces_service
@@ -240,6 +239,12 @@ def prune_expired_events(
         if on_workspace_done is not None:
             on_workspace_done(outcome)
     return outcomes
+
+
+def open_event_store(url: str) -> EventStore:
+    """The events store at ``url`` (a job's or a command's own; a route uses the application's): close it, or
+    open it in a ``with`` block. Raises when another process holds the store's file."""
+    return EventStore(url)
 
 
 def prune_events_job(context: JobContext) -> dict[str, Any]:

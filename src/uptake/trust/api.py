@@ -20,10 +20,6 @@ SlugPath = Annotated[str, Path(max_length=63)]
 IdPath = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
-def _publish(request: Request, session: Any, workspace_id: int) -> None:
-    trust_score.publish_incidents(session, workspace_id, get_analytics(request))
-
-
 def _enqueue(request: Request, session: Any, workspace_id: int) -> Any:
     definitions = {definition.name: definition for definition in request.app.state.job_definitions}
 
@@ -90,8 +86,8 @@ def escalate_feedback(
         body,
         actor=reviewer.actor,
         reporter_id=reviewer.person_id,
+        analytics=get_analytics(request),
     )
-    _publish(request, session, reviewer.workspace_id)
     return incidents.incident_output(session, reviewer.workspace_id, [incident])[0]
 
 
@@ -148,9 +144,14 @@ def report_incident(
     body: schemas.IncidentCreate, request: Request, session: SessionDep, caller: Employee
 ) -> schemas.Incident:
     incident = incidents.report_incident(
-        session, caller.workspace_id, body, actor=caller.actor, reporter_id=caller.person_id, source="api"
+        session,
+        caller.workspace_id,
+        body,
+        actor=caller.actor,
+        reporter_id=caller.person_id,
+        analytics=get_analytics(request),
+        source="api",
     )
-    _publish(request, session, caller.workspace_id)
     return incidents.incident_output(session, caller.workspace_id, [incident])[0]
 
 
@@ -175,9 +176,13 @@ def update_incident(
     reviewer: Reviewer,
 ) -> schemas.Incident:
     incident = incidents.update_incident(
-        session, reviewer.workspace_id, incident_id, body, actor=reviewer.actor
+        session,
+        reviewer.workspace_id,
+        incident_id,
+        body,
+        actor=reviewer.actor,
+        analytics=get_analytics(request),
     )
-    _publish(request, session, reviewer.workspace_id)
     return incidents.incident_output(session, reviewer.workspace_id, [incident])[0]
 
 

@@ -1,8 +1,9 @@
 """Incidents: reported by anyone, owned, due by severity, moved through reported → triaged → mitigating →
 resolved → closed. A severity-1 incident pauses its use case (a workspace setting, on by default) through the
 catalog; resolving one tells everyone who reported it or gave feedback linked to it, through the comms outbox;
-a post-incident note can become a new use-card version. docs/incidents.md defines severities and categories.
-It stays whole: the incident's lifecycle and what each step sets off read together."""
+a post-incident note can become a new use-card version. Every change that moves the incidents snapshot (opening,
+escalating, updating) pushes it to analytics itself, so no route can forget to. docs/incidents.md defines
+severities and categories. It stays whole: the incident's lifecycle and what each step sets off read together."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from uptake.access.principal import Principal
 from uptake.access.roles import Role
+from uptake.analytics import service as analytics_service
 from uptake.audit import service as audit_service
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
-from uptake.catalog.service import UseCase
 from uptake.comms.service import notifications as notifications_service
 from uptake.db import utcnow
 from uptake.directory.service import people as people_service
@@ -121,10 +122,12 @@ def _incident_snapshot(incident: Incident) -> dict[str, Any]:
     }
 
 
-def _affected_ids(session: Session, workspace_id: int, slugs: Sequence[str], primary: UseCase) -> list[int]:
+def _affected_ids(
+    session: Session, workspace_id: int, slugs: Sequence[str], primary: catalog_schemas.UseCaseRef
+) -> list[int]:
     ids: list[int] = []
     for index, slug in enumerate(slugs):
-        found = catalog_service.find_use_case_by_slug(session, workspace_id, slug)
+        found = catalog_service.find_use_case_ref(session, workspace_id, slug)
         if found is None:
             raise InvalidInput(
                 errors=[FieldError(f"also_affected[{index}]", f"no use case has the slug {slug!r}")]
@@ -141,11 +144,28 @@ def report_incident(
     *,
     actor: str,
     reporter_id: int | None,
+    analytics: analytics_service.Analytics | None,
     source: str = "page",
 ) -> Incident:
     """Open an incident; it is due by its severity, and a severity-1 one pauses the use case when the
-    workspace says so."""
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, body.use_case)
+    workspace says so. ``analytics`` gets the incidents snapshot (None: a caller without an engine)."""
+    incident = _open_incident(
+        session, workspace_id, body, actor=actor, reporter_id=reporter_id, source=source
+    )
+    publish_incidents(session, workspace_id, analytics)
+    return incident
+
+
+def _open_incident(
+    session: Session,
+    workspace_id: int,
+    body: schemas.IncidentCreate,
+    *,
+    actor: str,
+    reporter_id: int | None,
+    source: str,
+) -> Incident:
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, body.use_case)
     now = utcnow()
     incident = Incident(
         workspace_id=workspace_id,
@@ -181,7 +201,12 @@ def report_incident(
 
 
 def _pause_if_critical(
-    session: Session, workspace_id: int, incident: Incident, use_case: UseCase, *, actor: str
+    session: Session,
+    workspace_id: int,
+    incident: Incident,
+    use_case: catalog_schemas.UseCaseRef,
+    *,
+    actor: str,
 ) -> None:
     if incident.severity != 1 or incident.paused_use_case:
         return
@@ -204,9 +229,11 @@ def escalate_feedback(
     *,
     actor: str,
     reporter_id: int | None,
+    analytics: analytics_service.Analytics | None,
     source: str = "feedback",
 ) -> Incident:
-    """Turn feedback into an incident; whoever gave it (when signed in) is told the outcome."""
+    """Turn feedback into an incident; whoever gave it (when signed in) is told the outcome. ``analytics`` gets
+    the incidents snapshot (None: a caller without an engine)."""
     feedback = repository.get_feedback(session, workspace_id, feedback_id)
     if feedback is None:
         raise FeedbackNotFound(f"no feedback has the id {feedback_id}", feedback_id=feedback_id)
@@ -215,7 +242,7 @@ def escalate_feedback(
             f"feedback {feedback_id} is already part of incident {feedback.incident_id}",
             incident_id=feedback.incident_id,
         )
-    use_case = catalog_service.get_use_case(session, workspace_id, feedback.use_case_id)
+    use_case = catalog_service.get_use_case_ref_by_id(session, workspace_id, feedback.use_case_id)
     evidence = "\n".join(
         part
         for part in (
@@ -227,7 +254,7 @@ def escalate_feedback(
         )
         if part
     )
-    incident = report_incident(
+    incident = _open_incident(
         session,
         workspace_id,
         schemas.IncidentCreate(
@@ -244,6 +271,7 @@ def escalate_feedback(
         source=source,
     )
     link_feedback(session, workspace_id, incident, feedback)
+    publish_incidents(session, workspace_id, analytics)
     return incident
 
 
@@ -290,9 +318,7 @@ def list_incidents(
     severity: int | None = None,
     open_only: bool = False,
 ) -> list[Incident]:
-    use_case_id = (
-        catalog_service.get_use_case_by_slug(session, workspace_id, use_case).id if use_case else None
-    )
+    use_case_id = catalog_service.get_use_case_ref(session, workspace_id, use_case).id if use_case else None
     statuses = [status] if status is not None else (OPEN_STATUSES if open_only else None)
     return repository.list_incidents(
         session, workspace_id, use_case_id=use_case_id, statuses=statuses, severity=severity
@@ -305,6 +331,50 @@ def awaits_confirmation(incident: Incident) -> bool:
     return incident.source == "widget" and incident.triaged_at is None
 
 
+def incident_snapshot_rows(session: Session, workspace_id: int) -> list[dict[str, Any]]:
+    """The `incidents` snapshot analytics reads: one row per incident and affected use case (widget incidents
+    only once a person confirmed them)."""
+    incidents = [
+        incident
+        for incident in repository.list_all_incidents(session, workspace_id)
+        if not awaits_confirmation(incident)
+    ]
+    ids = {incident.use_case_id for incident in incidents} | {
+        other for incident in incidents for other in incident.also_affected
+    }
+    slugs = {
+        use_case.id: use_case.slug
+        for use_case in catalog_service.list_use_case_refs_by_ids(session, workspace_id, ids)
+    }
+    rows = []
+    for incident in incidents:
+        for use_case_id in (incident.use_case_id, *incident.also_affected):
+            if use_case_id in slugs:
+                rows.append(
+                    {
+                        "workspace_id": workspace_id,
+                        "use_case": slugs[use_case_id],
+                        "severity": incident.severity,
+                        "opened_day": incident.reported_at.date(),
+                        "resolved_day": incident.resolved_at.date() if incident.resolved_at else None,
+                    }
+                )
+    return rows
+
+
+def publish_incidents(
+    session: Session, workspace_id: int, analytics: analytics_service.Analytics | None
+) -> int:
+    """Push the incidents snapshot to analytics, so the trust score and the rollout gates read the incidents as
+    they are; every change here calls it. Without an engine (None), nothing is pushed and 0 is answered."""
+    if analytics is None:
+        return 0
+    session.flush()
+    return analytics.write_snapshot(
+        "incidents", incident_snapshot_rows(session, workspace_id), workspace_id=workspace_id
+    )
+
+
 def open_incidents(
     session: Session, workspace_id: int, use_case: str | None = None, severity: int | None = None
 ) -> list[Incident]:
@@ -313,7 +383,7 @@ def open_incidents(
     among those also affected. Widget incidents no one has confirmed yet are left out."""
     found = None
     if use_case is not None:
-        found = catalog_service.find_use_case_by_slug(session, workspace_id, use_case)
+        found = catalog_service.find_use_case_ref(session, workspace_id, use_case)
         if found is None:
             return []
     return [
@@ -327,10 +397,17 @@ def open_incidents(
 
 
 def update_incident(
-    session: Session, workspace_id: int, incident_id: int, body: schemas.IncidentUpdate, *, actor: str
+    session: Session,
+    workspace_id: int,
+    incident_id: int,
+    body: schemas.IncidentUpdate,
+    *,
+    actor: str,
+    analytics: analytics_service.Analytics | None,
 ) -> Incident:
     """Change owner, severity or categories, and/or move the incident along its lifecycle. Resolving needs a
-    root cause and a fix, and tells everyone linked to the incident the outcome through the outbox."""
+    root cause and a fix, and tells everyone linked to the incident the outcome through the outbox.
+    ``analytics`` gets the incidents snapshot (None: a caller without an engine)."""
     incident = get_incident(session, workspace_id, incident_id)
     before = _incident_snapshot(incident)
     fields = body.model_dump(exclude_unset=True)
@@ -358,11 +435,12 @@ def update_incident(
         before=before,
         after=_incident_snapshot(incident),
     )
-    use_case = catalog_service.get_use_case(session, workspace_id, incident.use_case_id)
+    use_case = catalog_service.get_use_case_ref_by_id(session, workspace_id, incident.use_case_id)
     if incident.status in OPEN_STATUSES:
         _pause_if_critical(session, workspace_id, incident, use_case, actor=actor)
     if body.status == IncidentStatus.resolved and before["status"] != IncidentStatus.resolved.value:
         _tell_outcome(session, workspace_id, incident, use_case)
+    publish_incidents(session, workspace_id, analytics)
     return incident
 
 
@@ -393,7 +471,9 @@ def _move(session: Session, workspace_id: int, incident: Incident, target: Incid
     incident.status = target
 
 
-def _tell_outcome(session: Session, workspace_id: int, incident: Incident, use_case: UseCase) -> int:
+def _tell_outcome(
+    session: Session, workspace_id: int, incident: Incident, use_case: catalog_schemas.UseCaseRef
+) -> int:
     people = {link.person_id for link in repository.people_of_incident(session, workspace_id, incident.id)}
     if incident.reported_by_id is not None:
         people.add(incident.reported_by_id)
@@ -434,7 +514,7 @@ def publish_post_incident_note(
         )
     incident.post_incident_note = body.note
     if body.update_use_card:
-        use_case = catalog_service.get_use_case(session, workspace_id, incident.use_case_id)
+        use_case = catalog_service.get_use_case_ref_by_id(session, workspace_id, incident.use_case_id)
         card = catalog_service.get_use_card(session, workspace_id, use_case)
         content = (
             catalog_schemas.UseCardContent.model_validate(card) if card else catalog_schemas.UseCardContent()
@@ -472,7 +552,7 @@ def incident_output(
     }
     slugs = {
         use_case.id: use_case.slug
-        for use_case in catalog_service.list_use_cases_by_ids(session, workspace_id, ids)
+        for use_case in catalog_service.list_use_case_refs_by_ids(session, workspace_id, ids)
     }
     people = repository.count_people_of_incidents(
         session, workspace_id, [incident.id for incident in incidents]

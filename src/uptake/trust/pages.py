@@ -32,10 +32,6 @@ def _optional_int(text: str) -> int | None:
     return int(text) if text.strip().isdigit() else None
 
 
-def _publish(request: Request, session: Any, workspace_id: int) -> None:
-    trust_score.publish_incidents(session, workspace_id, get_analytics(request))
-
-
 # ---------------------------------------------------------------- feedback
 
 
@@ -109,8 +105,8 @@ def escalate(
             body,
             actor=reviewer.actor,
             reporter_id=reviewer.person_id,
+            analytics=get_analytics(request),
         )
-        _publish(request, session, reviewer.workspace_id)
         return incident
 
     return act(
@@ -195,9 +191,9 @@ def report(
             body,
             actor=caller.actor,
             reporter_id=caller.person_id,
+            analytics=get_analytics(request),
             source="page",
         )
-        _publish(request, session, caller.workspace_id)
         return incident
 
     return act(
@@ -256,8 +252,14 @@ def update(
 
     def attempt() -> None:
         body = schemas.IncidentUpdate.model_validate(fields)
-        incidents.update_incident(session, reviewer.workspace_id, incident_id, body, actor=reviewer.actor)
-        _publish(request, session, reviewer.workspace_id)
+        incidents.update_incident(
+            session,
+            reviewer.workspace_id,
+            incident_id,
+            body,
+            actor=reviewer.actor,
+            analytics=get_analytics(request),
+        )
 
     message = "Resolved: the people who reported it are being told." if status == "resolved" else "Saved."
     return act(request, session, attempt, redirect=f"/incidents/{incident_id}", message=message)

@@ -23,15 +23,14 @@ from sqlalchemy.orm import Session
 
 from uptake.analytics import service as analytics_service
 from uptake.audit import service as audit_service
+from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
-from uptake.catalog.service import UseCase
 from uptake.db import across_workspaces, bind_workspace, bound_workspace, utcnow
 from uptake.directory.service import people as people_service
 from uptake.errors import FieldError, Forbidden, InvalidInput, NotFound, UptakeError
 from uptake.jobs.service import JobContext
 from uptake.telemetry import service as telemetry_service
-from uptake.trust import repository, schemas, themes
-from uptake.trust.incidents import awaits_confirmation, escalate_feedback
+from uptake.trust import incidents, repository, schemas, themes
 from uptake.trust.models import Feedback, Incident, ThemeRun, WidgetKey
 
 FEEDBACK_PAGE_SIZE = 50
@@ -68,7 +67,7 @@ def create_widget_key(
     session: Session, workspace_id: int, body: schemas.WidgetKeyCreate, *, actor: str
 ) -> WidgetKey:
     """A public key for one use case's feedback widget, accepted from the given origins only."""
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, body.use_case)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, body.use_case)
     key = WidgetKey(
         workspace_id=workspace_id,
         key=WIDGET_KEY_PREFIX + secrets.token_urlsafe(24),
@@ -123,7 +122,7 @@ def widget_key_output(session: Session, workspace_id: int, key: WidgetKey) -> sc
     return schemas.WidgetKey(
         id=key.id,
         key=key.key,
-        use_case=catalog_service.get_use_case(session, workspace_id, key.use_case_id).slug,
+        use_case=catalog_service.get_use_case_ref_by_id(session, workspace_id, key.use_case_id).slug,
         allowed_origins=key.allowed_origins,
         created_at=key.created_at,
         revoked_at=key.revoked_at,
@@ -157,7 +156,7 @@ def _check_feedback(values: dict[str, Any]) -> None:
 def record_feedback(
     session: Session,
     workspace_id: int,
-    use_case: UseCase,
+    use_case: catalog_schemas.UseCaseRef,
     values: dict[str, Any],
     *,
     source: str,
@@ -243,7 +242,7 @@ def record_api_feedback(
                 )
             ]
         )
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, body.use_case)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, body.use_case)
     giver = FeedbackGiver(person_id=person_id, identifier=body.person)
     return record_feedback(
         session,
@@ -257,12 +256,16 @@ def record_api_feedback(
 
 
 def record_widget_feedback(
-    session: Session, key: WidgetKey, body: schemas.WidgetFeedbackCreate
+    session: Session,
+    key: WidgetKey,
+    body: schemas.WidgetFeedbackCreate,
+    *,
+    analytics: analytics_service.Analytics | None,
 ) -> tuple[Feedback, Incident | None]:
     """Feedback from the embedded widget; with `report_incident`, it also opens an incident (severity 3,
     triaged by the use case's owner), since the widget's user cannot judge severity. Anyone can post to the
     widget, so its incident counts toward the trust score and the gates only once a person triages it."""
-    use_case = catalog_service.get_use_case(session, key.workspace_id, key.use_case_id)
+    use_case = catalog_service.get_use_case_ref_by_id(session, key.workspace_id, key.use_case_id)
     values = body.model_dump(exclude={"report_incident"})
     feedback = record_feedback(
         session, key.workspace_id, use_case, values, source="widget", giver=FeedbackGiver()
@@ -270,7 +273,7 @@ def record_widget_feedback(
     incident = None
     if body.report_incident:
         summary = (feedback.comment or feedback.category or "a problem").strip()
-        incident = escalate_feedback(
+        incident = incidents.escalate_feedback(
             session,
             key.workspace_id,
             feedback.id,
@@ -282,6 +285,7 @@ def record_widget_feedback(
             ),
             actor=f"widget_key:{key.id}",
             reporter_id=None,
+            analytics=analytics,
             source="widget",
         )
     return feedback, incident
@@ -308,7 +312,7 @@ def list_feedback(
 ) -> schemas.FeedbackPage:
     """One page of a use case's feedback, newest first. Comments and corrections are shown only when the
     matching feedback comes from at least the privacy floor's number of people; givers are short pseudonyms."""
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, slug)
     floor = privacy_floor(session, workspace_id)
     rows, total, givers = repository.list_feedback(
         session,
@@ -362,9 +366,7 @@ def request_themes(
 ) -> ThemeRun:
     """Queue a theme run over the comments of one use case (or all); `enqueue(name, payload)` queues the job."""
     use_case_id = (
-        catalog_service.get_use_case_by_slug(session, workspace_id, body.use_case).id
-        if body.use_case
-        else None
+        catalog_service.get_use_case_ref(session, workspace_id, body.use_case).id if body.use_case else None
     )
     run = ThemeRun(workspace_id=workspace_id, use_case_id=use_case_id, status="queued")
     session.add(run)
@@ -414,13 +416,15 @@ def get_theme_run(session: Session, workspace_id: int, run_id: int) -> ThemeRun:
 
 
 def latest_theme_run(session: Session, workspace_id: int, slug: str | None) -> ThemeRun | None:
-    use_case_id = catalog_service.get_use_case_by_slug(session, workspace_id, slug).id if slug else None
+    use_case_id = catalog_service.get_use_case_ref(session, workspace_id, slug).id if slug else None
     return repository.latest_theme_run(session, workspace_id, use_case_id)
 
 
 def theme_run_output(session: Session, workspace_id: int, run: ThemeRun) -> schemas.ThemeRun:
     slug = (
-        catalog_service.get_use_case(session, workspace_id, run.use_case_id).slug if run.use_case_id else None
+        catalog_service.get_use_case_ref_by_id(session, workspace_id, run.use_case_id).slug
+        if run.use_case_id
+        else None
     )
     return schemas.ThemeRun(
         id=run.id,
@@ -436,34 +440,8 @@ def theme_run_output(session: Session, workspace_id: int, run: ThemeRun) -> sche
 
 
 def incident_snapshot_rows(session: Session, workspace_id: int) -> list[dict[str, Any]]:
-    """The `incidents` snapshot analytics reads: one row per incident and affected use case (widget incidents
-    only once a person confirmed them)."""
-    incidents = [
-        incident
-        for incident in repository.list_all_incidents(session, workspace_id)
-        if not awaits_confirmation(incident)
-    ]
-    ids = {incident.use_case_id for incident in incidents} | {
-        other for incident in incidents for other in incident.also_affected
-    }
-    slugs = {
-        use_case.id: use_case.slug
-        for use_case in catalog_service.list_use_cases_by_ids(session, workspace_id, ids)
-    }
-    rows = []
-    for incident in incidents:
-        for use_case_id in (incident.use_case_id, *incident.also_affected):
-            if use_case_id in slugs:
-                rows.append(
-                    {
-                        "workspace_id": workspace_id,
-                        "use_case": slugs[use_case_id],
-                        "severity": incident.severity,
-                        "opened_day": incident.reported_at.date(),
-                        "resolved_day": incident.resolved_at.date() if incident.resolved_at else None,
-                    }
-                )
-    return rows
+    """The `incidents` snapshot analytics reads (reports show it beside their figures); see ``incidents``."""
+    return incidents.incident_snapshot_rows(session, workspace_id)
 
 
 def incidents_of_use_case(session: Session, workspace_id: int, use_case_id: int) -> list[Incident]:
@@ -473,7 +451,7 @@ def incidents_of_use_case(session: Session, workspace_id: int, use_case_id: int)
         (
             incident
             for incident in repository.list_all_incidents(session, workspace_id)
-            if not awaits_confirmation(incident)
+            if not incidents.awaits_confirmation(incident)
             and (incident.use_case_id == use_case_id or use_case_id in incident.also_affected)
         ),
         key=lambda incident: (incident.reported_at, incident.id),
@@ -490,7 +468,7 @@ def personal_contributions(
 ) -> dict[str, list[dict[str, Any]]]:
     """The feedback the person gave (signed in, or named by a tool) and the incidents they reported."""
     feedback = repository.list_feedback_of_person(session, workspace_id, person_id, pseudonyms)
-    incidents = repository.list_incidents_reported_by(session, workspace_id, person_id)
+    reported = repository.list_incidents_reported_by(session, workspace_id, person_id)
     return {
         "feedback": [
             {
@@ -516,7 +494,7 @@ def personal_contributions(
                 "status": str(item.status),
                 "reported_at": item.reported_at,
             }
-            for item in incidents
+            for item in reported
         ],
     }
 

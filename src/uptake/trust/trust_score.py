@@ -1,8 +1,8 @@
 """The trust score and the trust label of a use case, and the incidents snapshot analytics reads.
 
-The score itself is the analytics `trust_score` metric (docs/metrics.md); this module keeps its inputs
-fresh (the incidents snapshot is pushed after every incident change) and shows each input beside it with
-its weight and the previous period's value (the trend).
+The score itself is the analytics `trust_score` metric (docs/metrics.md); its inputs stay fresh because every
+incident change pushes the incidents snapshot (`incidents.publish_incidents`). This module shows each input
+beside it with its weight and the previous period's value (the trend).
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from uptake.analytics import service as analytics_service
+from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
-from uptake.catalog.service import UseCase
 from uptake.trust import repository, schemas
 from uptake.trust.incidents import naive_utc, open_incidents
 from uptake.trust.models import IncidentStatus
-from uptake.trust.service import incident_snapshot_rows
 
 TRUST_PERIOD_DAYS = 28
 RECENT_CHANGES = 3
@@ -46,15 +45,6 @@ TRUST_DEFINITION = (
 )
 
 
-def publish_incidents(session: Session, workspace_id: int, analytics: analytics_service.Analytics) -> int:
-    """Push the incidents snapshot to analytics (after every incident change), so the trust score and the
-    rollout gates read the incidents as they are."""
-    session.flush()
-    return analytics.write_snapshot(
-        "incidents", incident_snapshot_rows(session, workspace_id), workspace_id=workspace_id
-    )
-
-
 def trust_score(
     session: Session,
     workspace_id: int,
@@ -65,7 +55,7 @@ def trust_score(
 ) -> schemas.TrustScore:
     """The use case's trust score over the last 28 days with each input, its weight and the previous 28 days
     beside it (the trend), after the privacy floor."""
-    use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
+    use_case = catalog_service.get_use_case_ref(session, workspace_id, slug)
     end = today or analytics_service.workspace_today(session, workspace_id)
     period = analytics_service.resolve_period(None, end - timedelta(days=TRUST_PERIOD_DAYS - 1), end, end)
     by_use_case = analytics_service.parse_grouping(["use_case"], None)
@@ -123,7 +113,10 @@ def _component(name: str, value: float | None) -> float | None:
 
 
 def trust_label(
-    session: Session, workspace_id: int, use_case: UseCase, analytics: analytics_service.Analytics | None
+    session: Session,
+    workspace_id: int,
+    use_case: catalog_schemas.UseCaseRef,
+    analytics: analytics_service.Analytics | None,
 ) -> dict[str, Any]:
     """What the trust label adds to the catalog's: the trust score, open incidents, what changed recently."""
     incidents = open_incidents(session, workspace_id, use_case.slug)

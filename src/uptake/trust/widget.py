@@ -24,7 +24,6 @@ from uptake.analytics.dependencies import get_analytics
 from uptake.settings import Settings
 from uptake.trust import schemas, service
 from uptake.trust.models import WidgetKey
-from uptake.trust.trust_score import publish_incidents
 from uptake.web.rate_limit import RateLimiter
 
 router = APIRouter(tags=["trust"], include_in_schema=False)
@@ -130,8 +129,8 @@ def post_feedback(
     retry_after = limits.per_key.hit(str(widget_key.id))
     if retry_after is not None:
         return _too_many(request, headers, retry_after, "for this widget")
-    feedback, incident = service.record_widget_feedback(session, widget_key, body)
-    if incident is not None:
-        publish_incidents(session, widget_key.workspace_id, get_analytics(request))
+    feedback, incident = service.record_widget_feedback(
+        session, widget_key, body, analytics=get_analytics(request)
+    )
     answer = schemas.FeedbackRecorded(id=feedback.id, incident_id=incident.id if incident else None)
     return JSONResponse(answer.model_dump(), status_code=201, headers=cors_headers(widget_key, origin))

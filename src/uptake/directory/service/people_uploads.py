@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from uptake.directory import people_import
 from uptake.errors import FieldError, InvalidInput
+from uptake.jobs import schemas as jobs_schemas
 from uptake.jobs import service as jobs_service
 
 PEOPLE_IMPORT_JOB = "directory.import_people"
@@ -29,13 +30,13 @@ def import_confirmed_upload(
     *,
     actor: str,
     job_definitions: Sequence[jobs_service.JobDefinition],
-) -> people_import.ImportReport | jobs_service.Job:
+) -> people_import.ImportReport | jobs_schemas.Job:
     """Import an upload the preview showed: at once when it is small, else queued as a background job (the page
     would otherwise wait, and the upload is kept until the job reads it)."""
     path = people_import.upload_path(data_dir, workspace_id, token)
     if people_import.count_upload_rows(path) > people_import.SYNCHRONOUS_ROW_LIMIT:
         definitions = {definition.name: definition for definition in job_definitions}
-        return jobs_service.enqueue_job(
+        job = jobs_service.enqueue_job(
             session,
             definitions,
             PEOPLE_IMPORT_JOB,
@@ -43,6 +44,7 @@ def import_confirmed_upload(
             payload={"token": token, "actor": actor},
             dedupe_key=f"{PEOPLE_IMPORT_JOB}:{workspace_id}:{token}",
         )
+        return jobs_schemas.Job.model_validate(job)
     report = people_import.import_people(
         session, workspace_id, people_import.upload_lines(path), dry_run=False, actor=actor
     )
@@ -78,11 +80,11 @@ def import_uploaded_people(context: jobs_service.JobContext) -> dict[str, Any]:
     return result
 
 
-def get_people_import_job(session: Session, workspace_id: int, job_id: int) -> jobs_service.Job:
+def get_people_import_job(session: Session, workspace_id: int, job_id: int) -> jobs_schemas.Job:
     job = jobs_service.get_job(session, job_id, workspace_id)
     if job.name != PEOPLE_IMPORT_JOB:
         raise jobs_service.JobNotFound(f"job {job_id} is not a people import", job_id=job_id)
-    return job
+    return jobs_schemas.Job.model_validate(job)
 
 
 # Uploads hold personal data: one never confirmed is deleted after this long.
