@@ -143,6 +143,14 @@ def start_fake_github(folder: Path, seats: int) -> tuple[ThreadingHTTPServer, st
                     return
             self._send(404, b'{"message": "Not Found"}')
 
+        def do_POST(self) -> None:
+            # GraphQL: the SAML identities the sync reads first; this organization has no SAML provider.
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if urlsplit(self.path).path != "/graphql":
+                self._send(404, b'{"message": "Not Found"}')
+                return
+            self._send(200, b'{"data": {"organization": {"samlIdentityProvider": null}}}')
+
         def log_message(self, format: str, *args: Any) -> None:
             return
 
@@ -156,12 +164,14 @@ def fresh_workspace(folder: Path) -> tuple[sessionmaker, int, str]:  # type: ign
     from uptake.catalog import service as catalog_service
     from uptake.db import make_engine, make_session_factory, session_scope
     from uptake.migrations.commands import upgrade_database
+    from uptake.settings import Settings
     from uptake.workspaces import schemas as workspace_schemas
     from uptake.workspaces import service as workspaces_service
 
     engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
     upgrade_database(engine)
-    factory = make_session_factory(engine)
+    settings = Settings(data_dir=folder, secret_key="bench-secret-key-" + "x" * 32)  # type: ignore[arg-type]
+    factory = make_session_factory(engine, settings)
     with session_scope(factory) as session:
         workspace_id = workspaces_service.create_workspace(
             session, workspace_schemas.WorkspaceCreate(slug="bench", name="Bench", timezone="UTC")
