@@ -11,8 +11,9 @@ lifecycle read together (each vendor's calls are in their own modules).
   the outbox, once per streak.
 - `seat_administrators` gives the reassignment queue GitHub's seat calls for a tool a GitHub connector syncs.
 
-Inside the domain: `github.py` and `microsoft.py` (each vendor's calls and sync), `vendor_http.py` (retries,
-rate limits, downloads), `secret_box.py` (secrets at rest) and `runs.py` (what a run tells).
+Inside the domain: `github.py` and `microsoft.py` (each vendor's calls and sync), `secret_box.py` (secrets at
+rest) and `runs.py` (what a run tells); the retries, rate limits and downloads are the core's `vendor_http.py`,
+shared with the licences' seat calls.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ from uptake.comms.service import notifications as notifications_service
 from uptake.connectors import accounts, github, microsoft, repository, schemas, secret_box
 from uptake.connectors.models import Connector, ConnectorKind, ConnectorRun, RunKind, RunStatus
 from uptake.connectors.runs import RunLog, SyncContext
-from uptake.connectors.vendor_http import TIMEOUT_SECONDS, VendorError, VendorHttp
 from uptake.db import across_workspaces, bind_workspace, utcnow
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound, UptakeError
 from uptake.jobs import service as jobs_service
@@ -46,6 +46,7 @@ from uptake.licences import schemas as licences_schemas
 from uptake.licences import service as licences_service
 from uptake.settings import Settings
 from uptake.telemetry import service as telemetry_service
+from uptake.vendor_http import TIMEOUT_SECONDS, VendorError, VendorHttp
 
 SYNC_JOB = "connectors.sync"
 SCHEDULED_SYNC_JOB = "connectors.sync_all"
