@@ -160,7 +160,7 @@ def test_a_login_claimed_for_two_people_rejects_the_row_naming_the_column_and_ke
         "E-bob,bob@acme.example,Bob,OCTOCAT,",  # the same login as line 2
         "E-cy,cy@acme.example,Cy,monalisa,",  # Zed's already
         "E-dee,dee@acme.example,Dee,not a login,",
-        "E-eve,eve@acme.example,Eve,,not-an-upn",
+        "E-eve,eve@acme.example,Eve,,eve at acme",
         "E-zed,zed@acme.example,Zed Z,monalisa,",  # Zed keeps it
     )
 
@@ -188,7 +188,7 @@ def test_a_login_claimed_for_two_people_rejects_the_row_naming_the_column_and_ke
             "line": 6,
             "external_id": "E-eve",
             "column": "UPN",
-            "reason": "'not-an-upn' is not a user principal name like ada@example.com",
+            "reason": "'eve at acme' is not a user principal name (no spaces), like ada@example.com",
         },
     ]
     assert (report.created, report.updated, report.accounts_linked) == (1, 1, 1)

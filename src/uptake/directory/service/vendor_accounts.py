@@ -23,17 +23,18 @@ from sqlalchemy.orm import Session
 from uptake.audit import service as audit_service
 from uptake.directory import repository
 from uptake.directory.models import VendorAccount
-from uptake.directory.schemas import EMAIL_PATTERN
 from uptake.errors import FieldError, InvalidInput
 
 VENDORS = ("github", "microsoft")
 SOURCES = ("people_import", "scim", "vendor", "manual")
 # A GitHub login: letters, digits and hyphens (an Enterprise Managed User's adds `_` and the enterprise's short
-# code); a Microsoft user principal name has the shape of an email.
+# code). A Microsoft user principal name is usually email-shaped, but only spaces are refused: Microsoft's
+# reports can carry other forms (a concealed name is an opaque id), and SCIM clients send what they hold.
 GITHUB_LOGIN = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+USER_PRINCIPAL_NAME = re.compile(r"\S{1,200}")
 ACCOUNT_SHAPES = {
     "github": (GITHUB_LOGIN, "a GitHub login (letters, digits, '-' and '_')"),
-    "microsoft": (EMAIL_PATTERN, "a user principal name like ada@example.com"),
+    "microsoft": (USER_PRINCIPAL_NAME, "a user principal name (no spaces), like ada@example.com"),
 }
 
 
