@@ -102,6 +102,7 @@ def test_a_thousand_rows_with_ten_bad_ones_import_the_990_good_ones(world) -> No
                 "rejected": 10,
                 "teams_created": 4,
                 "job_roles_created": 2,
+                "accounts_linked": 0,
             }
         ]
 

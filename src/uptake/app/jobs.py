@@ -94,6 +94,11 @@ def job_definitions() -> list[JobDefinition]:
             lease_seconds=3600,
         ),
         JobDefinition(
+            name=connectors_service.REATTRIBUTE_JOB,
+            function=connectors_service.take_over_linked_accounts_job,
+            description="Move the usage and seats stored under vendor accounts a people import or SCIM linked.",
+        ),
+        JobDefinition(
             name=connectors_service.SYNC_JOB,
             function=connectors_service.sync_connector_job,
             description="Sync one vendor connector now (its page's or the API's 'sync now').",

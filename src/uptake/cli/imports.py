@@ -103,7 +103,8 @@ def print_people_import_report(report: ImportReport) -> None:
     console.print(
         f"{report.rows_read:,} rows read: {report.created:,} {verb}created, {report.updated:,} {verb}updated, "
         f"{report.unchanged:,} unchanged, {report.rejected:,} bad "
-        f"({report.teams_created:,} teams and {report.job_roles_created:,} job roles {verb}created)",
+        f"({report.teams_created:,} teams and {report.job_roles_created:,} job roles {verb}created, "
+        f"{report.accounts_linked:,} vendor accounts {verb}linked)",
         highlight=False,
     )
     if report.ignored_headers:

@@ -10,10 +10,14 @@ name that is the person's email):
 - gives the account's unreleased seats to the person (`licences.service.link_seat_account`).
 An account linked before to someone else moves for what comes next; the events stored until then stay with the
 person they were counted for.
+
+Links a people import or SCIM makes in the directory (`vendor_accounts.on_linked`) change the same two things
+through `take_over_accounts`, which the service runs as a job in the process that owns the event store.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -105,6 +109,49 @@ def link_account(
         session, workspace_id, account=link.account, person_id=person_id, actor=actor
     )
     return AccountLinked(link.account, person_id, moved, seats, link.previous_person_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsTakenOver:
+    events_moved: int
+    seats_linked: int
+
+
+def take_over_accounts(
+    session: Session,
+    workspace_id: int,
+    store: EventStore,
+    accounts: Sequence[tuple[str, str]],
+    *,
+    actor: str,
+) -> AccountsTakenOver:
+    """For each (vendor, account) the directory has linked to a person: the events stored under the account's
+    pseudonym become the person's, and so do the account's unreleased seats held by nobody. An account no
+    longer linked is passed over."""
+    owners: dict[tuple[str, str], int] = {}
+    for vendor in {vendor for vendor, _ in accounts}:
+        links = vendor_accounts_service.vendor_account_links(session, workspace_id, vendor)
+        owners.update(
+            {(vendor, account): links[account] for v, account in accounts if v == vendor and account in links}
+        )
+    people = {
+        person.id: person.external_id
+        for person in people_service.list_people_by_ids(session, workspace_id, sorted(set(owners.values())))
+    }
+    key = telemetry_service.pseudonym_key(session, workspace_id)
+    moves: dict[str, str] = {}
+    seats = 0
+    for (_, account), person_id in owners.items():
+        if person_id not in people:
+            continue
+        moves[telemetry_service.pseudonymize_person(key, account)] = telemetry_service.pseudonymize_person(
+            key, people[person_id]
+        )
+        seats += licences_service.link_seat_account(
+            session, workspace_id, account=account, person_id=person_id, actor=actor
+        )
+    moved = telemetry_service.reattribute_events(store, workspace_id, moves) if moves else 0
+    return AccountsTakenOver(moved, seats)
 
 
 def find_person_id(session: Session, workspace_id: int, person: str) -> int:

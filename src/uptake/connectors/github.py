@@ -29,11 +29,11 @@ import httpx
 
 from uptake.connectors import accounts
 from uptake.connectors.runs import SyncContext
-from uptake.connectors.vendor_http import Explain, VendorError, VendorHttp
 from uptake.errors import UptakeError
 from uptake.licences import schemas as licences_schemas
 from uptake.licences import service as licences_service
 from uptake.telemetry import service as telemetry_service
+from uptake.vendor_http import Explain, VendorError, VendorHttp
 
 PUBLIC_API: Final = "https://api.github.com"
 API_VERSION: Final = "2022-11-28"

@@ -30,11 +30,11 @@ from authlib.integrations.base_client.errors import OAuthError  # type: ignore[i
 from authlib.integrations.httpx_client import OAuth2Client  # type: ignore[import-untyped]
 
 from uptake.connectors.runs import SyncContext
-from uptake.connectors.vendor_http import TIMEOUT_SECONDS, Explain, VendorError
 from uptake.errors import UptakeError
 from uptake.licences import schemas as licences_schemas
 from uptake.licences import service as licences_service
 from uptake.telemetry import service as telemetry_service
+from uptake.vendor_http import TIMEOUT_SECONDS, Explain, VendorError
 
 GRAPH: Final = "https://graph.microsoft.com"
 LOGIN: Final = "https://login.microsoftonline.com"

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from uptake.connectors.models import Connector
-from uptake.connectors.vendor_http import VendorHttp
 from uptake.telemetry import service as telemetry_service
 from uptake.telemetry.dependencies import EventStore
+from uptake.vendor_http import VendorHttp
 
 MAX_SKIPPED_LISTED = 100
 """Skipped items listed one by one on a run; the rest are counted under one line."""

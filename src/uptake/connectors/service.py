@@ -10,9 +10,13 @@ lifecycle read together (each vendor's calls are in their own modules).
 - A connector whose syncs fail on `FAILING_DAYS_TO_NOTIFY` days in a row tells the workspace's admins through
   the outbox, once per streak.
 - `seat_administrators` gives the reassignment queue GitHub's seat calls for a tool a GitHub connector syncs.
+- Accounts a people import or SCIM links in the directory are taken over (their stored usage and seats become
+  their people's) by `REATTRIBUTE_JOB`, queued by the directory's link listener registered below: the job runs
+  in the server's worker, the process that owns the event store, whoever made the links (a command, a request).
 
-Inside the domain: `github.py` and `microsoft.py` (each vendor's calls and sync), `vendor_http.py` (retries,
-rate limits, downloads), `secret_box.py` (secrets at rest) and `runs.py` (what a run tells).
+Inside the domain: `github.py` and `microsoft.py` (each vendor's calls and sync), `secret_box.py` (secrets at
+rest) and `runs.py` (what a run tells); the retries, rate limits and downloads are the core's `vendor_http.py`,
+shared with the licences' seat calls.
 """
 
 from __future__ import annotations
@@ -37,8 +41,8 @@ from uptake.comms.service import notifications as notifications_service
 from uptake.connectors import accounts, github, microsoft, repository, schemas, secret_box
 from uptake.connectors.models import Connector, ConnectorKind, ConnectorRun, RunKind, RunStatus
 from uptake.connectors.runs import RunLog, SyncContext
-from uptake.connectors.vendor_http import TIMEOUT_SECONDS, VendorError, VendorHttp
 from uptake.db import across_workspaces, bind_workspace, utcnow
+from uptake.directory.service import vendor_accounts as vendor_accounts_service
 from uptake.errors import Conflict, FieldError, InvalidInput, NotFound, UptakeError
 from uptake.jobs import service as jobs_service
 from uptake.jobs.service import JobContext
@@ -47,8 +51,10 @@ from uptake.licences import service as licences_service
 from uptake.settings import Settings
 from uptake.telemetry import service as telemetry_service
 from uptake.telemetry.dependencies import EventStore
+from uptake.vendor_http import TIMEOUT_SECONDS, VendorError, VendorHttp
 
 SYNC_JOB = "connectors.sync"
+REATTRIBUTE_JOB = "connectors.take_over_linked_accounts"
 SCHEDULED_SYNC_JOB = "connectors.sync_all"
 FAILING_DAYS_TO_NOTIFY = 3
 NOTIFICATION_CATEGORY = "connectors"
@@ -685,3 +691,54 @@ def run_reassignment_queues_job(context: JobContext) -> dict[str, Any]:
     return licences_service.run_reassignment_queues(
         context, administrators=seat_administrators(context.settings)
     )
+
+
+# ---------------------------------------------------------------- links made in the directory
+
+
+def take_over_linked_accounts_job(context: JobContext) -> dict[str, Any]:
+    """The accounts a people import or SCIM linked: their stored usage and unreleased seats become their
+    people's, and the ledger reaches analytics."""
+    if context.workspace_id is None:
+        raise InvalidInput(errors=[FieldError("workspace_id", f"{REATTRIBUTE_JOB} runs for one workspace")])
+    bind_workspace(context.session, context.workspace_id)
+    accounts_linked = [(str(vendor), str(account)) for vendor, account in context.payload.get("accounts", [])]
+    with telemetry_service.open_event_store(context.settings.effective_events_url) as store:
+        taken = accounts.take_over_accounts(
+            context.session,
+            context.workspace_id,
+            store,
+            accounts_linked,
+            actor=str(context.payload.get("actor", "system")),
+        )
+    if taken.seats_linked:
+        licences_service.publish_ledger(
+            context.session, context.workspace_id, _job_analytics(context.settings)
+        )
+    return {
+        "accounts": len(accounts_linked),
+        "events_moved": taken.events_moved,
+        "seats_linked": taken.seats_linked,
+    }
+
+
+def _take_over_when_linked(
+    session: Session,
+    workspace_id: int,
+    links: Sequence[vendor_accounts_service.VendorAccountLink],
+    actor: str,
+) -> None:
+    """The directory linked accounts (a people import, SCIM): queue `REATTRIBUTE_JOB` for them."""
+    definition = jobs_service.JobDefinition(
+        REATTRIBUTE_JOB, take_over_linked_accounts_job, "Take over the usage and seats of linked accounts."
+    )
+    jobs_service.enqueue_job(
+        session,
+        {REATTRIBUTE_JOB: definition},
+        REATTRIBUTE_JOB,
+        workspace_id=workspace_id,
+        payload={"accounts": [[link.vendor, link.account] for link in links], "actor": actor},
+    )
+
+
+vendor_accounts_service.on_linked(_take_over_when_linked)

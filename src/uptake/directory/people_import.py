@@ -9,9 +9,11 @@ Three steps, so a dry run is the first two:
 2. ``plan_people_import`` compares the good rows with the directory: upsert by external id, teams found or
    created from paths such as ``Customer Service/Tier 1 Support``, job roles by name, managers by external id
    or email (in the file or already in the directory). Rows whose manager cannot be found, or that would close a
-   manager cycle (named, e.g. ``E1 → E7 → E3 → E1``), are rejected; only those rows.
+   manager cycle (named, e.g. ``E1 → E7 → E3 → E1``), are rejected; only those rows. So are rows whose vendor
+   account (``github_login``, ``microsoft_upn``: see ``VENDOR_COLUMNS``) is linked to someone else.
 3. ``apply_people_import`` writes the plan with a few bulk statements per 2,000 rows (never one ORM object per
-   person) and records one audit entry with the counts.
+   person) and records one audit entry with the counts; the vendor accounts are linked through
+   ``service.vendor_accounts`` (whose listeners move the usage stored under an account to its person).
 
 ``import_people`` runs the three for the command line, the upload page and the background job.
 
@@ -38,6 +40,7 @@ from uptake.audit import service as audit_service
 from uptake.directory import repository
 from uptake.directory.models import EmploymentStatus, JobRole, Team
 from uptake.directory.schemas import EMAIL_PATTERN, PersonSnapshot
+from uptake.directory.service import vendor_accounts as vendor_accounts_service
 from uptake.errors import FieldError, InvalidInput, NotFound
 
 Progress = Callable[[str, int, int], None]
@@ -76,7 +79,19 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "location": ("location", "office", "city", "site", "work_location"),
     "employment_status": ("employment_status", "status", "employee_status", "worker_status"),
     "start_date": ("start_date", "hire_date", "date_hired", "hired_on", "joined_on", "start"),
+    "github_login": ("github_login", "github", "github_username", "github_user", "github_handle"),
+    "microsoft_upn": (
+        "microsoft_upn",
+        "upn",
+        "user_principal_name",
+        "userprincipalname",
+        "m365_upn",
+        "entra_upn",
+    ),
 }
+# The optional columns that name a person's account at a vendor (directory.service.vendor_accounts.VENDORS): a
+# filled cell links the account to the person; an empty one changes nothing.
+VENDOR_COLUMNS = {"github_login": "github", "microsoft_upn": "microsoft"}
 REQUIRED_FIELDS = ("external_id", "email")
 TEAM_SEPARATOR = "/"
 STATUS_WORDS: dict[str, EmploymentStatus] = {
@@ -146,6 +161,7 @@ class PersonRow:
     location: str | None
     employment_status: EmploymentStatus | None
     start_date: date | None
+    accounts: dict[str, str] = field(default_factory=dict)  # vendor -> account, for the filled vendor columns
 
 
 @dataclass
@@ -267,6 +283,14 @@ def _check_row(
             start = _parse_date(start_text)
         except ValueError as error:
             return reject("start_date", f"{start_text!r} {error}")
+    accounts: dict[str, str] = {}
+    for column, vendor in VENDOR_COLUMNS.items():
+        account_text = _cell(values, columns, column)
+        if account_text:
+            try:
+                accounts[vendor] = vendor_accounts_service.checked_account(vendor, account_text)
+            except ValueError as error:
+                return reject(column, str(error))
     manager = _cell(values, columns, "manager")
     if manager is not None and manager.lower() == email:
         manager = email
@@ -282,6 +306,7 @@ def _check_row(
         location=texts["location"] or None,
         employment_status=status,
         start_date=start,
+        accounts=accounts,
     )
 
 
@@ -354,6 +379,25 @@ def read_people_csv(lines: Iterable[str]) -> ParsedPeople:
     return ParsedPeople(columns, rows, rejections, ignored, rows_read)
 
 
+def _vendor_column(columns: dict[str, str], vendor: str) -> str:
+    return next(columns[column] for column, named in VENDOR_COLUMNS.items() if named == vendor)
+
+
+def _account_on_earlier_line(
+    row: PersonRow, first_line_of_account: dict[tuple[str, str], tuple[int, str]]
+) -> tuple[str, str] | None:
+    """(vendor, why) when one of the row's accounts is on an earlier line the plan kept (a second person)."""
+    for vendor, account in row.accounts.items():
+        earlier = first_line_of_account.get((vendor, account))
+        if earlier is not None:
+            other_line, other_id = earlier
+            return (
+                vendor,
+                f"{account} is already {other_id}'s on line {other_line}; an account is one person's",
+            )
+    return None
+
+
 # -- planning ---------------------------------------------------------------------------------------------------
 
 
@@ -378,6 +422,7 @@ class ImportPlan:
     job_role_ids: dict[str, int] = field(default_factory=dict)
     manager_of_row: dict[int, str | None] = field(default_factory=dict)  # line -> manager external id
     existing_ids: dict[str, int] = field(default_factory=dict)  # external id -> person id
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (vendor, account, external id) to link
     rows_read: int = 0
     ignored_headers: list[str] = field(default_factory=list)
 
@@ -398,6 +443,7 @@ class ImportReport:
     job_roles_created: int
     rejections: list[RowRejection]
     ignored_headers: list[str]
+    accounts_linked: int = 0
 
     def counts(self) -> dict[str, int]:
         return {
@@ -408,6 +454,7 @@ class ImportReport:
             "rejected": self.rejected,
             "teams_created": self.teams_created,
             "job_roles_created": self.job_roles_created,
+            "accounts_linked": self.accounts_linked,
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -480,8 +527,14 @@ def plan_people_import(
     roles_by_key = {role.name.lower(): role for role in repository.list_all_job_roles(session, workspace_id)}
     plan.job_role_ids = {key: role.id for key, role in roles_by_key.items()}
     columns = parsed.columns
+    linked = {
+        vendor: vendor_accounts_service.vendor_account_links(session, workspace_id, vendor)
+        for column, vendor in VENDOR_COLUMNS.items()
+        if column in columns
+    }
 
     accepted: dict[str, PersonRow] = {}
+    first_line_of_account: dict[tuple[str, str], tuple[int, str]] = {}
     rejected_lines: dict[str, int] = {}  # external id -> line of a row of the file that was rejected
     for rejection in parsed.rejections:
         if rejection.external_id:
@@ -502,6 +555,16 @@ def plan_people_import(
             )
             rejected_lines.setdefault(row.external_id, row.line)
             continue
+        taken = _account_of_another(row, by_external_id.get(row.external_id), linked, by_id)
+        if taken is None:
+            taken = _account_on_earlier_line(row, first_line_of_account)
+        if taken is not None:
+            vendor, why = taken
+            plan.rejections.append(
+                RowRejection(row.line, row.external_id, _vendor_column(columns, vendor), why)
+            )
+            rejected_lines.setdefault(row.external_id, row.line)
+            continue
         if row.team_path:
             key, problem = _plan_team(plan, teams_by_key, teams_by_id, row.team_path)
             if problem:
@@ -511,6 +574,8 @@ def plan_people_import(
             plan.team_of_row[row.line] = key
         elif row.team_path is not None:
             plan.team_of_row[row.line] = None
+        for vendor, account in row.accounts.items():
+            first_line_of_account[(vendor, account)] = (row.line, row.external_id)
         if row.job_role:
             role_key = row.job_role.lower()
             if role_key not in roles_by_key and role_key not in plan.new_job_roles:
@@ -563,6 +628,11 @@ def plan_people_import(
     _drop_unused_new_teams_and_job_roles(plan, accepted.values())
     for row in accepted.values():
         existing = by_external_id.get(row.external_id)
+        plan.links.extend(
+            (vendor, account, row.external_id)
+            for vendor, account in row.accounts.items()
+            if existing is None or linked[vendor].get(account) != existing.id
+        )
         if existing is None:
             plan.creates.append(row)
             continue
@@ -573,6 +643,26 @@ def plan_people_import(
             plan.unchanged += 1
     plan.rejections.sort(key=lambda rejection: rejection.line)
     return plan
+
+
+def _account_of_another(
+    row: PersonRow,
+    existing: PersonSnapshot | None,
+    linked: dict[str, dict[str, int]],
+    by_id: dict[int, PersonSnapshot],
+) -> tuple[str, str] | None:
+    """(vendor, why) when one of the row's accounts is linked to another person in the directory."""
+    for vendor, account in row.accounts.items():
+        owner = linked[vendor].get(account)
+        if owner is not None and (existing is None or owner != existing.id):
+            other = by_id.get(owner)
+            name = other.external_id if other is not None else f"person {owner}"
+            return (
+                vendor,
+                f"{account} is linked to {name} already; an account is one person's "
+                "(move the link on the connector's accounts page)",
+            )
+    return None
 
 
 def _drop_unused_new_teams_and_job_roles(plan: ImportPlan, accepted: Iterable[PersonRow]) -> None:
@@ -803,6 +893,13 @@ def apply_people_import(
     done += len(changed_rows)
     report("writing", done, total)
     session.flush()
+    vendor_accounts_service.link_vendor_accounts(
+        session,
+        workspace_id,
+        [(vendor, account, plan.existing_ids[external_id]) for vendor, account, external_id in plan.links],
+        source="people_import",
+        actor=actor,
+    )
     result = _report(plan, dry_run=False, teams_created=teams_created)
     audit_service.record_audit_entry(
         session,
@@ -827,6 +924,7 @@ def _report(plan: ImportPlan, *, dry_run: bool, teams_created: int | None = None
         job_roles_created=len(plan.new_job_roles),
         rejections=plan.rejections,
         ignored_headers=plan.ignored_headers,
+        accounts_linked=len(plan.links),
     )
 
 

@@ -486,3 +486,10 @@ def list_vendor_accounts(session: Session, workspace_id: int, vendor: str) -> li
         VendorAccount.workspace_id == workspace_id, VendorAccount.vendor == vendor
     )
     return list(session.scalars(query.order_by(VendorAccount.account)))
+
+
+def insert_vendor_accounts(session: Session, workspace_id: int, rows: list[dict[str, Any]]) -> None:
+    """Insert many links (vendor, account, person_id, source), one bulk statement per batch."""
+    for start in range(0, len(rows), BATCH_SIZE):
+        batch = [{**row, "workspace_id": workspace_id} for row in rows[start : start + BATCH_SIZE]]
+        session.execute(insert(VendorAccount), batch)

@@ -6,7 +6,9 @@ How the two meet:
 
 - A person's directory fields are the truth: ``userName`` (``user_name``, else the email), ``externalId``,
   ``displayName``, ``title``, the primary email, ``active`` (false = employment status ``left``), the enterprise
-  ``department`` (the person's team, created by name when new) and ``manager`` (the manager's id). Everything
+  ``department`` (the person's team, created by name when new) and ``manager`` (the manager's id), and uptake's
+  extension's ``githubLogin`` and ``microsoftUpn`` (each links that vendor account to the person; an account
+  linked to someone else is a 409; removing one leaves the link). Everything
   else the identity provider sends (name parts, phone numbers, locale…) is kept as sent in
   ``Person.scim_attributes`` and read back unchanged.
 - A Group's members are the people whose team it is: a person is in one team, so adding them to a group moves
@@ -55,12 +57,16 @@ from uptake.directory.scim_discovery import (
     ERROR_SCHEMA,
     GROUP_SCHEMA,
     MAX_RESULTS,
+    UPTAKE_ATTRIBUTES,
+    UPTAKE_SCHEMA,
     USER_SCHEMA,
+    UptakeUser,
 )
 from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
+from uptake.directory.service import vendor_accounts as vendor_accounts_service
 
-ScimUser = User[EnterpriseUser]
+ScimUser = User[EnterpriseUser | UptakeUser]
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 # Attributes a provider may send that uptake never keeps: server-assigned, derived, or secret.
 NOT_KEPT = {"schemas", "id", "meta", "groups", "password"}
@@ -179,6 +185,8 @@ def render_user(person: Person, team: Team | None, base_url: str) -> dict[str, A
     if enterprise:
         resource["schemas"] = [USER_SCHEMA, ENTERPRISE_SCHEMA]
         resource[ENTERPRISE_SCHEMA] = enterprise
+    if UPTAKE_SCHEMA in resource:
+        resource["schemas"] = [*resource["schemas"], UPTAKE_SCHEMA]
     if team is not None:
         resource["groups"] = [
             {
@@ -481,6 +489,7 @@ class UserFields:
     has_department: bool
     manager_id: int | None
     kept: dict[str, Any]
+    accounts: dict[str, str]  # vendor -> account, from uptake's extension
 
 
 def _user_fields(payload: dict[str, Any], context: Context) -> UserFields:
@@ -523,6 +532,14 @@ def _user_fields(payload: dict[str, Any], context: Context) -> UserFields:
             raise ScimError(
                 400, f"manager {manager['value']!r} is not a user of this endpoint", "invalidValue"
             ) from None
+    accounts: dict[str, str] = {}
+    for attribute, value in (kept.get(UPTAKE_SCHEMA) or {}).items():
+        if attribute in UPTAKE_ATTRIBUTES and isinstance(value, str) and value.strip():
+            vendor = UPTAKE_ATTRIBUTES[attribute]
+            try:
+                accounts[vendor] = vendor_accounts_service.checked_account(vendor, value)
+            except ValueError as error:
+                raise ScimError(400, f"{UPTAKE_SCHEMA}:{attribute}: {error}", "invalidValue") from None
     return UserFields(
         user_name=user.user_name.strip(),
         external_id=user.external_id,
@@ -534,6 +551,7 @@ def _user_fields(payload: dict[str, Any], context: Context) -> UserFields:
         has_department="department" in enterprise,
         manager_id=manager_id,
         kept=kept,
+        accounts=accounts,
     )
 
 
@@ -579,6 +597,15 @@ def _store_user(
             if cycle:
                 chain = " → ".join(str(link) for link in cycle)
                 raise ScimError(400, f"this manager makes a manager cycle: {chain}", "invalidValue")
+    for vendor, account in fields.accounts.items():
+        link = repository.get_vendor_account(session, workspace_id, vendor, account)
+        if link is not None and link.person_id != person.id:
+            attribute = next(name for name, named in UPTAKE_ATTRIBUTES.items() if named == vendor)
+            raise ScimError(
+                409,
+                f"{attribute} {account!r} is linked to another person (id {link.person_id})",
+                "uniqueness",
+            )
     was_active = person.employment_status != EmploymentStatus.left
     person.user_name = fields.user_name
     person.external_id = fields.external_id or person.external_id or fields.user_name
@@ -601,6 +628,13 @@ def _store_user(
     elif fields.active is True and person.employment_status == EmploymentStatus.left:
         person.employment_status = EmploymentStatus.active
     session.flush()
+    vendor_accounts_service.link_vendor_accounts(
+        session,
+        workspace_id,
+        [(vendor, account, person.id) for vendor, account in fields.accounts.items()],
+        source="scim",
+        actor=actor,
+    )
     if was_active and person.employment_status == EmploymentStatus.left:
         _deprovisioned(session, workspace_id, person, actor)
 
@@ -967,7 +1001,7 @@ USERS = ResourceType(
     endpoint="Users",
     description="A person in the directory",
     schema=USER_SCHEMA,
-    extensions=(ENTERPRISE_SCHEMA,),
+    extensions=(ENTERPRISE_SCHEMA, UPTAKE_SCHEMA),
     filter_columns=USER_FILTER_COLUMNS,
     filter_extra=_user_filter_extra,
     get=get_user,

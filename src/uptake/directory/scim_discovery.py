@@ -5,12 +5,15 @@ uptake keeps a person's other SCIM attributes as sent (see ``scim.py``), but pub
 in ``USER_ATTRIBUTES``/``ENTERPRISE_ATTRIBUTES``/``GROUP_ATTRIBUTES``: those it reads back exactly as written.
 Two choices differ from the core schema on purpose: ``emails`` and ``emails.value`` are required (every person
 in the directory has an email), and a group's members are users only (a team's subteams are not members).
+
+uptake's own extension, ``UPTAKE_SCHEMA``, carries a person's accounts at AI vendors (``githubLogin``,
+``microsoftUpn``): each one sent links the account to the person in the directory (``service.vendor_accounts``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
 from scim2_models import (
     URN,
@@ -20,6 +23,7 @@ from scim2_models import (
     Context,
     EnterpriseUser,
     ETag,
+    Extension,
     Filter,
     Group,
     Patch,
@@ -28,6 +32,7 @@ from scim2_models import (
     SchemaExtension,
     ServiceProviderConfig,
     Sort,
+    Uniqueness,
     User,
 )
 from scim2_models import Pagination as ScimPagination
@@ -35,6 +40,7 @@ from scim2_models import Pagination as ScimPagination
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+UPTAKE_SCHEMA = "urn:ietf:params:scim:schemas:extension:uptake:2.0:User"
 LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 MAX_RESULTS = 1000
@@ -63,12 +69,26 @@ ENTERPRISE_ATTRIBUTES: dict[str, tuple[str, ...] | None] = {
     "department": None,
     "manager": ("value", "$ref"),
 }
+# uptake's extension attribute -> the vendor whose account it names (directory.service.vendor_accounts.VENDORS)
+UPTAKE_ATTRIBUTES: dict[str, str] = {"githubLogin": "github", "microsoftUpn": "microsoft"}
 GROUP_ATTRIBUTES: dict[str, tuple[str, ...] | None] = {
     "displayName": None,
     "members": ("value", "$ref", "type"),
 }
 REQUIRED = {"emails", "emails.value"}
 MEMBER_REFERENCE_TYPES = ["User"]
+
+
+class UptakeUser(Extension):
+    """The person's accounts at AI vendors, so the usage and seats a vendor reports by account count for them."""
+
+    __schema__ = URN(UPTAKE_SCHEMA)
+
+    github_login: Annotated[str | None, Uniqueness.server] = None
+    """The person's GitHub login (GitHub Copilot's seats and usage name it)."""
+
+    microsoft_upn: Annotated[str | None, Uniqueness.server] = None
+    """The person's Microsoft Entra user principal name, when it is not their email."""
 
 
 def _trim(schema: Schema, published: dict[str, tuple[str, ...] | None]) -> dict[str, Any]:
@@ -107,6 +127,7 @@ def schemas(base_url: str) -> list[dict[str, Any]]:
     documents = [
         _trim(User.to_schema(), USER_ATTRIBUTES),
         _trim(EnterpriseUser.to_schema(), ENTERPRISE_ATTRIBUTES),
+        _trim(UptakeUser.to_schema(), dict.fromkeys(UPTAKE_ATTRIBUTES)),
         _trim(Group.to_schema(), GROUP_ATTRIBUTES),
     ]
     for model in (ResourceType, ServiceProviderConfig, Schema):

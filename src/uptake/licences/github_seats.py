@@ -10,8 +10,9 @@ Copilot seats: a fine-grained token (or GitHub App installation token) with the 
 "GitHub Copilot Business" set to write, or a classic token with `manage_billing:copilot` (or `admin:org`).
 `base_url` is `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server.
 
-A 429, or a 403 that says it is a rate limit (`Retry-After`, or `x-ratelimit-remaining: 0`), is retried after
-the time GitHub asks for (at most `MAX_WAIT_SECONDS` each, `max_attempts` in all); any other failure raises
+The calls go through `uptake.vendor_http`, the connectors' own retries: a 429, or a 403 that says it is a rate
+limit (`Retry-After`, or `x-ratelimit-remaining: 0`), is retried after the time GitHub asks for (else after an
+exponential backoff), so are a 5xx and a network error, `max_attempts` tries in all; any other failure raises
 `VendorRefused` with GitHub's own message and what to check.
 """
 
@@ -23,17 +24,14 @@ from typing import Any
 
 import httpx
 
-from uptake.errors import UptakeError
 from uptake.licences.schemas import GitHubConnection
+from uptake.vendor_http import VendorError, VendorHttp
 
 API_VERSION = "2022-11-28"
-MAX_WAIT_SECONDS = 60.0
-DEFAULT_WAIT_SECONDS = 5.0
 TIMEOUT_SECONDS = 30.0
 
 
-class VendorRefused(UptakeError):
-    status = 502
+class VendorRefused(VendorError):
     title = "The vendor refused the seat change."
 
 
@@ -81,49 +79,27 @@ class GitHubCopilotSeats:
             "User-Agent": "uptake",
         }
         body = {"selected_usernames": [account]}
+        organization = self.connection.organization
         client = self._client or httpx.Client(timeout=TIMEOUT_SECONDS)
+        http = VendorHttp(
+            client,
+            "GitHub",
+            lambda response, message: _explain(response, message, organization),
+            max_attempts=self._max_attempts,
+            sleep=self._sleep,
+        )
         try:
-            for attempt in range(1, self._max_attempts + 1):
-                try:
-                    response = client.request(method, self._url(), json=body, headers=headers)
-                except httpx.HTTPError as error:
-                    raise VendorRefused(
-                        f"GitHub could not be reached at {self.connection.base_url}: {error}"
-                    ) from None
-                wait = _rate_limit_wait(response)
-                if wait is not None and attempt < self._max_attempts:
-                    self._sleep(min(wait, MAX_WAIT_SECONDS))
-                    continue
-                if response.is_success:
-                    answer = response.json() if response.content else {}
-                    return answer if isinstance(answer, dict) else {}
-                raise VendorRefused(
-                    _explain(response, self.connection.organization), status_code=response.status_code
-                )
-            raise VendorRefused("GitHub kept answering that the rate limit was reached; try again later")
+            response = http.request(method, self._url(), json=body, headers=headers)
+        except VendorError as error:
+            raise VendorRefused(error.detail, **error.context) from None
         finally:
             if self._client is None:
                 client.close()
+        answer = response.json() if response.content else {}
+        return answer if isinstance(answer, dict) else {}
 
 
-def _rate_limit_wait(response: httpx.Response) -> float | None:
-    """Seconds to wait when the answer is a rate limit, else None."""
-    if response.status_code not in (403, 429):
-        return None
-    retry_after = response.headers.get("retry-after", "")
-    if retry_after.strip().isdigit():
-        return float(retry_after.strip())
-    if response.headers.get("x-ratelimit-remaining") == "0":
-        reset = response.headers.get("x-ratelimit-reset", "")
-        return max(0.0, float(reset) - time.time()) if reset.isdigit() else DEFAULT_WAIT_SECONDS
-    return DEFAULT_WAIT_SECONDS if response.status_code == 429 else None
-
-
-def _explain(response: httpx.Response, organization: str) -> str:
-    try:
-        message = str(response.json().get("message", "")).strip()
-    except ValueError:
-        message = response.text.strip()[:300]
+def _explain(response: httpx.Response, message: str, organization: str) -> str:
     said = f"GitHub answered {response.status_code}" + (f": {message}" if message else "")
     if response.status_code == 401:
         return f"{said}. The token is wrong, revoked or expired: make a new one."

@@ -1,5 +1,6 @@
 """Calls to a vendor's API that survive its rate limits and brief outages, and fail with a message that says
-what to fix.
+what to fix. Core, so the two domains that call vendors share one set of rules: the connectors (syncs) and the
+licences' seat administration (GitHub's seat calls for the reassignment queue).
 
 - 429, or 403 that says it is a rate limit (`Retry-After`, or GitHub's `x-ratelimit-remaining: 0`): wait the
   time the vendor asks for (at most `MAX_WAIT_SECONDS`), else back off exponentially, and try again.
