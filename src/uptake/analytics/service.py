@@ -126,7 +126,9 @@ class CohortFigures:
 class _WorkspaceState:
     tables: AnalyticsTables
     refreshed_at: float
-    published: dict[tuple[Any, ...], PublishedMetric] = field(default_factory=dict)
+    published: dict[tuple[Any, ...], dict[Grouping, privacy.FlooredAnswer]] = field(default_factory=dict)
+    """Answers by (metric, period, options, k), then by grouping: the coarser answers a grouping is
+    floored against are computed once and reused."""
 
 
 class Analytics:
@@ -204,24 +206,21 @@ class Analytics:
         definition.check(grouping)
         settings = workspace_settings(session, workspace_id)
         options = options or MetricOptions(working_days_only=settings.working_days_only)
-        key = (name, period, grouping, options, settings.privacy_floor)
+        key = (name, period, options, settings.privacy_floor)
         with self._lock:
             tables = self.tables(session, workspace_id)
             state = self._states[workspace_id]
-            cached = state.published.get(key)
-            if cached is None:
-                cached = privacy.publish_metric(
-                    self.backend,
-                    tables,
-                    definition,
-                    workspace_id,
-                    period,
-                    grouping,
-                    k=settings.privacy_floor,
-                    options=options,
-                )
-                state.published[key] = cached
-            return cached
+            return privacy.publish_metric(
+                self.backend,
+                tables,
+                definition,
+                workspace_id,
+                period,
+                grouping,
+                k=settings.privacy_floor,
+                options=options,
+                published=state.published.setdefault(key, {}),
+            )
 
     def raw_rows(
         self,
