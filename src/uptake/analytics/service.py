@@ -126,6 +126,7 @@ class CohortFigures:
 class _WorkspaceState:
     tables: AnalyticsTables
     refreshed_at: float
+    metrics: dict[tuple[Any, ...], PublishedMetric] = field(default_factory=dict)
     published: dict[tuple[Any, ...], dict[Grouping, privacy.FlooredAnswer]] = field(default_factory=dict)
     """Answers by (metric, period, options, k), then by grouping: the coarser answers a grouping is
     floored against are computed once and reused."""
@@ -210,17 +211,21 @@ class Analytics:
         with self._lock:
             tables = self.tables(session, workspace_id)
             state = self._states[workspace_id]
-            return privacy.publish_metric(
-                self.backend,
-                tables,
-                definition,
-                workspace_id,
-                period,
-                grouping,
-                k=settings.privacy_floor,
-                options=options,
-                published=state.published.setdefault(key, {}),
-            )
+            cached = state.metrics.get((*key, grouping))
+            if cached is None:
+                cached = privacy.publish_metric(
+                    self.backend,
+                    tables,
+                    definition,
+                    workspace_id,
+                    period,
+                    grouping,
+                    k=settings.privacy_floor,
+                    options=options,
+                    published=state.published.setdefault(key, {}),
+                )
+                state.metrics[(*key, grouping)] = cached
+            return cached
 
     def raw_rows(
         self,
