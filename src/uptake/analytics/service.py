@@ -122,7 +122,10 @@ class CohortFigures:
 class _WorkspaceState:
     tables: AnalyticsTables
     refreshed_at: float
-    published: dict[tuple[Any, ...], PublishedMetric] = field(default_factory=dict)
+    metrics: dict[tuple[Any, ...], PublishedMetric] = field(default_factory=dict)
+    published: dict[tuple[Any, ...], dict[Grouping, privacy.FlooredAnswer]] = field(default_factory=dict)
+    """Answers by (metric, period, options, k), then by grouping: the coarser answers a grouping is
+    floored against are computed once and reused."""
 
 
 class Analytics:
@@ -200,11 +203,11 @@ class Analytics:
         definition.check(grouping)
         settings = workspace_settings(session, workspace_id)
         options = options or MetricOptions(working_days_only=settings.working_days_only)
-        key = (name, period, grouping, options, settings.privacy_floor)
+        key = (name, period, options, settings.privacy_floor)
         with self._lock:
             tables = self.tables(session, workspace_id)
             state = self._states[workspace_id]
-            cached = state.published.get(key)
+            cached = state.metrics.get((*key, grouping))
             if cached is None:
                 cached = privacy.publish_metric(
                     self.backend,
@@ -215,8 +218,9 @@ class Analytics:
                     grouping,
                     k=settings.privacy_floor,
                     options=options,
+                    published=state.published.setdefault(key, {}),
                 )
-                state.published[key] = cached
+                state.metrics[(*key, grouping)] = cached
             return cached
 
     def raw_rows(
