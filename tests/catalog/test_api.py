@@ -79,6 +79,32 @@ def test_a_use_case_is_drafted_with_its_links_and_its_slug_never_changes(
     assert changed.json()["tool_slugs"] == ["support-assistant"]
 
 
+def test_saving_a_use_case_keeps_the_links_it_already_has(client: TestClient, lead_world) -> None:
+    _, _, directory = lead_world
+    create_tool(client)
+    create_tool(client, "writing-aid", name="Writing aid")
+    create_use_case(client, "replies", directory)
+    links = {
+        "tool_slugs": ["support-assistant"],
+        "target_job_role_ids": [directory.job_role_id],
+        "target_team_ids": [directory.team_id],
+    }
+    same = client.patch("/api/v1/use-cases/replies", json={"title": "Replies", **links})
+    assert same.status_code == 200, same.text
+    assert {key: same.json()[key] for key in links} == links
+    kept_and_added = client.patch(
+        "/api/v1/use-cases/replies",
+        json={"tool_slugs": ["writing-aid", "support-assistant"], "target_team_ids": []},
+    )
+    assert kept_and_added.status_code == 200, kept_and_added.text
+    assert kept_and_added.json()["tool_slugs"] == ["support-assistant", "writing-aid"]
+    assert kept_and_added.json()["target_team_ids"] == []
+    assert kept_and_added.json()["target_job_role_ids"] == [directory.job_role_id]
+    dropped = client.patch("/api/v1/use-cases/replies", json={"tool_slugs": ["writing-aid"]})
+    assert dropped.json()["tool_slugs"] == ["writing-aid"]
+    assert client.get("/api/v1/use-cases/replies").json()["tool_slugs"] == ["writing-aid"]
+
+
 def test_references_to_the_directory_and_tools_are_checked(client: TestClient, lead_world) -> None:
     response = client.post(
         "/api/v1/use-cases",

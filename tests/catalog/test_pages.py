@@ -261,12 +261,13 @@ def test_the_use_case_and_tool_editors_keep_what_was_typed_when_they_refuse_it(
     assert bad_raci.status_code == 422
     assert "line 1: write &#39;responsible: who&#39;" in bad_raci.text
     assert 'value="Triage tickets"' in bad_raci.text
-    # Not the same tools and teams again: saving them unchanged is refused with a 409 today (a catalog service bug,
-    # on main before the forms layer too).
-    kept = {**typed, "owner_email": "", "title": "Triage", "tool_slugs": [], "target_team_ids": []}
+    # The same tools and teams again, as the edit page sends them back unchanged.
+    kept = {**typed, "owner_email": "", "title": "Triage"}
     saved = client.post("/use-cases/triage/edit", data=kept, follow_redirects=False)
     assert saved.status_code == 303, saved.text
-    assert 'value="Triage"' in client.get("/use-cases/triage/edit").text
+    edit_page = client.get("/use-cases/triage/edit").text
+    assert 'value="Triage"' in edit_page
+    assert 'value="support-assistant" checked' in edit_page
 
     duplicate = client.post(
         "/tools/new", data={"slug": "support-assistant", "name": "Again", "vendor": "Acme"}

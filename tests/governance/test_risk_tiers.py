@@ -194,3 +194,33 @@ def test_the_documented_examples_parse_and_propose_as_described() -> None:
     policy = parse_review_policy(policy_source)
     assert policy.for_tier("high").required_areas == ("ai_governance", "legal", "security")
     assert not policy.for_tier("prohibited").approvable
+
+
+def test_the_risk_pages_keep_the_answers_when_refused_and_say_why(client, assessed, world) -> None:
+    workspace, _ = assessed
+    page_url = "/governance/use-cases/screening/risk-assessment"
+    form: dict[str, Any] = {
+        key: (value if isinstance(value, list) else "no") for key, value in no_risk_answers().items()
+    }
+    unanswered = next(key for key, value in no_risk_answers().items() if not isinstance(value, list))
+    refused = client.post(page_url, data={key: value for key, value in form.items() if key != unanswered})
+    assert refused.status_code == 422
+    assert "Answer every question; the ones missing are marked." in refused.text
+    assert "not answered" in refused.text
+    assert client.get("/api/v1/use-cases/screening/risk-assessment").json()["tier"] == "high"
+
+    saved = client.post(page_url, data=form, follow_redirects=False)
+    assert (saved.status_code, saved.headers["location"]) == (303, page_url)
+    assert "Answers saved. Proposed tier:" in client.get(page_url).text
+    assert client.get("/api/v1/use-cases/screening/risk-assessment").json()["tier"] == "minimal"
+
+    as_caller(client, world.caller(workspace, Role.reviewer))
+    short = client.post(f"{page_url}/override", data={"tier": "limited", "justification": "no"})
+    assert "justification: say in a sentence why the proposal is wrong" in short.text
+    assert client.get("/api/v1/use-cases/screening/risk-assessment").json()["override_tier"] is None
+
+
+def test_a_framework_page_refusal_names_the_problem(client, assessed) -> None:
+    broken = client.post("/governance/frameworks", data={"source": "slug: x\n"})
+    assert broken.status_code == 200
+    assert "The framework was not added — " in broken.text

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Annotated, Any, Protocol
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from sqlalchemy.orm import Session
 
 from uptake.access.dependencies import (
@@ -31,9 +31,10 @@ from uptake.auth import oidc, schemas, service, sso
 from uptake.auth.models import Account
 from uptake.db import utcnow
 from uptake.directory.service import people as people_service
-from uptake.errors import UptakeError
+from uptake.errors import FieldError, InvalidInput, UptakeError
 from uptake.settings import Settings
 from uptake.web.flash import flash
+from uptake.web.forms import FormModel, Submitted, act, answer_form, form_of
 from uptake.web.templating import render
 from uptake.workspaces import service as workspaces_service
 
@@ -455,14 +456,21 @@ def _users_page(
     return render(request, "auth/users.html", context, status=status)
 
 
-def _back_to_users(request: Request, message: str, category: Any = "success") -> Response:
-    response = RedirectResponse("/settings/users", status_code=303)
-    flash(request, response, message, category)
-    return response
-
-
 def _reason(error: UptakeError) -> str:
     return "; ".join(f"{item.field}: {item.reason}" for item in error.errors) or error.detail
+
+
+def _on_users(request: Request, session: Session, action: Callable[[], object], message: str) -> Response:
+    """A users page button: do it, then back to the page with ``message``, or with the refusal's reasons."""
+    return act(
+        request,
+        session,
+        action,
+        redirect="/settings/users",
+        message=message,
+        describe=_reason,
+        refusals=(UptakeError,),
+    )
 
 
 @router.get("/settings/users")
@@ -470,34 +478,45 @@ def users_page(request: Request, session: SessionDep, admin: AdminPage) -> Respo
     return _users_page(request, session, admin.workspace_id)
 
 
+class GiveAccessForm(FormModel):
+    email: str = Field(max_length=320)
+    role: str = Field(default=Role.employee.value, max_length=40)
+    password: str = Field(default="", max_length=1000)
+
+
 @router.post("/settings/users")
 def give_access(
     request: Request,
     session: SessionDep,
     admin: AdminPage,
-    email: Annotated[str, Form(max_length=320)],
-    role: Annotated[str, Form(max_length=40)] = Role.employee.value,
-    password: Annotated[str, Form(max_length=1000)] = "",
+    submitted: Annotated[Submitted[GiveAccessForm], Depends(form_of(GiveAccessForm))],
 ) -> Response:
-    person = people_service.get_person_by_email(session, admin.workspace_id, email)
-    if person is None:
-        error = f"nobody with the email {email.strip()} is in the directory; add them to the directory first"
-        return _users_page(request, session, admin.workspace_id, error=error, status=422)
-    try:
+    def give(form: GiveAccessForm) -> str:
+        person = people_service.get_person_by_email(session, admin.workspace_id, form.email)
+        if person is None:
+            reason = f"nobody with the email {form.email.strip()} is in the directory; add them to the directory first"
+            raise InvalidInput(errors=[FieldError("email", reason)])
         service.create_account(
             session,
             admin.workspace_id,
             person_id=person.id,
-            roles=[role],
-            password=password or None,
+            roles=[form.role],
+            password=form.password or None,
             actor=admin.actor,
         )
-    except UptakeError as failure:
-        session.rollback()
-        return _users_page(
-            request, session, admin.workspace_id, error=_reason(failure), status=failure.status
-        )
-    return _back_to_users(request, f"{person.display_name} can now log in as {role}.")
+        return f"{person.display_name} can now log in as {form.role}."
+
+    return answer_form(
+        request,
+        session,
+        submitted,
+        give,
+        again=lambda _values, errors: _users_page(
+            request, session, admin.workspace_id, error="; ".join(f"{k}: {v}" for k, v in errors.items())
+        ),
+        redirect="/settings/users",
+        message=lambda said: said,
+    )
 
 
 @router.post("/settings/users/{person_id}/roles")
@@ -508,24 +527,24 @@ def grant_role(
     admin: AdminPage,
     role: Annotated[str, Form(max_length=40)],
 ) -> Response:
-    try:
-        service.grant_role(session, admin.workspace_id, person_id, role, actor=admin.actor)
-    except UptakeError as failure:
-        session.rollback()
-        return _back_to_users(request, _reason(failure), "error")
-    return _back_to_users(request, f"Role {role} granted.")
+    return _on_users(
+        request,
+        session,
+        lambda: service.grant_role(session, admin.workspace_id, person_id, role, actor=admin.actor),
+        f"Role {role} granted.",
+    )
 
 
 @router.post("/settings/users/{person_id}/roles/{role}/revoke")
 def revoke_role(
     request: Request, person_id: int, role: str, session: SessionDep, admin: AdminPage
 ) -> Response:
-    try:
-        service.revoke_role(session, admin.workspace_id, person_id, role, actor=admin.actor)
-    except UptakeError as failure:
-        session.rollback()
-        return _back_to_users(request, _reason(failure), "error")
-    return _back_to_users(request, f"Role {role} revoked.")
+    return _on_users(
+        request,
+        session,
+        lambda: service.revoke_role(session, admin.workspace_id, person_id, role, actor=admin.actor),
+        f"Role {role} revoked.",
+    )
 
 
 @router.post("/settings/users/{person_id}/password")
@@ -536,32 +555,32 @@ def set_password(
     admin: AdminPage,
     password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    try:
-        service.set_password(session, admin.workspace_id, person_id, password, actor=admin.actor)
-    except UptakeError as failure:
-        session.rollback()
-        return _back_to_users(request, _reason(failure), "error")
-    return _back_to_users(request, "Password set. Tell the person through a channel other than email.")
+    return _on_users(
+        request,
+        session,
+        lambda: service.set_password(session, admin.workspace_id, person_id, password, actor=admin.actor),
+        "Password set. Tell the person through a channel other than email.",
+    )
 
 
 @router.post("/settings/users/{person_id}/deactivate")
 def deactivate_user(request: Request, person_id: int, session: SessionDep, admin: AdminPage) -> Response:
-    try:
-        service.set_account_active(session, admin.workspace_id, person_id, False, actor=admin.actor)
-    except UptakeError as failure:
-        session.rollback()
-        return _back_to_users(request, _reason(failure), "error")
-    return _back_to_users(request, "Account deactivated; its login sessions ended.")
+    return _on_users(
+        request,
+        session,
+        lambda: service.set_account_active(session, admin.workspace_id, person_id, False, actor=admin.actor),
+        "Account deactivated; its login sessions ended.",
+    )
 
 
 @router.post("/settings/users/{person_id}/activate")
 def activate_user(request: Request, person_id: int, session: SessionDep, admin: AdminPage) -> Response:
-    try:
-        service.set_account_active(session, admin.workspace_id, person_id, True, actor=admin.actor)
-    except UptakeError as failure:
-        session.rollback()
-        return _back_to_users(request, _reason(failure), "error")
-    return _back_to_users(request, "Account reactivated.")
+    return _on_users(
+        request,
+        session,
+        lambda: service.set_account_active(session, admin.workspace_id, person_id, True, actor=admin.actor),
+        "Account reactivated.",
+    )
 
 
 # -- single sign-on settings --------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, delete, func, or_, select
@@ -177,6 +177,21 @@ def list_use_case_slugs(
     return list(session.scalars(query))
 
 
+LinkT = TypeVar("LinkT")
+
+
+def _relinked(
+    links: Sequence[LinkT],
+    key_of: Callable[[LinkT], int],
+    wanted: Sequence[int],
+    make: Callable[[int], LinkT],
+) -> list[LinkT]:
+    """The links for ``wanted``, reusing the stored row for a key that stays. The unit of work inserts a table's new
+    rows before it deletes the orphaned ones, so a fresh row for a key already stored breaks the unique constraint."""
+    stored = {key_of(link): link for link in links}
+    return [stored[key] if key in stored else make(key) for key in dict.fromkeys(wanted)]
+
+
 def replace_links(
     session: Session,
     use_case: UseCase,
@@ -185,21 +200,28 @@ def replace_links(
     job_role_ids: Sequence[int] | None = None,
     team_ids: Sequence[int] | None = None,
 ) -> None:
+    workspace_id = use_case.workspace_id
     if tool_ids is not None:
-        use_case.tool_links = [
-            UseCaseTool(workspace_id=use_case.workspace_id, tool_id=tool_id)
-            for tool_id in dict.fromkeys(tool_ids)
-        ]
+        use_case.tool_links = _relinked(
+            use_case.tool_links,
+            lambda link: link.tool_id,
+            tool_ids,
+            lambda tool_id: UseCaseTool(workspace_id=workspace_id, tool_id=tool_id),
+        )
     if job_role_ids is not None:
-        use_case.job_role_links = [
-            UseCaseJobRole(workspace_id=use_case.workspace_id, job_role_id=role_id)
-            for role_id in dict.fromkeys(job_role_ids)
-        ]
+        use_case.job_role_links = _relinked(
+            use_case.job_role_links,
+            lambda link: link.job_role_id,
+            job_role_ids,
+            lambda role_id: UseCaseJobRole(workspace_id=workspace_id, job_role_id=role_id),
+        )
     if team_ids is not None:
-        use_case.team_links = [
-            UseCaseTeam(workspace_id=use_case.workspace_id, team_id=team_id)
-            for team_id in dict.fromkeys(team_ids)
-        ]
+        use_case.team_links = _relinked(
+            use_case.team_links,
+            lambda link: link.team_id,
+            team_ids,
+            lambda team_id: UseCaseTeam(workspace_id=workspace_id, team_id=team_id),
+        )
 
 
 # ---------------------------------------------------------------- use cards

@@ -5,10 +5,12 @@ domain's pages over two routers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -23,7 +25,7 @@ from uptake.governance import compliance, controls, schemas, service
 from uptake.governance.frameworks import parse_framework
 from uptake.governance.models import ConditionStatus, ControlStatus, ReviewKind, ReviewStatus, Verdict
 from uptake.governance.questionnaire import PolicyDocumentInvalid
-from uptake.web.flash import flash
+from uptake.web.forms import FormModel, act, answer_form, parse_values, reasons_of, redirect_with_flash
 from uptake.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -37,9 +39,26 @@ def _names(session: Session, workspace_id: int, person_ids: set[int | None]) -> 
     return {p.id: p.display_name for p in people_service.list_people_by_ids(session, workspace_id, wanted)}
 
 
-def _flash_error(request: Request, response: Response, error: UptakeError) -> None:
-    details = "; ".join(f"{item.field}: {item.reason}" for item in error.errors[:6])
-    flash(request, response, f"{error.detail}{' — ' + details if details else ''}", "error")
+# A governance button: the flash says the refusal's detail, then its reasons by field.
+_act = partial(act, describe=reasons_of)
+
+
+def _refused_as(prefix: str) -> Callable[[Any], str]:
+    """A refusal's words: a form's own checks after ``prefix`` ("Not saved — ..."), the service's as its reasons."""
+
+    def describe(error: Any) -> str:
+        if isinstance(error, ValidationError):
+            reasons = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+            return f"{prefix} — {reasons}"
+        if isinstance(error, PolicyDocumentInvalid):
+            return f"{prefix} — {error}"
+        return reasons_of(error)
+
+    return describe
+
+
+def _local(back: str, default: str) -> str:
+    return back if back.startswith("/") and not back.startswith("//") else default
 
 
 def _area_names(session: Session, workspace_id: int) -> dict[str, str]:
@@ -138,17 +157,17 @@ def record_verdict(
     condition_text: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies form defaults
     condition_due_on: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
-    response = RedirectResponse(f"/governance/reviews/{review_id}", status_code=303)
     conditions = []
     for index, text in enumerate(condition_text):
         if text.strip():
             due = condition_due_on[index].strip() if index < len(condition_due_on) else ""
             conditions.append({"text": text.strip(), "due_on": due or None})
-    try:
+
+    def record() -> Any:
         body = schemas.VerdictCreate.model_validate(
             {"verdict": verdict, "area": area or None, "comment": comment, "conditions": conditions}
         )
-        review = service.record_verdict(
+        return service.record_verdict(
             session,
             reviewer.workspace_id,
             review_id,
@@ -156,28 +175,29 @@ def record_verdict(
             actor=reviewer.actor,
             reviewer_id=reviewer.person_id,
         )
-    except ValidationError as error:
-        reasons = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
-        flash(request, response, f"The verdict was not recorded — {reasons}", "error")
-        return response
-    except UptakeError as error:
-        session.rollback()
-        _flash_error(request, response, error)
-        return response
+
+    return _act(
+        request,
+        session,
+        record,
+        redirect=f"/governance/reviews/{review_id}",
+        message=_verdict_outcome,
+        describe=_refused_as("The verdict was not recorded"),
+    )
+
+
+def _verdict_outcome(review: Any) -> str:
     intake = {
         ReviewStatus.approved: "Worth a full review: the candidate stays a draft for its owner to complete.",
         ReviewStatus.rejected: "Rejected: the candidate is retired.",
     }
     if review.kind == ReviewKind.intake and review.status in intake:
-        flash(request, response, intake[review.status], "success")
-        return response
-    outcome = {
+        return intake[review.status]
+    return {
         ReviewStatus.approved: "All required areas approved: the use case is approved.",
         ReviewStatus.rejected: "Rejected: the owner is told why.",
         ReviewStatus.changes_requested: "Changes requested: the use case went back to draft.",
     }.get(review.status, "Your verdict is recorded; the review waits for the other areas.")
-    flash(request, response, outcome, "success")
-    return response
 
 
 @router.post("/governance/conditions/{condition_id}")
@@ -189,20 +209,18 @@ def update_condition(
     status: Annotated[str, Form(max_length=20)],
     back: Annotated[str, Form(max_length=300)] = "/governance/reviews",
 ) -> Response:
-    target = back if back.startswith("/") and not back.startswith("//") else "/governance/reviews"
-    response = RedirectResponse(target, status_code=303)
-    try:
-        service.update_condition_status(
+    target = _local(back, "/governance/reviews")
+    if status not in {item.value for item in ConditionStatus}:
+        return redirect_with_flash(request, target, f"{status!r} is not a condition status.", "error")
+    return _act(
+        request,
+        session,
+        lambda: service.update_condition_status(
             session, reviewer.workspace_id, condition_id, ConditionStatus(status), actor=reviewer.actor
-        )
-    except ValueError:
-        flash(request, response, f"{status!r} is not a condition status.", "error")
-        return response
-    except UptakeError as error:
-        _flash_error(request, response, error)
-        return response
-    flash(request, response, "Condition updated.", "success")
-    return response
+        ),
+        redirect=target,
+        message="Condition updated.",
+    )
 
 
 # ---------------------------------------------------------------- risk questionnaire
@@ -257,6 +275,12 @@ def answer_risk_questionnaire(
     return _save_answers(request, session, lead.workspace_id, slug, answers, lead.actor, lead.person_id)
 
 
+class RiskAnswers(FormModel):
+    """The questionnaire's answers by question id, read from the form by the questionnaire's own questions."""
+
+    answers: dict[str, Any]
+
+
 def _save_answers(
     request: Request,
     session: Session,
@@ -266,29 +290,35 @@ def _save_answers(
     actor: str,
     person_id: int | None,
 ) -> Response:
-    try:
-        assessment = service.answer_risk_questionnaire(
-            session, workspace_id, slug, answers, actor=actor, person_id=person_id
-        )
-    except UptakeError as error:
-        session.rollback()
+    def again(values: dict[str, Any], errors: dict[str, str]) -> Response:
         use_case = catalog_service.get_use_case_by_slug(session, workspace_id, slug)
         context = {
             "use_case": use_case,
             "questionnaire": service.get_risk_questionnaire(session, workspace_id),
             "assessment": service.get_risk_assessment(session, workspace_id, use_case.id),
-            "answers": answers,
+            "answers": values["answers"],
             "is_current": True,
             "tier_names": _tier_names(session, workspace_id),
             "can_answer": True,
-            "errors": {item.field.removeprefix("answers."): item.reason for item in error.errors}
-            or {"form": error.detail},
+            "errors": {field.removeprefix("answers."): reason for field, reason in errors.items()},
         }
-        return render(request, "governance/risk_assessment.html", context, status=422)
-    response = RedirectResponse(f"/governance/use-cases/{slug}/risk-assessment", status_code=303)
-    tier = _tier_names(session, workspace_id).get(assessment.tier, assessment.tier)
-    flash(request, response, f"Answers saved. Proposed tier: {tier}.", "success")
-    return response
+        return render(request, "governance/risk_assessment.html", context)
+
+    def proposed(assessment: Any) -> str:
+        tier = _tier_names(session, workspace_id).get(assessment.tier, assessment.tier)
+        return f"Answers saved. Proposed tier: {tier}."
+
+    return answer_form(
+        request,
+        session,
+        parse_values(RiskAnswers, {"answers": answers}),
+        lambda form: service.answer_risk_questionnaire(
+            session, workspace_id, slug, form.answers, actor=actor, person_id=person_id
+        ),
+        again=again,
+        redirect=f"/governance/use-cases/{slug}/risk-assessment",
+        message=proposed,
+    )
 
 
 @router.post("/governance/use-cases/{slug}/risk-assessment/override")
@@ -301,13 +331,7 @@ def override_risk_tier(
     justification: Annotated[str, Form(max_length=5000)] = "",
     back: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    target = (
-        back
-        if back.startswith("/") and not back.startswith("//")
-        else f"/governance/use-cases/{slug}/risk-assessment"
-    )
-    response = RedirectResponse(target, status_code=303)
-    try:
+    def override() -> None:
         if len(justification.strip()) < 10:
             raise InvalidInput(
                 errors=[FieldError("justification", "say in a sentence why the proposal is wrong")]
@@ -321,12 +345,14 @@ def override_risk_tier(
             actor=reviewer.actor,
             person_id=reviewer.person_id,
         )
-    except UptakeError as error:
-        session.rollback()
-        _flash_error(request, response, error)
-        return response
-    flash(request, response, "Tier overridden; the justification is on the record.", "success")
-    return response
+
+    return _act(
+        request,
+        session,
+        override,
+        redirect=_local(back, f"/governance/use-cases/{slug}/risk-assessment"),
+        message="Tier overridden; the justification is on the record.",
+    )
 
 
 # ---------------------------------------------------------------- re-reviews
@@ -341,18 +367,16 @@ def overdue_re_reviews(request: Request, session: SessionDep, reviewer: Reviewer
 
 @router.post("/governance/use-cases/{slug}/re-reviews")
 def start_re_review(slug: str, request: Request, session: SessionDep, reviewer: ReviewerPage) -> Response:
-    try:
-        review = service.start_re_review(
+    return _act(
+        request,
+        session,
+        lambda: service.start_re_review(
             session, reviewer.workspace_id, slug, actor=reviewer.actor, person_id=reviewer.person_id
-        )
-    except UptakeError as error:
-        session.rollback()
-        response = RedirectResponse("/governance/re-reviews", status_code=303)
-        _flash_error(request, response, error)
-        return response
-    response = RedirectResponse(f"/governance/reviews/{review.id}", status_code=303)
-    flash(request, response, "Re-review opened.", "success")
-    return response
+        ),
+        redirect=lambda review: f"/governance/reviews/{review.id}",
+        refused="/governance/re-reviews",
+        message="Re-review opened.",
+    )
 
 
 # ---------------------------------------------------------------- reviewer board
@@ -388,33 +412,30 @@ def assign_reviewer(
     email: Annotated[str, Form(max_length=320)],
     area: Annotated[str, Form(max_length=60)],
 ) -> Response:
-    response = RedirectResponse("/governance/reviewer-board", status_code=303)
     person = people_service.get_person_by_email(session, lead.workspace_id, email)
     if person is None:
-        flash(request, response, f"Nobody in the directory has the email {email}.", "error")
-        return response
-    try:
-        service.assign_reviewer(session, lead.workspace_id, person.id, area, actor=lead.actor)
-    except UptakeError as error:
-        session.rollback()
-        _flash_error(request, response, error)
-        return response
-    flash(request, response, f"{person.display_name} now reviews for {area.replace('_', ' ')}.", "success")
-    return response
+        message = f"Nobody in the directory has the email {email}."
+        return redirect_with_flash(request, "/governance/reviewer-board", message, "error")
+    return _act(
+        request,
+        session,
+        lambda: service.assign_reviewer(session, lead.workspace_id, person.id, area, actor=lead.actor),
+        redirect="/governance/reviewer-board",
+        message=f"{person.display_name} now reviews for {area.replace('_', ' ')}.",
+    )
 
 
 @router.post("/governance/reviewer-board/{assignment_id}/remove")
 def unassign_reviewer(
     assignment_id: int, request: Request, session: SessionDep, lead: ProgramLeadPage
 ) -> Response:
-    response = RedirectResponse("/governance/reviewer-board", status_code=303)
-    try:
-        service.unassign_reviewer(session, lead.workspace_id, assignment_id, actor=lead.actor)
-    except UptakeError as error:
-        _flash_error(request, response, error)
-        return response
-    flash(request, response, "Removed from the board.", "success")
-    return response
+    return _act(
+        request,
+        session,
+        lambda: service.unassign_reviewer(session, lead.workspace_id, assignment_id, actor=lead.actor),
+        redirect="/governance/reviewer-board",
+        message="Removed from the board.",
+    )
 
 
 # ---------------------------------------------------------------- policies
@@ -445,26 +466,23 @@ def save_policy(
         "risk-questionnaire": service.save_risk_questionnaire,
         "review-policy": service.save_review_policy,
     }.get(kind)
-    response = RedirectResponse("/governance/policies", status_code=303)
     if save is None:
-        flash(request, response, f"There is no policy called {kind}.", "error")
-        return response
-    try:
-        save(
+        return redirect_with_flash(
+            request, "/governance/policies", f"There is no policy called {kind}.", "error"
+        )
+    return _act(
+        request,
+        session,
+        lambda: save(
             session,
             lead.workspace_id,
             None if action == "reset" else source.replace("\r\n", "\n"),
             actor=lead.actor,
             person_id=lead.person_id,
-        )
-    except UptakeError as error:
-        session.rollback()
-        _flash_error(request, response, error)
-        return response
-    flash(
-        request, response, "Reset to uptake's default." if action == "reset" else "Policy saved.", "success"
+        ),
+        redirect="/governance/policies",
+        message="Reset to uptake's default." if action == "reset" else "Policy saved.",
     )
-    return response
 
 
 # ---------------------------------------------------------------- frameworks and controls
@@ -487,33 +505,28 @@ def add_framework(
     lead: ProgramLeadPage,
     source: Annotated[str, Form(max_length=2_000_000)] = "",
 ) -> Response:
-    response = RedirectResponse("/governance/frameworks", status_code=303)
-    try:
-        document = parse_framework(source)
-        framework = controls.add_framework(
-            session, lead.workspace_id, document, actor=lead.actor, person_id=lead.person_id
-        )
-    except PolicyDocumentInvalid as error:
-        flash(request, response, f"The framework was not added — {error}", "error")
-        return response
-    except UptakeError as error:
-        session.rollback()
-        _flash_error(request, response, error)
-        return response
-    flash(request, response, f"{framework.document.name} added.", "success")
-    return response
+    return _act(
+        request,
+        session,
+        lambda: controls.add_framework(
+            session, lead.workspace_id, parse_framework(source), actor=lead.actor, person_id=lead.person_id
+        ),
+        redirect="/governance/frameworks",
+        message=lambda framework: f"{framework.document.name} added.",
+        describe=_refused_as("The framework was not added"),
+        refusals=(PolicyDocumentInvalid, UptakeError),
+    )
 
 
 @router.post("/governance/frameworks/{slug}/remove")
 def remove_framework(slug: str, request: Request, session: SessionDep, lead: ProgramLeadPage) -> Response:
-    response = RedirectResponse("/governance/frameworks", status_code=303)
-    try:
-        controls.remove_framework(session, lead.workspace_id, slug, actor=lead.actor)
-    except UptakeError as error:
-        _flash_error(request, response, error)
-        return response
-    flash(request, response, "Framework removed.", "success")
-    return response
+    return _act(
+        request,
+        session,
+        lambda: controls.remove_framework(session, lead.workspace_id, slug, actor=lead.actor),
+        redirect="/governance/frameworks",
+        message="Framework removed.",
+    )
 
 
 @router.get("/governance/frameworks/{slug}")
@@ -551,13 +564,13 @@ def save_control_mapping(
     evidence_url: Annotated[str, Form(max_length=2000)] = "",
     notes: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    response = RedirectResponse(f"/governance/use-cases/{slug}/controls", status_code=303)
     evidence = (
         [{"label": evidence_label.strip() or evidence_url.strip(), "url": evidence_url.strip()}]
         if evidence_url.strip()
         else []
     )
-    try:
+
+    def save() -> None:
         body = schemas.ControlMappingUpsert.model_validate(
             {
                 "framework": framework,
@@ -570,15 +583,21 @@ def save_control_mapping(
         controls.save_control_mapping(
             session, reviewer.workspace_id, slug, body, actor=reviewer.actor, person_id=reviewer.person_id
         )
-    except ValidationError as error:
-        flash(request, response, "Not saved — " + "; ".join(str(e["msg"]) for e in error.errors()), "error")
-        return response
-    except UptakeError as error:
-        session.rollback()
-        _flash_error(request, response, error)
-        return response
-    flash(request, response, f"{control} saved.", "success")
-    return response
+
+    return _act(
+        request,
+        session,
+        save,
+        redirect=f"/governance/use-cases/{slug}/controls",
+        message=f"{control} saved.",
+        describe=_not_saved,
+    )
+
+
+def _not_saved(error: Any) -> str:
+    if isinstance(error, ValidationError):
+        return "Not saved — " + "; ".join(str(e["msg"]) for e in error.errors())
+    return reasons_of(error)
 
 
 @router.post("/governance/control-mappings/{mapping_id}/remove")
@@ -589,12 +608,12 @@ def remove_control_mapping(
     reviewer: ReviewerPage,
     back: Annotated[str, Form(max_length=300)] = "/governance/frameworks",
 ) -> Response:
-    target = back if back.startswith("/") and not back.startswith("//") else "/governance/frameworks"
-    response = RedirectResponse(target, status_code=303)
-    try:
-        controls.delete_control_mapping(session, reviewer.workspace_id, mapping_id, actor=reviewer.actor)
-    except UptakeError as error:
-        _flash_error(request, response, error)
-        return response
-    flash(request, response, "Mapping removed.", "success")
-    return response
+    return _act(
+        request,
+        session,
+        lambda: controls.delete_control_mapping(
+            session, reviewer.workspace_id, mapping_id, actor=reviewer.actor
+        ),
+        redirect=_local(back, "/governance/frameworks"),
+        message="Mapping removed.",
+    )
