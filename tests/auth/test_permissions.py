@@ -246,6 +246,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/risk-questionnaire"): PEOPLE,
     ("PUT", "/api/v1/risk-questionnaire"): LEADS,
     ("GET", "/api/v1/use-cases/{slug}/completeness"): REVIEWERS,
+    ("GET", "/api/v1/use-cases/{slug}/compliance"): REVIEWERS,
+    ("GET", "/api/v1/use-cases/{slug}/compliance-pack"): REVIEWERS,
     ("GET", "/api/v1/use-cases/{slug}/control-mappings"): REVIEWERS,
     ("POST", "/api/v1/use-cases/{slug}/control-mappings"): REVIEWERS,
     ("GET", "/api/v1/use-cases/{slug}/decisions"): REVIEWERS,

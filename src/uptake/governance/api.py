@@ -3,11 +3,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import yaml
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from uptake.access.dependencies import Access, Employee, ProgramLead, Reviewer, SessionDep
-from uptake.access.principal import Principal
-from uptake.access.roles import Role
+from uptake.access.dependencies import Employee, ProgramLead, Reviewer, SessionDep
 from uptake.analytics.dependencies import AnalyticsDep
 from uptake.catalog import schemas as catalog_schemas
 from uptake.catalog import service as catalog_service
@@ -26,8 +24,6 @@ router = APIRouter(tags=["governance"])
 use_case_router = APIRouter(tags=["catalog"])
 
 SlugPath = Annotated[str, Path(max_length=63)]
-# Who may take a compliance pack out of uptake: the program lead, reviewers, and admins (who answer to auditors).
-Auditor = Annotated[Principal, Depends(Access(Role.program_lead, Role.reviewer, Role.admin))]
 PackFormat = Literal["pdf", "markdown", "oscal"]
 IdPath = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
@@ -360,7 +356,7 @@ def transition_use_case(
 
 @router.get("/use-cases/{slug}/compliance", response_model=schemas.UseCaseCompliance)
 def get_use_case_compliance(
-    slug: SlugPath, session: SessionDep, caller: Auditor, analytics: AnalyticsDep
+    slug: SlugPath, session: SessionDep, caller: Reviewer, analytics: AnalyticsDep
 ) -> schemas.UseCaseCompliance:
     """The controls the use case's facts make required, each met or missing, why, and its evidence."""
     pack_result, _ = compliance.assess_use_case(session, caller.workspace_id, slug, analytics=analytics)
@@ -375,7 +371,7 @@ def get_use_case_compliance(
 def get_compliance_pack(
     slug: SlugPath,
     session: SessionDep,
-    caller: Auditor,
+    caller: Reviewer,
     analytics: AnalyticsDep,
     format: Annotated[PackFormat, Query()] = "markdown",
 ) -> Response:
