@@ -36,9 +36,6 @@ from uptake.trust import incidents as trust_incidents
 TODAY = date(2026, 11, 30)
 
 
-pytestmark = pytest.mark.slow  # one whole demo build (about ten seconds), shared by the tests of this file
-
-
 @dataclass
 class Built:
     summary: Any
@@ -46,8 +43,8 @@ class Built:
     session_factory: Any
 
 
-# One worker builds the demo once for the whole file (with two, each would build it).
-pytestmark = pytest.mark.xdist_group("demo-programme")
+# One whole demo build, shared by the tests of this file: one worker builds it once (with two, each would).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-programme")]
 
 
 @pytest.fixture(autouse=True)
