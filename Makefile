@@ -22,7 +22,7 @@ demo: $(STAMP)
 ## Install, then run every check and test (PostgreSQL and browser tests run where available), the date-sensitive
 ## tests again with the clock moved ahead, then the SDK's tests in a fresh venv holding only the SDK's wheel
 test: check browsers
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=25
 	$(MAKE) --no-print-directory clock
 	$(BIN)/python scripts/sdk_alone.py
 
