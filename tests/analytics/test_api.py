@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from analytics.organization import FIRST_WEEK, Organization, build_organization, stored_event
+from analytics.organization import Organization, build_organization
 from support import as_caller
 from uptake.access.roles import Role
 from uptake.analytics import service
 from uptake.analytics.metrics import METRICS
 from uptake.db import session_scope
-from uptake.directory.schemas import PersonUpdate
-from uptake.directory.service import job_roles as job_roles_service
-from uptake.directory.service import people as people_service
 from uptake.directory.service import teams as teams_service
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -62,49 +58,9 @@ def test_a_metric_by_team_as_json(lead, organization):
     assert body["keys"] == ["team_id"]
     rows = rows_by_team(body)
     assert (rows[organization.company]["active"], rows[organization.company]["eligible"]) == (6, 12)
-    assert rows[organization.company]["value"] == pytest.approx(6 / 12)
+    assert rows[organization.sales]["value"] == pytest.approx(5 / 6)
+    assert rows[organization.support]["value"] == pytest.approx(1 / 6)
     assert body["suppressed_rows"] == 0
-    # Support's one active person is a count under the floor: hidden with the rate it gives, though 6 people are
-    # eligible (issue 15, item 9: "active 2 of 12" was shown). Sales' 5 would give it away (Company's 6 − 5).
-    support, sales = rows[organization.support], rows[organization.sales]
-    assert (support["eligible"], support["active"], support["value"]) == (6, None, None)
-    assert support["suppressed_figures"] == ["active", "value"]
-    assert support["suppression_reason"] == "fewer than 5 people"
-    assert (sales["eligible"], sales["active"], sales["value"]) == (6, None, None)
-    assert sales["suppression_reason"] == "could be derived from other figures by subtraction"
-
-
-def test_time_saved_by_team_and_by_team_and_role_no_longer_give_the_team_lead_away(
-    world, app, lead, organization
-):
-    # As found: time_saved by team gave a team of 7 = 2,716.36 minutes; by team and role showed every role of it
-    # but "Team lead" (1 person, suppressed): the difference was the lead's own minutes.
-    workspace_id = organization.workspace_id
-    with session_scope(world.factory, workspace_id) as session:
-        team_lead = job_roles_service.create_job_role(session, workspace_id, name="Team lead").id
-        seller = job_roles_service.create_job_role(session, workspace_id, name="Seller").id
-        for index, person_id in enumerate(organization.people["sales"]):
-            role = team_lead if index == 5 else seller
-            people_service.update_person(
-                session, workspace_id, person_id, PersonUpdate(job_role_id=role), actor="test"
-            )
-    minutes = []
-    for index, person_id in enumerate(organization.people["sales"]):
-        event = stored_event(organization.pseudonyms[person_id], FIRST_WEEK + timedelta(days=2))
-        minutes.append({**event, "event_id": f"minutes-{index}", "minutes_saved": 20.0 + index})
-    app.state.event_store.append(workspace_id, minutes)
-    service.app_analytics(app.state).invalidate(workspace_id)
-
-    by_team = rows_by_team(lead.get("/api/v1/metrics/time_saved", params={**PERIOD, "by": "team"}).json())
-    company = by_team[organization.company]
-    assert (company["people"], company["value"]) == (7, 135.0)
-    response = lead.get("/api/v1/metrics/time_saved", params={**PERIOD, "by": "team,role"})
-    roles = {row["role"]: row for row in response.json()["rows"] if row["team_id"] == organization.company}
-    assert roles["Team lead"]["suppressed"]
-    assert roles["Team lead"]["suppression_reason"] == "fewer than 5 people"
-    # The sellers' 110 minutes would give the lead's 25 (with the one Support person's 0) as 135 − 110.
-    assert roles["Seller"]["suppressed"]
-    assert roles["Seller"]["value"] is None
 
 
 def test_a_weekly_series_as_csv(lead):
@@ -192,22 +148,24 @@ def test_a_team_lead_sees_only_their_teams(world, client, organization):
     assert [row["team_id"] for row in body["rows"]] == [organization.support]
     assert caller.get("/api/v1/metrics/trust_score", params=PERIOD).status_code == 403
     assert caller.get("/api/v1/forecasts").status_code == 403
-    # Support's adoption (1 active of 6) is under the floor: nothing to rank for its lead.
-    assert caller.get("/api/v1/interventions", params=PERIOD).json() == []
+    ranked = caller.get("/api/v1/interventions", params=PERIOD).json()
+    assert [(item["rank"], item["team_id"]) for item in ranked] == [(1, organization.support)]
 
 
 def test_interventions_rank_the_lagging_teams(lead, organization):
     response = lead.get("/api/v1/interventions", params=PERIOD)
     assert response.status_code == 200, response.text
     ranked = response.json()
-    # Target 80 % (the catalog's): Company 6 of 12 misses 3.6 people. Support's 1 active of 6 is a count under the
-    # floor (and Sales' 5 would give it away), so neither team's rate is published, nor ranked.
+    # Target 80 % (the catalog's): Support 1 of 6 misses 3.8 people, Company 6 of 12 misses 3.6; Sales is ahead.
     assert [(item["team"], item["people_missing"], item["reference"]) for item in ranked] == [
+        ("Support", 4, "target"),
         ("Company", 4, "target"),
     ]
-    company = ranked[0]
-    assert company["evidence"]["trained"] == 12
-    assert company["evidence"]["tried"] == 6
+    support = ranked[0]
+    assert support["weakest_step"] == "trying"
+    assert support["action"] == "champion / use-card clarity"
+    assert support["evidence"]["trained"] == 6
+    assert support["evidence"]["tried"] == 1
 
 
 def test_forecasts_refuse_on_four_weeks_of_data(lead):

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from uptake.analytics.metrics import metric_by_name
 from uptake.analytics.privacy import COMPLEMENTARY, apply_privacy_floor
 
 SEGMENTS = ["innovators", "early_adopters", "early_majority", "late_majority", "laggards"]
@@ -33,21 +32,13 @@ def test_a_small_group_is_suppressed_with_its_figures_and_head_count():
     rows = [{"role": "analyst", "value": 10, "people": 10}, {"role": "lawyer", "value": 3, "people": 3}]
     published = apply_privacy_floor(rows, keys=["role"])
     assert published == [
-        {
-            "role": "analyst",
-            "value": 10,
-            "people": 10,
-            "suppressed": False,
-            "suppression_reason": None,
-            "suppressed_figures": [],
-        },
+        {"role": "analyst", "value": 10, "people": 10, "suppressed": False, "suppression_reason": None},
         {
             "role": "lawyer",
             "value": None,
             "people": None,
             "suppressed": True,
             "suppression_reason": "fewer than 5 people",
-            "suppressed_figures": [],
         },
     ]
 
@@ -362,37 +353,3 @@ def test_no_suppressed_group_can_be_recovered_from_a_published_total(sizes: list
     if 0 < outside < k:
         protected.add("outside")
     assert recoverable([equation] if equation else [], unknowns) & protected == set()
-
-
-# --- counts under the floor inside a row that is shown (issue 15, item 9) -------------------------------
-
-
-def test_adoption_hides_an_active_count_under_the_floor_though_twelve_are_eligible():
-    # As found: adoption_rate showed "active 2" of 12 eligible.
-    rows = [{"role": "analyst", "eligible": 12, "active": 2, "value": 2 / 12, "people": 12}]
-    adoption = dict(metric_by_name("adoption_rate").count_figures)
-    [published] = apply_privacy_floor(rows, keys=["role"], count_figures=adoption)
-    assert (published["eligible"], published["people"], published["active"], published["value"]) == (
-        12,
-        12,
-        None,
-        None,
-    )
-    assert (published["suppressed"], published["suppressed_figures"]) == (False, ["active", "value"])
-    assert published["suppression_reason"] == "fewer than 5 people"
-
-
-def test_the_funnel_hides_a_step_under_the_floor_and_what_the_teams_tree_would_reveal():
-    # As found: the funnel showed "tried 2". Company = Sales + Legal: Sales' 6 would give Legal's 2 as 8 − 6.
-    parents = {1: None, 2: 1, 3: 1}
-    rows = [
-        {"team_id": 1, "eligible": 20, "trained": 20, "tried": 8, "repeat": 0, "habitual": 0, "people": 20},
-        {"team_id": 2, "eligible": 10, "trained": 10, "tried": 6, "repeat": 0, "habitual": 0, "people": 10},
-        {"team_id": 3, "eligible": 10, "trained": 10, "tried": 2, "repeat": 0, "habitual": 0, "people": 10},
-    ]
-    funnel = dict(metric_by_name("funnel").count_figures)
-    published = apply_privacy_floor(rows, keys=["team_id"], team_parents=parents, count_figures=funnel)
-    assert [row["tried"] for row in published] == [8, None, None]
-    assert [row["trained"] for row in published] == [20, 10, 10]
-    assert [row["suppressed_figures"] for row in published] == [[], ["tried"], ["tried"]]
-    assert published[1]["suppression_reason"] == COMPLEMENTARY

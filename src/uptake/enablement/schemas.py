@@ -177,9 +177,6 @@ class TeamCoverage(BaseModel):
     required_complete: int | None
     suppressed: bool
     suppression_reason: str | None
-    suppressed_figures: list[str] = Field(
-        default_factory=list, description="Figures hidden in a team that is shown (a count under the floor)"
-    )
 
 
 class LearningPathCreate(BaseModel):

@@ -1,6 +1,5 @@
 """The AI-literacy record of a person (evidence for the EU AI Act's Art. 4 duty) and its coverage per team, under the
-privacy floor (`uptake.privacy_floor`, the same floor as analytics' metrics: small teams, small counts and whatever
-the team tree would let a reader subtract are hidden).
+privacy floor.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from uptake.enablement import repository, schemas
 from uptake.enablement.models import ModuleStatus
 from uptake.enablement.service.completions import completion_is_valid
 from uptake.enablement.service.modules import get_module
-from uptake.privacy_floor import apply_privacy_floor
 
 LEFT = "left"
 
@@ -67,8 +65,7 @@ def literacy_coverage(
 ) -> list[schemas.TeamCoverage]:
     """Per team (with its subteams): people, people with a valid completion (of ``module_slug``, or of any module),
     and people whose role's learning paths are complete. A team of fewer than ``privacy_floor`` people shows no
-    figures; a count under it is hidden in a team shown; and what subtraction along the team tree would reveal is
-    hidden too. Listed as the team tree, parents before their subteams."""
+    figures. Listed as the team tree, parents before their subteams."""
     now = now or utcnow()
     if module_slug is not None:
         modules = [get_module(session, workspace_id, module_slug)]
@@ -101,44 +98,28 @@ def literacy_coverage(
     for person in people:
         if person.team_id is not None:
             members[person.team_id].append((person.id, person.job_role_id))
-    ordered = sorted(teams, key=lambda item: [int(part) for part in item.path.strip("/").split("/") if part])
-    figures = []
-    for team in ordered:
+    rows = []
+    for team in sorted(
+        teams, key=lambda item: [int(part) for part in item.path.strip("/").split("/") if part]
+    ):
+        prefix = team.path
         inside = [
-            member
-            for other in teams
-            if other.path.startswith(team.path)
-            for member in members.get(other.id, [])
+            member for other in teams if other.path.startswith(prefix) for member in members.get(other.id, [])
         ]
-        figures.append(
-            {
-                "team_id": team.id,
-                "people": len(inside),
-                "trained": sum(1 for person_id, _ in inside if person_id in trained),
-                "required_complete": sum(
-                    1 for person_id, role in inside if required_complete(person_id, role)
-                ),
-            }
+        count = len(inside)
+        suppressed = count < privacy_floor
+        rows.append(
+            schemas.TeamCoverage(
+                team_id=team.id,
+                team_name=team.name,
+                depth=max(0, team.path.strip("/").count("/")),
+                people=None if suppressed else count,
+                trained=None if suppressed else sum(1 for person_id, _ in inside if person_id in trained),
+                required_complete=None
+                if suppressed
+                else sum(1 for person_id, role in inside if required_complete(person_id, role)),
+                suppressed=suppressed,
+                suppression_reason=f"fewer than {privacy_floor} people" if suppressed else None,
+            )
         )
-    floored = apply_privacy_floor(
-        figures,
-        keys=["team_id"],
-        k=privacy_floor,
-        team_parents={team.id: team.parent_id for team in teams},
-        count_figures={"trained": (), "required_complete": ()},
-    )
-    rows = [
-        schemas.TeamCoverage(
-            team_id=team.id,
-            team_name=team.name,
-            depth=max(0, team.path.strip("/").count("/")),
-            people=row["people"],
-            trained=row["trained"],
-            required_complete=row["required_complete"],
-            suppressed=row["suppressed"],
-            suppression_reason=row["suppression_reason"],
-            suppressed_figures=row["suppressed_figures"],
-        )
-        for team, row in zip(ordered, floored, strict=True)
-    ]
     return rows
